@@ -1,0 +1,138 @@
+/* loom-fiber-private.h
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#ifndef LOOM_COMPILATION
+# error "loom-fiber-private.h is internal to Loom"
+#endif
+
+#include "config.h"
+
+#if LOOM_FIBER_UCONTEXT
+# include <ucontext.h>
+#endif
+
+#include "loom-future-private.h"
+#include "loom-scheduler-private.h"
+#include "loom-stack-private.h"
+#include "loom-task.h"
+
+G_BEGIN_DECLS
+
+typedef struct _LoomCancelScope LoomCancelScope;
+
+typedef enum
+{
+  LOOM_FIBER_CREATED,
+  LOOM_FIBER_QUEUED,
+  LOOM_FIBER_RUNNING,
+  LOOM_FIBER_SUSPENDED,
+  LOOM_FIBER_DONE,
+} LoomFiberState;
+
+typedef enum
+{
+  LOOM_WAIT_NONE,
+  LOOM_WAIT_FUTURE,
+  LOOM_WAIT_TIMER,
+  LOOM_WAIT_YIELD,
+} LoomWaitKind;
+
+typedef struct
+{
+#if LOOM_FIBER_ASM
+  void       *sp;
+#else
+  ucontext_t  uc;
+#endif
+} LoomMachineContext;
+
+struct _LoomFiber
+{
+  LoomReady           ready;        /* queued to resume */
+  LoomWaiter          waiter;       /* waiting for a future */
+  LoomTimer           timer;        /* waiting for a deadline */
+
+  LoomFiber          *next;         /* in scheduler->fibers */
+  LoomFiber          *prev;
+  LoomScheduler      *scheduler;    /* (unowned) outlives its fibers */
+
+  LoomMachineContext  context;      /* registers while not running */
+  LoomMachineContext *caller;       /* who resumed us, on their stack */
+  LoomStack          *stack;
+  gsize               stack_size;
+
+  LoomFiberFunc       func;
+  gpointer            data;
+  GDestroyNotify      destroy;
+
+  LoomTask           *task;         /* (owned) (nullable) the handle */
+  LoomFuture         *awaiting;     /* (unowned) while suspended on it */
+  LoomCancelScope    *scope;        /* innermost cancel scope */
+  GCancellable       *cancellable;  /* (owned) (nullable) lazily made */
+  char               *cancel_message;
+  const char         *name;         /* (nullable) static or owned by task */
+
+  guint8              state;        /* LoomFiberState */
+  guint8              wait;         /* LoomWaitKind */
+  guint               cancel_requested : 1;
+  guint               cancel_effective : 1;
+
+#if LOOM_HAVE_ASAN
+  void               *asan_fake_stack;
+  const void         *asan_caller_bottom;
+  gsize               asan_caller_size;
+#endif
+};
+
+struct _LoomCancelScope
+{
+  int              ref_count;
+  LoomCancelScope *parent;
+  LoomFiber       *fiber;         /* (unowned) while entered */
+  LoomTimer        timer;
+  GCancellable    *cancellable;   /* (owned) (nullable) */
+  guint            kind;          /* LoomCancelScopeKind */
+  guint            shield : 1;
+  guint            cancelled : 1;
+  guint            deadline_hit : 1;
+  guint            entered : 1;
+  guint            caught : 1;
+  gint64           deadline;      /* monotonic µs, or -1 */
+};
+
+LoomFiber *loom_fiber_new           (LoomScheduler  *scheduler,
+                                     LoomFiberFunc   func,
+                                     gpointer        data,
+                                     GDestroyNotify  destroy,
+                                     gsize           stack_size);
+void       loom_fiber_start         (LoomFiber      *fiber);
+void       loom_fiber_discard       (LoomFiber      *fiber);
+LoomFiber *loom_fiber_current       (void);
+gboolean   loom_fiber_await         (LoomFiber      *fiber,
+                                     LoomFuture     *future,
+                                     GError        **error);
+gboolean   loom_fiber_sleep_until   (LoomFiber      *fiber,
+                                     gint64          deadline,
+                                     GError        **error);
+gboolean   loom_fiber_yield         (LoomFiber      *fiber,
+                                     GError        **error);
+void       loom_fiber_request_cancel (LoomFiber     *fiber,
+                                      const char    *message);
+void       loom_fiber_update_cancel (LoomFiber      *fiber);
+GCancellable *loom_fiber_get_cancellable (LoomFiber *fiber);
+gboolean   loom_fiber_set_cancelled_error (LoomFiber *fiber,
+                                           GError   **error);
+
+/* Defined by loom-task.c: settles the handle once the fiber finished. */
+void       loom_task_fiber_done     (LoomTask       *task,
+                                     LoomFuture     *result,
+                                     GError         *error);
+LoomTask  *loom_task_new_for_fiber  (LoomFiber      *fiber);
+
+G_END_DECLS

@@ -1,0 +1,530 @@
+/* loom-fiber.c
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "loom-error.h"
+#include "loom-fiber-private.h"
+
+#if LOOM_HAVE_ASAN
+# include <sanitizer/common_interface_defs.h>
+#endif
+
+/* A fiber is a plain struct, not a GObject: the scheduler, the waiter node,
+ * the timer node and the cancel state all live inside it, so waiting and
+ * waking never allocate. A LoomTask handle is made only when someone wants
+ * one. The stack is taken from the pool when the fiber first runs, so a
+ * fiber that finishes without suspending hands the same hot stack to the
+ * next one. */
+
+static __thread LoomFiber *current_fiber __attribute__ ((tls_model ("initial-exec")));
+
+LoomFiber *
+loom_fiber_current (void)
+{
+  return current_fiber;
+}
+
+#define FIBER_FROM_FIELD(ptr, field) \
+  ((LoomFiber *) G_STRUCT_MEMBER_P ((ptr), -G_STRUCT_OFFSET (LoomFiber, field)))
+
+static void fiber_main (LoomFiber *fiber);
+
+/* Machine-level switching */
+
+#if LOOM_FIBER_ASM
+
+extern void loom_switch_context    (void **save_sp,
+                                    void  *load_sp);
+extern void loom_switch_trampoline (void);
+
+static void
+machine_init (LoomFiber *fiber)
+{
+  guintptr top = ((guintptr) loom_stack_top (fiber->stack)) & ~(guintptr) 15;
+  void **sp;
+
+#if defined(__x86_64__)
+  /* r15 r14 r13 r12 rbx rbp, then the return address; the trampoline
+   * starts with a 16-byte aligned stack. */
+  sp = (void **) (top - 9 * sizeof (void *));
+  memset (sp, 0, 9 * sizeof (void *));
+  sp[2] = (void *) fiber_main;
+  sp[3] = fiber;
+  sp[6] = (void *) loom_switch_trampoline;
+#elif defined(__aarch64__)
+  /* x19..x30 then d8..d15, 176 bytes; x30 is the return address. */
+  sp = (void **) (top - 176);
+  memset (sp, 0, 176);
+  sp[0] = fiber;
+  sp[1] = (void *) fiber_main;
+  sp[11] = (void *) loom_switch_trampoline;
+#else
+# error "No assembly stack switch for this CPU; build with -Dfiber_backend=ucontext"
+#endif
+
+  fiber->context.sp = sp;
+}
+
+static inline void
+machine_switch (LoomMachineContext *from,
+                LoomMachineContext *to)
+{
+  loom_switch_context (&from->sp, to->sp);
+}
+
+#else /* LOOM_FIBER_UCONTEXT */
+
+static void
+ucontext_entry (unsigned int high,
+                unsigned int low)
+{
+  fiber_main ((LoomFiber *) (((guintptr) high << 32) | (guintptr) low));
+}
+
+static void
+machine_init (LoomFiber *fiber)
+{
+  guintptr self = (guintptr) fiber;
+
+  getcontext (&fiber->context.uc);
+  fiber->context.uc.uc_stack.ss_sp = fiber->stack->base;
+  fiber->context.uc.uc_stack.ss_size = fiber->stack->size;
+  fiber->context.uc.uc_link = NULL;
+  makecontext (&fiber->context.uc, (void (*) (void)) ucontext_entry, 2,
+               (unsigned int) (self >> 32), (unsigned int) (self & 0xffffffffu));
+}
+
+static inline void
+machine_switch (LoomMachineContext *from,
+                LoomMachineContext *to)
+{
+  swapcontext (&from->uc, &to->uc);
+}
+
+#endif
+
+/* AddressSanitizer must hear of every stack switch, or it reports
+ * nonsense; these compile to nothing without it. */
+
+static inline void
+asan_enter_fiber (LoomFiber  *fiber,
+                  void      **fake_stack)
+{
+#if LOOM_HAVE_ASAN
+  __sanitizer_start_switch_fiber (fake_stack, fiber->stack->base, fiber->stack->size);
+#endif
+}
+
+static inline void
+asan_back_in_caller (void *fake_stack)
+{
+#if LOOM_HAVE_ASAN
+  __sanitizer_finish_switch_fiber (fake_stack, NULL, NULL);
+#endif
+}
+
+static inline void
+asan_leave_fiber (LoomFiber *fiber,
+                  gboolean   finished)
+{
+#if LOOM_HAVE_ASAN
+  __sanitizer_start_switch_fiber (finished ? NULL : &fiber->asan_fake_stack,
+                                  fiber->asan_caller_bottom,
+                                  fiber->asan_caller_size);
+#endif
+}
+
+static inline void
+asan_in_fiber (LoomFiber *fiber)
+{
+#if LOOM_HAVE_ASAN
+  __sanitizer_finish_switch_fiber (fiber->asan_fake_stack,
+                                   &fiber->asan_caller_bottom,
+                                   &fiber->asan_caller_size);
+#endif
+}
+
+/* Life cycle */
+
+static void
+fiber_free (LoomFiber *fiber)
+{
+  LoomScheduler *scheduler = fiber->scheduler;
+
+  if (fiber->prev != NULL)
+    fiber->prev->next = fiber->next;
+  else
+    scheduler->fibers = fiber->next;
+  if (fiber->next != NULL)
+    fiber->next->prev = fiber->prev;
+  scheduler->n_fibers--;
+
+  if (fiber->stack != NULL)
+    loom_stack_release (fiber->stack);
+  g_clear_object (&fiber->task);
+  g_clear_object (&fiber->cancellable);
+  g_free (fiber->cancel_message);
+  g_free (fiber);
+}
+
+static void
+fiber_resume (LoomFiber *fiber)
+{
+  LoomFiber *previous = current_fiber;
+  LoomMachineContext caller;
+  G_GNUC_UNUSED void *fake_stack = NULL;
+
+  fiber->caller = &caller;
+  fiber->state = LOOM_FIBER_RUNNING;
+  current_fiber = fiber;
+
+  asan_enter_fiber (fiber, &fake_stack);
+  machine_switch (&caller, &fiber->context);
+  asan_back_in_caller (fake_stack);
+
+  current_fiber = previous;
+
+  if (fiber->state == LOOM_FIBER_DONE)
+    fiber_free (fiber);
+}
+
+/* Switches back to whoever resumed @fiber; returns when it is resumed. */
+static inline void
+fiber_switch_out (LoomFiber *fiber)
+{
+  asan_leave_fiber (fiber, FALSE);
+  machine_switch (&fiber->context, fiber->caller);
+  asan_in_fiber (fiber);
+}
+
+static void
+fiber_wake (LoomFiber *fiber)
+{
+  fiber->state = LOOM_FIBER_QUEUED;
+  loom_scheduler_push (fiber->scheduler, &fiber->ready);
+}
+
+static void
+fiber_finish (LoomFiber *fiber,
+              GError    *error)
+{
+  g_autoptr(GError) owned_error = error;
+
+  if (fiber->task != NULL)
+    loom_task_fiber_done (fiber->task, NULL, g_steal_pointer (&owned_error));
+}
+
+static void
+fiber_ready_cb (LoomReady *node)
+{
+  LoomFiber *fiber = FIBER_FROM_FIELD (node, ready);
+
+  if (G_UNLIKELY (fiber->stack == NULL))
+    {
+      fiber->stack = loom_stack_acquire (fiber->stack_size);
+      if (fiber->stack == NULL)
+        {
+          fiber_finish (fiber, g_error_new (LOOM_ERROR, LOOM_ERROR_RESOURCES,
+                                            "Could not map a fiber stack of %" G_GSIZE_FORMAT " bytes",
+                                            fiber->stack_size));
+          if (fiber->destroy != NULL)
+            fiber->destroy (fiber->data);
+          fiber->state = LOOM_FIBER_DONE;
+          fiber_free (fiber);
+          return;
+        }
+      machine_init (fiber);
+    }
+
+  fiber_resume (fiber);
+}
+
+static void
+fiber_waiter_cb (LoomWaiter *waiter,
+                 LoomFuture *future)
+{
+  fiber_wake (FIBER_FROM_FIELD (waiter, waiter));
+}
+
+static void
+fiber_timer_cb (LoomTimer *timer)
+{
+  LoomFiber *fiber = FIBER_FROM_FIELD (timer, timer);
+
+  if (fiber->state == LOOM_FIBER_SUSPENDED && fiber->wait == LOOM_WAIT_TIMER)
+    fiber_wake (fiber);
+}
+
+LoomFiber *
+loom_fiber_new (LoomScheduler  *scheduler,
+                LoomFiberFunc   func,
+                gpointer        data,
+                GDestroyNotify  destroy,
+                gsize           stack_size)
+{
+  LoomFiber *fiber = g_new0 (LoomFiber, 1);
+
+  fiber->scheduler = scheduler;
+  fiber->func = func;
+  fiber->data = data;
+  fiber->destroy = destroy;
+  fiber->stack_size = stack_size;
+  fiber->ready.func = fiber_ready_cb;
+  fiber->waiter.func = fiber_waiter_cb;
+  fiber->timer.func = fiber_timer_cb;
+  fiber->state = LOOM_FIBER_CREATED;
+
+  fiber->next = scheduler->fibers;
+  if (scheduler->fibers != NULL)
+    scheduler->fibers->prev = fiber;
+  scheduler->fibers = fiber;
+  scheduler->n_fibers++;
+
+  return fiber;
+}
+
+/* Frees a fiber that never ran, with its data. */
+void
+loom_fiber_discard (LoomFiber *fiber)
+{
+  g_assert (fiber->state == LOOM_FIBER_CREATED);
+
+  if (fiber->destroy != NULL)
+    fiber->destroy (fiber->data);
+  fiber->state = LOOM_FIBER_DONE;
+  fiber_free (fiber);
+}
+
+void
+loom_fiber_start (LoomFiber *fiber)
+{
+  g_assert (fiber->state == LOOM_FIBER_CREATED);
+
+  fiber_wake (fiber);
+}
+
+gboolean
+loom_fiber_set_cancelled_error (LoomFiber  *fiber,
+                                GError    **error)
+{
+  const char *message = "Operation was cancelled";
+
+  if (fiber->cancel_message != NULL && fiber->cancel_requested)
+    message = fiber->cancel_message;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, message);
+  return FALSE;
+}
+
+/* asyncio's "Task exception was never retrieved": an error of a task
+ * that has no handle would otherwise vanish. */
+static void
+report_lost_error (LoomFiber    *fiber,
+                   const GError *error)
+{
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Task %s failed and nobody awaits it: %s",
+               fiber->name ? fiber->name : "(unnamed)", error->message);
+}
+
+static void
+fiber_main (LoomFiber *fiber)
+{
+  LoomFuture *result = NULL;
+  GError *error = NULL;
+
+  asan_in_fiber (fiber);
+
+  if (fiber->cancel_effective)
+    loom_fiber_set_cancelled_error (fiber, &error);
+  else
+    {
+      result = fiber->func (fiber->data);
+      if (result != NULL && !loom_future_is_done_fast (result))
+        loom_fiber_await (fiber, result, &error);
+    }
+
+  if (fiber->destroy != NULL)
+    fiber->destroy (fiber->data);
+  fiber->destroy = NULL;
+
+  if (fiber->task != NULL)
+    loom_task_fiber_done (fiber->task, error ? NULL : result, error);
+  else if (error != NULL)
+    {
+      report_lost_error (fiber, error);
+      g_clear_error (&error);
+    }
+  else if (result != NULL)
+    report_lost_error (fiber, loom_future_get_error (result));
+  g_clear_object (&result);
+
+  fiber->state = LOOM_FIBER_DONE;
+  asan_leave_fiber (fiber, TRUE);
+  machine_switch (&fiber->context, fiber->caller);
+  g_assert_not_reached ();
+}
+
+/* Waiting */
+
+gboolean
+loom_fiber_await (LoomFiber   *fiber,
+                  LoomFuture  *future,
+                  GError     **error)
+{
+  if (G_UNLIKELY (fiber->cancel_effective))
+    return loom_fiber_set_cancelled_error (fiber, error);
+
+  if (!loom_future_is_done_fast (future))
+    {
+      fiber->state = LOOM_FIBER_SUSPENDED;
+      fiber->wait = LOOM_WAIT_FUTURE;
+      fiber->awaiting = future;
+      if (loom_future_add_waiter (future, &fiber->waiter))
+        fiber_switch_out (fiber);
+      fiber->state = LOOM_FIBER_RUNNING;
+      fiber->wait = LOOM_WAIT_NONE;
+      fiber->awaiting = NULL;
+
+      if (fiber->cancel_effective)
+        return loom_fiber_set_cancelled_error (fiber, error);
+    }
+
+  return loom_future_propagate (future, error);
+}
+
+gboolean
+loom_fiber_sleep_until (LoomFiber  *fiber,
+                        gint64      deadline,
+                        GError    **error)
+{
+  if (G_UNLIKELY (fiber->cancel_effective))
+    return loom_fiber_set_cancelled_error (fiber, error);
+
+  loom_scheduler_timer_arm (fiber->scheduler, &fiber->timer, deadline);
+  fiber->state = LOOM_FIBER_SUSPENDED;
+  fiber->wait = LOOM_WAIT_TIMER;
+  fiber_switch_out (fiber);
+  fiber->wait = LOOM_WAIT_NONE;
+  loom_scheduler_timer_disarm (fiber->scheduler, &fiber->timer);
+
+  if (fiber->cancel_effective)
+    return loom_fiber_set_cancelled_error (fiber, error);
+  return TRUE;
+}
+
+gboolean
+loom_fiber_yield (LoomFiber  *fiber,
+                  GError    **error)
+{
+  if (G_UNLIKELY (fiber->cancel_effective))
+    return loom_fiber_set_cancelled_error (fiber, error);
+
+  fiber->wait = LOOM_WAIT_YIELD;
+  fiber_wake (fiber);
+  fiber_switch_out (fiber);
+  fiber->wait = LOOM_WAIT_NONE;
+
+  if (fiber->cancel_effective)
+    return loom_fiber_set_cancelled_error (fiber, error);
+  return TRUE;
+}
+
+/* Cancellation */
+
+static gboolean
+fiber_compute_cancel (LoomFiber *fiber)
+{
+  for (LoomCancelScope *scope = fiber->scope; scope != NULL; scope = scope->parent)
+    {
+      if (scope->cancelled)
+        return TRUE;
+      if (scope->shield)
+        return FALSE;
+    }
+  return fiber->cancel_requested;
+}
+
+/* Cancels the GCancellables handed out below the origin of the
+ * cancellation, so GIO operations started with them stop too. */
+static void
+fiber_cancel_cancellables (LoomFiber *fiber)
+{
+  for (LoomCancelScope *scope = fiber->scope; scope != NULL; scope = scope->parent)
+    {
+      if (scope->cancellable != NULL)
+        g_cancellable_cancel (scope->cancellable);
+      if (scope->cancelled)
+        return;
+    }
+  if (fiber->cancellable != NULL)
+    g_cancellable_cancel (fiber->cancellable);
+}
+
+void
+loom_fiber_update_cancel (LoomFiber *fiber)
+{
+  gboolean was_cancelled = fiber->cancel_effective;
+
+  fiber->cancel_effective = fiber_compute_cancel (fiber);
+  if (!fiber->cancel_effective || was_cancelled || fiber->state == LOOM_FIBER_DONE)
+    return;
+
+  fiber_cancel_cancellables (fiber);
+
+  switch (fiber->wait)
+    {
+    case LOOM_WAIT_FUTURE:
+      /* As asyncio does: cancelling a task cancels what it awaits. A plain
+       * future completes at once; a task completes when it has stopped. */
+      loom_future_cancel_with_message (fiber->awaiting, fiber->cancel_message);
+      break;
+
+    case LOOM_WAIT_TIMER:
+      if (fiber->state == LOOM_FIBER_SUSPENDED)
+        {
+          loom_scheduler_timer_disarm (fiber->scheduler, &fiber->timer);
+          fiber_wake (fiber);
+        }
+      break;
+
+    case LOOM_WAIT_NONE:
+    case LOOM_WAIT_YIELD:
+    default:
+      break;
+    }
+}
+
+void
+loom_fiber_request_cancel (LoomFiber  *fiber,
+                           const char *message)
+{
+  if (fiber->state == LOOM_FIBER_DONE)
+    return;
+
+  if (!fiber->cancel_requested)
+    {
+      fiber->cancel_requested = TRUE;
+      fiber->cancel_message = g_strdup (message);
+    }
+
+  loom_fiber_update_cancel (fiber);
+}
+
+GCancellable *
+loom_fiber_get_cancellable (LoomFiber *fiber)
+{
+  GCancellable **slot = fiber->scope ? &fiber->scope->cancellable : &fiber->cancellable;
+
+  if (*slot == NULL)
+    {
+      *slot = g_cancellable_new ();
+      if (fiber->cancel_effective)
+        g_cancellable_cancel (*slot);
+    }
+  return *slot;
+}

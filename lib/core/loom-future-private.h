@@ -1,0 +1,70 @@
+/* loom-future-private.h
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#ifndef LOOM_COMPILATION
+# error "loom-future-private.h is internal to Loom"
+#endif
+
+#include "loom-future.h"
+#include "loom-scheduler-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _LoomWaiter LoomWaiter;
+
+/* Called with the future's lock held, on whatever thread completed it. It
+ * must only queue work (a scheduler push), never run user code. */
+typedef void (*LoomWaiterFunc) (LoomWaiter *waiter,
+                                LoomFuture *future);
+
+struct _LoomWaiter
+{
+  LoomWaiter     *next;
+  LoomWaiter     *prev;
+  LoomWaiterFunc  func;
+};
+
+struct _LoomFuture
+{
+  GObject         parent_instance;
+
+  GMutex          mutex;
+  int             state;            /* (atomic) LoomFutureState */
+  guint           error_retrieved : 1;
+  guint           has_value : 1;
+
+  GValue          value;
+  GDestroyNotify  pointer_destroy;
+  GError         *error;            /* (owned) (nullable) */
+
+  LoomWaiter     *waiters;          /* protected by mutex */
+  LoomScheduler  *scheduler;        /* (owned) owner context's scheduler */
+  char           *name;             /* (owned) (nullable) */
+};
+
+static inline gboolean
+loom_future_is_done_fast (LoomFuture *self)
+{
+  return g_atomic_int_get (&self->state) != LOOM_FUTURE_PENDING;
+}
+
+gboolean loom_future_add_waiter    (LoomFuture *self,
+                                    LoomWaiter *waiter);
+gboolean loom_future_remove_waiter (LoomFuture *self,
+                                    LoomWaiter *waiter);
+gboolean loom_future_settle        (LoomFuture *self,
+                                    GValue     *value,
+                                    GDestroyNotify pointer_destroy,
+                                    GError     *error);
+gboolean loom_future_settle_from   (LoomFuture *self,
+                                    LoomFuture *other);
+gboolean loom_future_cancel_with_message (LoomFuture *self,
+                                          const char *message);
+
+G_END_DECLS

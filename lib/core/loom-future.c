@@ -1,0 +1,1262 @@
+/* loom-future.c
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "loom-error.h"
+#include "loom-future-private.h"
+
+/**
+ * LoomFuture:
+ *
+ * A value that will be known later: pending until it is resolved with a
+ * value, rejected with an error or cancelled.
+ *
+ * A future is owned by the main context that was thread-default when it was
+ * made. Callbacks added with [method@Loom.Future.add_done_callback] always
+ * run later on that context, never inside the call that completed the
+ * future, and a future may be completed from any thread.
+ *
+ * Inside a task, `loom_await()` waits for a future as if it were a plain
+ * function call. From Python or JavaScript, [method@Loom.Future.wait_async]
+ * turns a future into a GIO asynchronous call, which GJS can promisify.
+ *
+ * A future also implements [iface@Gio.AsyncResult], so a GIO-style
+ * `_finish` function can take it as its result.
+ */
+
+static void loom_future_async_result_iface_init (GAsyncResultIface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (LoomFuture, loom_future, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_RESULT,
+                                                loom_future_async_result_iface_init))
+
+typedef struct
+{
+  LoomWaiter          waiter;
+  LoomReady           ready;
+  LoomFuture         *future;     /* (owned) */
+  LoomFutureCallback  callback;
+  gpointer            user_data;
+  GDestroyNotify      destroy;
+} DoneCallback;
+
+static gboolean
+loom_future_real_cancel (LoomFuture *self,
+                         const char *message)
+{
+  return loom_future_settle (self, NULL, NULL,
+                             g_error_new_literal (G_IO_ERROR,
+                                                  G_IO_ERROR_CANCELLED,
+                                                  message ? message : "Operation was cancelled"));
+}
+
+static void
+loom_future_finalize (GObject *object)
+{
+  LoomFuture *self = (LoomFuture *)object;
+
+  if (self->error != NULL &&
+      !self->error_retrieved &&
+      !g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      g_getenv ("LOOM_DEBUG") != NULL)
+    g_warning ("Future %s was finalized with an error that was never retrieved: %s",
+               self->name ? self->name : "(unnamed)", self->error->message);
+
+  if (self->has_value)
+    {
+      if (self->pointer_destroy != NULL)
+        self->pointer_destroy (g_value_get_pointer (&self->value));
+      g_value_unset (&self->value);
+    }
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->scheduler, loom_scheduler_unref);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (loom_future_parent_class)->finalize (object);
+}
+
+static void
+loom_future_class_init (LoomFutureClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = loom_future_finalize;
+  klass->cancel = loom_future_real_cancel;
+}
+
+static void
+loom_future_init (LoomFuture *self)
+{
+  g_mutex_init (&self->mutex);
+  self->scheduler = loom_scheduler_ref (loom_scheduler_get_thread_default ());
+}
+
+static gpointer
+loom_future_async_result_get_user_data (GAsyncResult *result)
+{
+  return NULL;
+}
+
+static GObject *
+loom_future_async_result_get_source_object (GAsyncResult *result)
+{
+  return NULL;
+}
+
+static gboolean
+loom_future_async_result_is_tagged (GAsyncResult *result,
+                                     gpointer      source_tag)
+{
+  return FALSE;
+}
+
+static void
+loom_future_async_result_iface_init (GAsyncResultIface *iface)
+{
+  iface->get_user_data = loom_future_async_result_get_user_data;
+  iface->get_source_object = loom_future_async_result_get_source_object;
+  iface->is_tagged = loom_future_async_result_is_tagged;
+}
+
+/**
+ * loom_future_new:
+ *
+ * Creates a pending future owned by the thread-default main context.
+ *
+ * Returns: (transfer full): a new pending future
+ */
+LoomFuture *
+loom_future_new (void)
+{
+  return g_object_new (LOOM_TYPE_FUTURE, NULL);
+}
+
+/* Completes the future with @value (stolen: the caller's GValue is left
+ * unset) or @error (owned), or with no value when both are NULL. Waiters are
+ * woken through their scheduler; nothing user-provided runs here. */
+gboolean
+loom_future_settle (LoomFuture     *self,
+                    GValue         *value,
+                    GDestroyNotify  pointer_destroy,
+                    GError         *error)
+{
+  LoomWaiter *waiters;
+
+  g_mutex_lock (&self->mutex);
+
+  if (self->state != LOOM_FUTURE_PENDING)
+    {
+      gboolean was_cancelled = self->error != NULL &&
+                               g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+      g_mutex_unlock (&self->mutex);
+
+      /* Completing a cancelled future is the ordinary race of an operation
+       * finishing after its waiter gave up; anything else is a bug. */
+      if (!was_cancelled)
+        g_critical ("Future %s is already done; it cannot be completed twice",
+                    self->name ? self->name : "(unnamed)");
+      if (value != NULL)
+        {
+          if (pointer_destroy != NULL)
+            pointer_destroy (g_value_get_pointer (value));
+          g_value_unset (value);
+        }
+      g_clear_error (&error);
+      return FALSE;
+    }
+
+  if (error != NULL)
+    self->error = error;
+  else if (value != NULL)
+    {
+      self->value = *value;
+      self->has_value = TRUE;
+      self->pointer_destroy = pointer_destroy;
+      memset (value, 0, sizeof *value);
+    }
+
+  waiters = g_steal_pointer (&self->waiters);
+  g_atomic_int_set (&self->state, error != NULL ? LOOM_FUTURE_REJECTED : LOOM_FUTURE_RESOLVED);
+
+  while (waiters != NULL)
+    {
+      LoomWaiter *waiter = waiters;
+
+      waiters = waiter->next;
+      waiter->next = waiter->prev = NULL;
+      waiter->func (waiter, self);
+    }
+
+  g_mutex_unlock (&self->mutex);
+
+  return TRUE;
+}
+
+/* Completes @self with the outcome of the done future @other. */
+gboolean
+loom_future_settle_from (LoomFuture *self,
+                         LoomFuture *other)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_assert (loom_future_is_done_fast (other));
+
+  if (other->error != NULL)
+    {
+      other->error_retrieved = TRUE;
+      return loom_future_settle (self, NULL, NULL, g_error_copy (other->error));
+    }
+
+  if (!other->has_value)
+    return loom_future_settle (self, NULL, NULL, NULL);
+
+  if (other->pointer_destroy != NULL)
+    {
+      /* A pointer with a destroy notify cannot be shared: it moves, and
+       * @other is left resolved without a value. */
+      GDestroyNotify destroy = other->pointer_destroy;
+
+      g_mutex_lock (&other->mutex);
+      value = other->value;
+      memset (&other->value, 0, sizeof other->value);
+      other->has_value = FALSE;
+      other->pointer_destroy = NULL;
+      g_mutex_unlock (&other->mutex);
+      return loom_future_settle (self, &value, destroy, NULL);
+    }
+
+  g_value_init (&value, G_VALUE_TYPE (&other->value));
+  g_value_copy (&other->value, &value);
+  return loom_future_settle (self, &value, NULL, NULL);
+}
+
+gboolean
+loom_future_add_waiter (LoomFuture *self,
+                        LoomWaiter *waiter)
+{
+  g_mutex_lock (&self->mutex);
+  if (self->state != LOOM_FUTURE_PENDING)
+    {
+      g_mutex_unlock (&self->mutex);
+      return FALSE;
+    }
+  waiter->prev = NULL;
+  waiter->next = self->waiters;
+  if (self->waiters != NULL)
+    self->waiters->prev = waiter;
+  self->waiters = waiter;
+  g_mutex_unlock (&self->mutex);
+  return TRUE;
+}
+
+/* Returns TRUE if @waiter was still waiting, so its wake-up will never come;
+ * FALSE if the future already woke it. */
+gboolean
+loom_future_remove_waiter (LoomFuture *self,
+                           LoomWaiter *waiter)
+{
+  gboolean removed = FALSE;
+
+  g_mutex_lock (&self->mutex);
+  if (waiter->prev != NULL || self->waiters == waiter)
+    {
+      if (waiter->prev != NULL)
+        waiter->prev->next = waiter->next;
+      else
+        self->waiters = waiter->next;
+      if (waiter->next != NULL)
+        waiter->next->prev = waiter->prev;
+      waiter->next = waiter->prev = NULL;
+      removed = TRUE;
+    }
+  g_mutex_unlock (&self->mutex);
+  return removed;
+}
+
+static LoomFuture *
+loom_future_new_settled (GValue         *value,
+                         GDestroyNotify  pointer_destroy,
+                         GError         *error)
+{
+  LoomFuture *self = loom_future_new ();
+
+  loom_future_settle (self, value, pointer_destroy, error);
+  return self;
+}
+
+/**
+ * loom_future_new_for_value:
+ * @value: the value
+ *
+ * Creates a future resolved with a copy of @value.
+ *
+ * Returns: (transfer full): a new resolved future
+ */
+LoomFuture *
+loom_future_new_for_value (const GValue *value)
+{
+  LoomFuture *self = loom_future_new ();
+
+  loom_future_resolve_value (self, value);
+  return self;
+}
+
+/**
+ * loom_future_new_for_error:
+ * @error: (transfer full): the error
+ *
+ * Creates a future rejected with @error.
+ *
+ * Returns: (transfer full): a new rejected future
+ */
+LoomFuture *
+loom_future_new_for_error (GError *error)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  return loom_future_new_settled (NULL, NULL, error);
+}
+
+/**
+ * loom_future_new_for_error_literal:
+ * @domain: the error domain
+ * @code: the error code
+ * @message: the error message
+ *
+ * Creates a future rejected with a new error.
+ *
+ * Returns: (transfer full): a new rejected future
+ */
+LoomFuture *
+loom_future_new_for_error_literal (GQuark      domain,
+                                   int         code,
+                                   const char *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+
+  return loom_future_new_settled (NULL, NULL, g_error_new_literal (domain, code, message));
+}
+
+/**
+ * loom_future_new_for_pointer: (skip)
+ * @pointer: (nullable): the pointer
+ * @destroy: (nullable): frees @pointer when the future is finalized
+ *
+ * Creates a future resolved with a plain pointer it owns.
+ *
+ * Returns: (transfer full): a new resolved future
+ */
+LoomFuture *
+loom_future_new_for_pointer (gpointer       pointer,
+                             GDestroyNotify destroy)
+{
+  LoomFuture *self = loom_future_new ();
+
+  loom_future_resolve_pointer (self, pointer, destroy);
+  return self;
+}
+
+/**
+ * loom_future_new_for_object:
+ * @object: (type GObject) (nullable): the object
+ *
+ * Creates a future resolved with a new reference to @object.
+ *
+ * Returns: (transfer full): a new resolved future
+ */
+LoomFuture *
+loom_future_new_for_object (gpointer object)
+{
+  LoomFuture *self = loom_future_new ();
+
+  loom_future_resolve_object (self, object);
+  return self;
+}
+
+/**
+ * loom_future_new_for_boxed:
+ * @boxed_type: a boxed type
+ * @boxed: (nullable): the boxed value
+ *
+ * Creates a future resolved with a copy of @boxed.
+ *
+ * Returns: (transfer full): a new resolved future
+ */
+LoomFuture *
+loom_future_new_for_boxed (GType         boxed_type,
+                           gconstpointer boxed)
+{
+  LoomFuture *self = loom_future_new ();
+
+  loom_future_resolve_boxed (self, boxed_type, boxed);
+  return self;
+}
+
+/**
+ * loom_future_new_for_string:
+ * @string: (nullable): the string
+ *
+ * Creates a future resolved with a copy of @string.
+ *
+ * Returns: (transfer full): a new resolved future
+ */
+LoomFuture *
+loom_future_new_for_string (const char *string)
+{
+  LoomFuture *self = loom_future_new ();
+
+  loom_future_resolve_string (self, string);
+  return self;
+}
+
+/**
+ * loom_future_new_for_int64:
+ * @value: the value
+ *
+ * Creates a future resolved with an integer.
+ *
+ * Returns: (transfer full): a new resolved future
+ */
+LoomFuture *
+loom_future_new_for_int64 (gint64 value)
+{
+  LoomFuture *self = loom_future_new ();
+
+  loom_future_resolve_int64 (self, value);
+  return self;
+}
+
+/**
+ * loom_future_new_for_double:
+ * @value: the value
+ *
+ * Creates a future resolved with a floating-point number.
+ *
+ * Returns: (transfer full): a new resolved future
+ */
+LoomFuture *
+loom_future_new_for_double (double value)
+{
+  LoomFuture *self = loom_future_new ();
+
+  loom_future_resolve_double (self, value);
+  return self;
+}
+
+/**
+ * loom_future_new_for_boolean:
+ * @value: the value
+ *
+ * Creates a future resolved with a boolean.
+ *
+ * Returns: (transfer full): a new resolved future
+ */
+LoomFuture *
+loom_future_new_for_boolean (gboolean value)
+{
+  LoomFuture *self = loom_future_new ();
+
+  loom_future_resolve_boolean (self, value);
+  return self;
+}
+
+/**
+ * loom_future_new_for_bytes:
+ * @bytes: (nullable): the bytes
+ *
+ * Creates a future resolved with a new reference to @bytes.
+ *
+ * Returns: (transfer full): a new resolved future
+ */
+LoomFuture *
+loom_future_new_for_bytes (GBytes *bytes)
+{
+  LoomFuture *self = loom_future_new ();
+
+  loom_future_resolve_bytes (self, bytes);
+  return self;
+}
+
+/**
+ * loom_future_resolve:
+ * @self: a pending future
+ *
+ * Resolves @self without a value, as a function returning nothing does.
+ *
+ * Completing a future twice is a programming error; completing a cancelled
+ * future is not, and is silently ignored.
+ *
+ * Returns: %TRUE if @self was pending and is now resolved
+ */
+gboolean
+loom_future_resolve (LoomFuture *self)
+{
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+
+  return loom_future_settle (self, NULL, NULL, NULL);
+}
+
+/**
+ * loom_future_resolve_value:
+ * @self: a pending future
+ * @value: the value to copy
+ *
+ * Resolves @self with a copy of @value.
+ *
+ * Returns: %TRUE if @self was pending and is now resolved
+ */
+gboolean
+loom_future_resolve_value (LoomFuture   *self,
+                           const GValue *value)
+{
+  GValue copy = G_VALUE_INIT;
+
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+  g_return_val_if_fail (G_IS_VALUE (value), FALSE);
+
+  g_value_init (&copy, G_VALUE_TYPE (value));
+  g_value_copy (value, &copy);
+  return loom_future_settle (self, &copy, NULL, NULL);
+}
+
+/**
+ * loom_future_resolve_pointer: (skip)
+ * @self: a pending future
+ * @pointer: (nullable): the pointer
+ * @destroy: (nullable): frees @pointer when the future is finalized
+ *
+ * Resolves @self with a plain pointer it then owns.
+ *
+ * Returns: %TRUE if @self was pending and is now resolved
+ */
+gboolean
+loom_future_resolve_pointer (LoomFuture     *self,
+                             gpointer        pointer,
+                             GDestroyNotify  destroy)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+
+  g_value_init (&value, G_TYPE_POINTER);
+  g_value_set_pointer (&value, pointer);
+  return loom_future_settle (self, &value, destroy, NULL);
+}
+
+/**
+ * loom_future_resolve_object:
+ * @self: a pending future
+ * @object: (type GObject) (nullable): the object
+ *
+ * Resolves @self with a new reference to @object.
+ *
+ * Returns: %TRUE if @self was pending and is now resolved
+ */
+gboolean
+loom_future_resolve_object (LoomFuture *self,
+                            gpointer    object)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+  g_return_val_if_fail (object == NULL || G_IS_OBJECT (object), FALSE);
+
+  g_value_init (&value, object ? G_OBJECT_TYPE (object) : G_TYPE_OBJECT);
+  g_value_set_object (&value, object);
+  return loom_future_settle (self, &value, NULL, NULL);
+}
+
+/**
+ * loom_future_resolve_boxed:
+ * @self: a pending future
+ * @boxed_type: a boxed type
+ * @boxed: (nullable): the boxed value to copy
+ *
+ * Resolves @self with a copy of @boxed.
+ *
+ * Returns: %TRUE if @self was pending and is now resolved
+ */
+gboolean
+loom_future_resolve_boxed (LoomFuture    *self,
+                           GType          boxed_type,
+                           gconstpointer  boxed)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+  g_return_val_if_fail (G_TYPE_IS_BOXED (boxed_type), FALSE);
+
+  g_value_init (&value, boxed_type);
+  g_value_set_boxed (&value, boxed);
+  return loom_future_settle (self, &value, NULL, NULL);
+}
+
+/**
+ * loom_future_resolve_string:
+ * @self: a pending future
+ * @string: (nullable): the string
+ *
+ * Resolves @self with a copy of @string.
+ *
+ * Returns: %TRUE if @self was pending and is now resolved
+ */
+gboolean
+loom_future_resolve_string (LoomFuture *self,
+                            const char *string)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, string);
+  return loom_future_settle (self, &value, NULL, NULL);
+}
+
+/**
+ * loom_future_resolve_int64:
+ * @self: a pending future
+ * @value: the value
+ *
+ * Resolves @self with an integer.
+ *
+ * Returns: %TRUE if @self was pending and is now resolved
+ */
+gboolean
+loom_future_resolve_int64 (LoomFuture *self,
+                           gint64      value)
+{
+  GValue gvalue = G_VALUE_INIT;
+
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+
+  g_value_init (&gvalue, G_TYPE_INT64);
+  g_value_set_int64 (&gvalue, value);
+  return loom_future_settle (self, &gvalue, NULL, NULL);
+}
+
+/**
+ * loom_future_resolve_double:
+ * @self: a pending future
+ * @value: the value
+ *
+ * Resolves @self with a floating-point number.
+ *
+ * Returns: %TRUE if @self was pending and is now resolved
+ */
+gboolean
+loom_future_resolve_double (LoomFuture *self,
+                            double      value)
+{
+  GValue gvalue = G_VALUE_INIT;
+
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+
+  g_value_init (&gvalue, G_TYPE_DOUBLE);
+  g_value_set_double (&gvalue, value);
+  return loom_future_settle (self, &gvalue, NULL, NULL);
+}
+
+/**
+ * loom_future_resolve_boolean:
+ * @self: a pending future
+ * @value: the value
+ *
+ * Resolves @self with a boolean.
+ *
+ * Returns: %TRUE if @self was pending and is now resolved
+ */
+gboolean
+loom_future_resolve_boolean (LoomFuture *self,
+                             gboolean    value)
+{
+  GValue gvalue = G_VALUE_INIT;
+
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+
+  g_value_init (&gvalue, G_TYPE_BOOLEAN);
+  g_value_set_boolean (&gvalue, value);
+  return loom_future_settle (self, &gvalue, NULL, NULL);
+}
+
+/**
+ * loom_future_resolve_bytes:
+ * @self: a pending future
+ * @bytes: (nullable): the bytes
+ *
+ * Resolves @self with a new reference to @bytes.
+ *
+ * Returns: %TRUE if @self was pending and is now resolved
+ */
+gboolean
+loom_future_resolve_bytes (LoomFuture *self,
+                           GBytes     *bytes)
+{
+  return loom_future_resolve_boxed (self, G_TYPE_BYTES, bytes);
+}
+
+/**
+ * loom_future_reject:
+ * @self: a pending future
+ * @error: (transfer full): the error
+ *
+ * Rejects @self with @error.
+ *
+ * Returns: %TRUE if @self was pending and is now rejected
+ */
+gboolean
+loom_future_reject (LoomFuture *self,
+                    GError     *error)
+{
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+  g_return_val_if_fail (error != NULL, FALSE);
+
+  return loom_future_settle (self, NULL, NULL, error);
+}
+
+/**
+ * loom_future_reject_literal:
+ * @self: a pending future
+ * @domain: the error domain
+ * @code: the error code
+ * @message: the error message
+ *
+ * Rejects @self with a new error.
+ *
+ * Returns: %TRUE if @self was pending and is now rejected
+ */
+gboolean
+loom_future_reject_literal (LoomFuture *self,
+                            GQuark      domain,
+                            int         code,
+                            const char *message)
+{
+  g_return_val_if_fail (message != NULL, FALSE);
+
+  return loom_future_reject (self, g_error_new_literal (domain, code, message));
+}
+
+gboolean
+loom_future_cancel_with_message (LoomFuture *self,
+                                 const char *message)
+{
+  if (loom_future_is_done_fast (self))
+    return FALSE;
+
+  return LOOM_FUTURE_GET_CLASS (self)->cancel (self, message);
+}
+
+/**
+ * loom_future_cancel:
+ * @self: a future
+ *
+ * Cancels @self. A plain future is rejected at once with
+ * %G_IO_ERROR_CANCELLED; a [class@Loom.Task] is asked to stop and completes
+ * once its function has returned.
+ *
+ * Returns: %TRUE if @self was pending when called
+ */
+gboolean
+loom_future_cancel (LoomFuture *self)
+{
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+
+  return loom_future_cancel_with_message (self, NULL);
+}
+
+/**
+ * loom_future_get_state:
+ * @self: a future
+ *
+ * Gets the state of @self.
+ *
+ * Returns: the state
+ */
+LoomFutureState
+loom_future_get_state (LoomFuture *self)
+{
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), LOOM_FUTURE_PENDING);
+
+  return g_atomic_int_get (&self->state);
+}
+
+/**
+ * loom_future_is_done:
+ * @self: a future
+ *
+ * Checks whether @self is resolved, rejected or cancelled.
+ *
+ * Returns: %TRUE if @self is no longer pending
+ */
+gboolean
+loom_future_is_done (LoomFuture *self)
+{
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+
+  return loom_future_is_done_fast (self);
+}
+
+/**
+ * loom_future_is_cancelled:
+ * @self: a future
+ *
+ * Checks whether @self was cancelled, that is rejected with
+ * %G_IO_ERROR_CANCELLED.
+ *
+ * Returns: %TRUE if @self is cancelled
+ */
+gboolean
+loom_future_is_cancelled (LoomFuture *self)
+{
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+
+  return g_atomic_int_get (&self->state) == LOOM_FUTURE_REJECTED &&
+         g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/**
+ * loom_future_get_context:
+ * @self: a future
+ *
+ * Gets the main context that owns @self, where its callbacks run.
+ *
+ * Returns: (transfer none): the owner context
+ */
+GMainContext *
+loom_future_get_context (LoomFuture *self)
+{
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), NULL);
+
+  return loom_scheduler_get_context (self->scheduler);
+}
+
+/**
+ * loom_future_get_name:
+ * @self: a future
+ *
+ * Gets the debugging name of @self.
+ *
+ * Returns: (nullable): the name
+ */
+const char *
+loom_future_get_name (LoomFuture *self)
+{
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), NULL);
+
+  return self->name;
+}
+
+/**
+ * loom_future_set_name:
+ * @self: a future
+ * @name: (nullable): a name for debugging output
+ *
+ * Names @self for warnings and task dumps.
+ */
+void
+loom_future_set_name (LoomFuture *self,
+                      const char *name)
+{
+  g_return_if_fail (LOOM_IS_FUTURE (self));
+
+  g_free (self->name);
+  self->name = g_strdup (name);
+}
+
+/**
+ * loom_future_get_error:
+ * @self: a future
+ *
+ * Gets the error @self was rejected with, if any.
+ *
+ * Returns: (transfer none) (nullable): the error
+ */
+const GError *
+loom_future_get_error (LoomFuture *self)
+{
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), NULL);
+
+  if (g_atomic_int_get (&self->state) != LOOM_FUTURE_REJECTED)
+    return NULL;
+  self->error_retrieved = TRUE;
+  return self->error;
+}
+
+/**
+ * loom_future_propagate:
+ * @self: a future
+ * @error: return location for an error
+ *
+ * Checks that @self is resolved: copies its error into @error if it was
+ * rejected, or sets %LOOM_ERROR_NOT_DONE if it is still pending.
+ *
+ * Returns: %TRUE if @self is resolved
+ */
+gboolean
+loom_future_propagate (LoomFuture  *self,
+                       GError     **error)
+{
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+
+  switch (g_atomic_int_get (&self->state))
+    {
+    case LOOM_FUTURE_RESOLVED:
+      return TRUE;
+    case LOOM_FUTURE_REJECTED:
+      self->error_retrieved = TRUE;
+      if (error != NULL)
+        *error = g_error_copy (self->error);
+      return FALSE;
+    default:
+      g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_NOT_DONE,
+                           "The future is still pending");
+      return FALSE;
+    }
+}
+
+/**
+ * loom_future_get_value:
+ * @self: a future
+ * @error: return location for an error
+ *
+ * Gets the value @self was resolved with.
+ *
+ * Returns: (transfer none) (nullable): the value, or %NULL with @error set
+ *   if @self is pending, rejected or resolved without a value
+ */
+const GValue *
+loom_future_get_value (LoomFuture  *self,
+                       GError     **error)
+{
+  if (!loom_future_propagate (self, error))
+    return NULL;
+
+  if (!self->has_value)
+    {
+      g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_NO_VALUE,
+                           "The future was resolved without a value");
+      return NULL;
+    }
+
+  return &self->value;
+}
+
+static const GValue *
+loom_future_get_typed (LoomFuture  *self,
+                       GType        type,
+                       GError     **error)
+{
+  const GValue *value = loom_future_get_value (self, error);
+
+  if (value == NULL)
+    return NULL;
+
+  if (!G_VALUE_HOLDS (value, type))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_TYPE_MISMATCH,
+                   "The future holds a %s, not a %s",
+                   G_VALUE_TYPE_NAME (value), g_type_name (type));
+      return NULL;
+    }
+
+  return value;
+}
+
+/**
+ * loom_future_get_pointer: (skip)
+ * @self: a future
+ * @error: return location for an error
+ *
+ * Gets the plain pointer @self was resolved with; @self keeps owning it.
+ *
+ * Returns: (transfer none) (nullable): the pointer
+ */
+gpointer
+loom_future_get_pointer (LoomFuture  *self,
+                         GError     **error)
+{
+  const GValue *value = loom_future_get_typed (self, G_TYPE_POINTER, error);
+
+  return value ? g_value_get_pointer (value) : NULL;
+}
+
+/**
+ * loom_future_dup_object:
+ * @self: a future
+ * @error: return location for an error
+ *
+ * Gets a new reference to the object @self was resolved with.
+ *
+ * Returns: (transfer full) (type GObject) (nullable): the object
+ */
+gpointer
+loom_future_dup_object (LoomFuture  *self,
+                        GError     **error)
+{
+  const GValue *value = loom_future_get_typed (self, G_TYPE_OBJECT, error);
+
+  return value ? g_value_dup_object (value) : NULL;
+}
+
+/**
+ * loom_future_dup_boxed: (skip)
+ * @self: a future
+ * @boxed_type: the expected boxed type
+ * @error: return location for an error
+ *
+ * Gets a copy of the boxed value @self was resolved with.
+ *
+ * Returns: (transfer full) (nullable): the copy
+ */
+gpointer
+loom_future_dup_boxed (LoomFuture  *self,
+                       GType        boxed_type,
+                       GError     **error)
+{
+  const GValue *value = loom_future_get_typed (self, boxed_type, error);
+
+  return value ? g_value_dup_boxed (value) : NULL;
+}
+
+/**
+ * loom_future_dup_string:
+ * @self: a future
+ * @error: return location for an error
+ *
+ * Gets a copy of the string @self was resolved with.
+ *
+ * Returns: (transfer full) (nullable): the string
+ */
+char *
+loom_future_dup_string (LoomFuture  *self,
+                        GError     **error)
+{
+  const GValue *value = loom_future_get_typed (self, G_TYPE_STRING, error);
+
+  return value ? g_value_dup_string (value) : NULL;
+}
+
+/**
+ * loom_future_get_int64:
+ * @self: a future
+ * @error: return location for an error
+ *
+ * Gets the integer @self was resolved with.
+ *
+ * Returns: the integer, or 0 with @error set
+ */
+gint64
+loom_future_get_int64 (LoomFuture  *self,
+                       GError     **error)
+{
+  const GValue *value = loom_future_get_typed (self, G_TYPE_INT64, error);
+
+  return value ? g_value_get_int64 (value) : 0;
+}
+
+/**
+ * loom_future_get_double:
+ * @self: a future
+ * @error: return location for an error
+ *
+ * Gets the floating-point number @self was resolved with.
+ *
+ * Returns: the number, or 0 with @error set
+ */
+double
+loom_future_get_double (LoomFuture  *self,
+                        GError     **error)
+{
+  const GValue *value = loom_future_get_typed (self, G_TYPE_DOUBLE, error);
+
+  return value ? g_value_get_double (value) : 0.0;
+}
+
+/**
+ * loom_future_get_boolean:
+ * @self: a future
+ * @error: return location for an error
+ *
+ * Gets the boolean @self was resolved with.
+ *
+ * Returns: the boolean, or %FALSE with @error set
+ */
+gboolean
+loom_future_get_boolean (LoomFuture  *self,
+                         GError     **error)
+{
+  const GValue *value = loom_future_get_typed (self, G_TYPE_BOOLEAN, error);
+
+  return value ? g_value_get_boolean (value) : FALSE;
+}
+
+/**
+ * loom_future_dup_bytes:
+ * @self: a future
+ * @error: return location for an error
+ *
+ * Gets a new reference to the bytes @self was resolved with.
+ *
+ * Returns: (transfer full) (nullable): the bytes
+ */
+GBytes *
+loom_future_dup_bytes (LoomFuture  *self,
+                       GError     **error)
+{
+  return loom_future_dup_boxed (self, G_TYPE_BYTES, error);
+}
+
+static void
+done_callback_run (LoomReady *ready)
+{
+  DoneCallback *done = G_STRUCT_MEMBER_P (ready, -G_STRUCT_OFFSET (DoneCallback, ready));
+
+  done->callback (done->future, done->user_data);
+  if (done->destroy != NULL)
+    done->destroy (done->user_data);
+  g_object_unref (done->future);
+  g_free (done);
+}
+
+static void
+done_callback_wake (LoomWaiter *waiter,
+                    LoomFuture *future)
+{
+  DoneCallback *done = (DoneCallback *)waiter;
+
+  loom_scheduler_push (future->scheduler, &done->ready);
+}
+
+/**
+ * loom_future_add_done_callback:
+ * @self: a future
+ * @callback: (scope notified) (closure user_data) (destroy destroy): called
+ *   once @self is done
+ * @user_data: data for @callback
+ * @destroy: (nullable): frees @user_data after @callback ran
+ *
+ * Calls @callback once @self is done, on @self's owner context, always from
+ * the main loop and never from within the call that completed @self — even
+ * when @self is done already.
+ */
+void
+loom_future_add_done_callback (LoomFuture         *self,
+                               LoomFutureCallback  callback,
+                               gpointer            user_data,
+                               GDestroyNotify      destroy)
+{
+  DoneCallback *done;
+
+  g_return_if_fail (LOOM_IS_FUTURE (self));
+  g_return_if_fail (callback != NULL);
+
+  done = g_new0 (DoneCallback, 1);
+  done->waiter.func = done_callback_wake;
+  done->ready.func = done_callback_run;
+  done->future = g_object_ref (self);
+  done->callback = callback;
+  done->user_data = user_data;
+  done->destroy = destroy;
+
+  if (!loom_future_add_waiter (self, &done->waiter))
+    loom_scheduler_push (self->scheduler, &done->ready);
+}
+
+typedef struct
+{
+  GTask  *task;        /* (owned) */
+  gulong  handler;
+  int     returned;    /* (atomic) */
+} WaitAsync;
+
+static void
+wait_async_free (gpointer data)
+{
+  WaitAsync *wait = data;
+
+  g_cancellable_disconnect (g_task_get_cancellable (wait->task), wait->handler);
+  g_object_unref (wait->task);
+  g_free (wait);
+}
+
+static void
+wait_async_done (LoomFuture *future,
+                 gpointer    user_data)
+{
+  WaitAsync *wait = user_data;
+
+  if (g_atomic_int_compare_and_exchange (&wait->returned, FALSE, TRUE))
+    g_task_return_boolean (wait->task, TRUE);
+}
+
+static void
+wait_async_cancelled (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  WaitAsync *wait = user_data;
+
+  if (g_atomic_int_compare_and_exchange (&wait->returned, FALSE, TRUE))
+    g_task_return_new_error (wait->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             "The wait was cancelled");
+}
+
+/**
+ * loom_future_wait_async:
+ * @self: a future
+ * @cancellable: (nullable): stops the wait (not the future)
+ * @callback: (scope async) (closure user_data): called once @self is done
+ * @user_data: data for @callback
+ *
+ * Waits for @self as a GIO asynchronous operation, so bindings can await it
+ * (GJS: `Gio._promisify (Loom.Future.prototype, 'wait_async')`).
+ */
+void
+loom_future_wait_async (LoomFuture          *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  WaitAsync *wait;
+
+  g_return_if_fail (LOOM_IS_FUTURE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  wait = g_new0 (WaitAsync, 1);
+  wait->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (wait->task, loom_future_wait_async);
+  if (cancellable != NULL)
+    wait->handler = g_cancellable_connect (cancellable, G_CALLBACK (wait_async_cancelled), wait, NULL);
+  loom_future_add_done_callback (self, wait_async_done, wait, wait_async_free);
+}
+
+/**
+ * loom_future_wait_finish:
+ * @self: a future
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Loom.Future.wait_async]: fails with the future's error
+ * if it was rejected. Read a resolved value with the getters.
+ *
+ * Returns: %TRUE if @self is resolved
+ */
+gboolean
+loom_future_wait_finish (LoomFuture    *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  return loom_future_propagate (self, error);
+}

@@ -1,0 +1,25 @@
+/* loom-gio.h
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(LOOM_INSIDE) && !defined(LOOM_COMPILATION)
+# error "Only <loom.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "loom-version-macros.h"
+
+G_BEGIN_DECLS
+
+LOOM_AVAILABLE_IN_ALL
+void loom_gio_callback (GObject      *source_object,
+                        GAsyncResult *result,
+                        gpointer      user_data);
+
+G_END_DECLS

@@ -1,0 +1,82 @@
+/* loom-scheduler-private.h
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#ifndef LOOM_COMPILATION
+# error "loom-scheduler-private.h is internal to Loom"
+#endif
+
+#include "loom-scheduler.h"
+
+G_BEGIN_DECLS
+
+typedef struct _LoomReady LoomReady;
+typedef struct _LoomTimer LoomTimer;
+typedef struct _LoomFiber LoomFiber;
+
+typedef void (*LoomReadyFunc) (LoomReady *node);
+typedef void (*LoomTimerFunc) (LoomTimer *timer);
+
+/* A node of the ready queue, embedded in whatever it wakes. */
+struct _LoomReady
+{
+  LoomReady     *next;
+  LoomReadyFunc  func;
+};
+
+/* A node of the timer heap, embedded in whatever it wakes. */
+struct _LoomTimer
+{
+  gint64         deadline;    /* monotonic, µs */
+  guint          heap_index;  /* 0 when not armed, else index + 1 */
+  LoomTimerFunc  func;
+};
+
+struct _LoomScheduler
+{
+  GSource        source;
+
+  GMainContext  *context;       /* (unowned) it owns us */
+  gconstpointer  owner;         /* thread token of the driving thread */
+
+  LoomReady     *head;          /* owner thread only */
+  LoomReady     *tail;
+  LoomReady     *inbox;         /* (atomic) pushes from other threads, LIFO */
+
+  LoomTimer    **heap;
+  guint          heap_len;
+  guint          heap_alloc;
+
+  LoomFiber     *fibers;        /* every live fiber, for shutdown and dumps */
+  guint          n_fibers;
+
+  guint          budget_count;
+  guint          budget_usec;
+  guint          dispatching : 1;
+};
+
+gconstpointer  loom_thread_token              (void);
+LoomScheduler *loom_scheduler_get_thread_default (void);
+LoomScheduler *loom_scheduler_ref             (LoomScheduler *self);
+void           loom_scheduler_unref           (LoomScheduler *self);
+void           loom_scheduler_push            (LoomScheduler *self,
+                                               LoomReady     *node);
+void           loom_scheduler_timer_arm       (LoomScheduler *self,
+                                               LoomTimer     *timer,
+                                               gint64         deadline);
+void           loom_scheduler_timer_disarm    (LoomScheduler *self,
+                                               LoomTimer     *timer);
+void           loom_scheduler_run_ready       (LoomScheduler *self);
+
+static inline gboolean
+loom_timer_is_armed (LoomTimer *timer)
+{
+  return timer->heap_index != 0;
+}
+
+G_END_DECLS

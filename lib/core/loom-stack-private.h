@@ -1,0 +1,44 @@
+/* loom-stack-private.h
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#ifndef LOOM_COMPILATION
+# error "loom-stack-private.h is internal to Loom"
+#endif
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _LoomStack LoomStack;
+typedef struct _LoomStackSlab LoomStackSlab;
+
+/* One fiber stack: a slot of a slab whose lowest page is a guard page. */
+struct _LoomStack
+{
+  guint8        *base;      /* lowest usable byte, just above the guard */
+  gsize          size;      /* usable bytes */
+  LoomStack     *next_free;
+  LoomStackSlab *slab;
+};
+
+#define LOOM_STACK_DEFAULT_SIZE (256 * 1024)
+#define LOOM_STACK_MIN_SIZE     (16 * 1024)
+
+LoomStack *loom_stack_acquire          (gsize      size);
+void       loom_stack_release          (LoomStack *stack);
+gsize      loom_stack_round_size       (gsize      size);
+gboolean   loom_stack_guards_are_cheap (void);
+
+static inline guint8 *
+loom_stack_top (LoomStack *stack)
+{
+  return stack->base + stack->size;
+}
+
+G_END_DECLS

@@ -1,0 +1,281 @@
+/* loom-stack.c
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if HAVE_VALGRIND
+# include <valgrind/valgrind.h>
+#endif
+
+#include "loom-stack-private.h"
+
+/* Fiber stacks come from slabs: one mapping holds many stacks, each with a
+ * guard page at its low end. vm.max_map_count is 65,530 by default, so a
+ * mapping plus an mprotect()ed guard per stack (two VMAs) tops out near
+ * 32,000 fibers. Linux 6.13's MADV_GUARD_INSTALL makes guard pages without
+ * splitting the mapping, so a slab of 64 stacks is one VMA; where the kernel
+ * lacks it we fall back to mprotect() and document the limit.
+ *
+ * Stacks are pooled per thread (a fiber runs only on its owner thread) in
+ * power-of-two size classes and reused hottest first. When a whole slab is
+ * free and the pool holds plenty, its pages go back to the kernel with one
+ * madvise(); the mapping and its guards stay. */
+
+#ifndef MADV_GUARD_INSTALL
+# define MADV_GUARD_INSTALL 102
+#endif
+
+#define SLAB_BYTES      (16 * 1024 * 1024)
+#define N_CLASSES       12                  /* 16 KiB .. 32 MiB */
+#define KEEP_HOT_STACKS 256
+
+struct _LoomStackSlab
+{
+  LoomStackSlab *next;
+  guint8        *mapping;
+  gsize          mapping_size;
+  guint          n_stacks;
+  guint          n_free;
+  gboolean       trimmed;
+  LoomStack     *stacks;
+#if HAVE_VALGRIND
+  guint         *valgrind_ids;
+#endif
+};
+
+typedef struct
+{
+  LoomStack     *free_list;
+  guint          n_free;
+} SizeClass;
+
+typedef struct
+{
+  SizeClass      classes[N_CLASSES];
+  LoomStackSlab *slabs;
+} StackPool;
+
+static gsize page_size;
+static int   guard_mode;   /* 0 unknown, 1 madvise guard, 2 mprotect */
+
+static void stack_pool_free (gpointer data);
+
+static GPrivate pool_key = G_PRIVATE_INIT (stack_pool_free);
+
+static void
+init_page_size (void)
+{
+  if (G_UNLIKELY (page_size == 0))
+    page_size = (gsize) sysconf (_SC_PAGESIZE);
+}
+
+static guint
+size_class_of (gsize size)
+{
+  guint klass = 0;
+  gsize class_size = LOOM_STACK_MIN_SIZE;
+
+  while (class_size < size && klass < N_CLASSES - 1)
+    {
+      class_size <<= 1;
+      klass++;
+    }
+  return klass;
+}
+
+static gsize
+slot_size_of (guint klass)
+{
+  return (gsize) LOOM_STACK_MIN_SIZE << klass;
+}
+
+/* The usable size a request for @size bytes gets: its slot less the guard. */
+gsize
+loom_stack_round_size (gsize size)
+{
+  init_page_size ();
+  if (size == 0)
+    size = LOOM_STACK_DEFAULT_SIZE;
+  return slot_size_of (size_class_of (size + page_size)) - page_size;
+}
+
+static gboolean
+install_guard (guint8 *page)
+{
+  if (guard_mode != 2 && madvise (page, page_size, MADV_GUARD_INSTALL) == 0)
+    {
+      guard_mode = 1;
+      return TRUE;
+    }
+  if (guard_mode == 0)
+    g_debug ("MADV_GUARD_INSTALL unavailable (%s); fiber guard pages use "
+             "mprotect(), about 32,000 fibers at most", g_strerror (errno));
+  guard_mode = 2;
+  return mprotect (page, page_size, PROT_NONE) == 0;
+}
+
+/* TRUE when guard pages cost no extra mapping, known after the first slab. */
+gboolean
+loom_stack_guards_are_cheap (void)
+{
+  return guard_mode == 1;
+}
+
+static LoomStackSlab *
+slab_new (guint klass)
+{
+  gsize slot = slot_size_of (klass);
+  guint n_stacks = MAX (1, SLAB_BYTES / slot);
+  LoomStackSlab *slab;
+  guint8 *mapping;
+
+  mapping = mmap (NULL, slot * n_stacks, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (mapping == MAP_FAILED)
+    return NULL;
+
+  slab = g_new0 (LoomStackSlab, 1);
+  slab->mapping = mapping;
+  slab->mapping_size = slot * n_stacks;
+  slab->n_stacks = n_stacks;
+  slab->stacks = g_new0 (LoomStack, n_stacks);
+#if HAVE_VALGRIND
+  slab->valgrind_ids = g_new0 (guint, n_stacks);
+#endif
+
+  for (guint i = 0; i < n_stacks; i++)
+    {
+      LoomStack *stack = &slab->stacks[i];
+      guint8 *slot_start = mapping + i * slot;
+
+      if (!install_guard (slot_start))
+        {
+          munmap (mapping, slab->mapping_size);
+          g_free (slab->stacks);
+#if HAVE_VALGRIND
+          g_free (slab->valgrind_ids);
+#endif
+          g_free (slab);
+          return NULL;
+        }
+      stack->base = slot_start + page_size;
+      stack->size = slot - page_size;
+      stack->slab = slab;
+#if HAVE_VALGRIND
+      slab->valgrind_ids[i] = VALGRIND_STACK_REGISTER (stack->base, stack->base + stack->size);
+#endif
+    }
+
+  return slab;
+}
+
+static void
+slab_free (LoomStackSlab *slab)
+{
+#if HAVE_VALGRIND
+  for (guint i = 0; i < slab->n_stacks; i++)
+    VALGRIND_STACK_DEREGISTER (slab->valgrind_ids[i]);
+  g_free (slab->valgrind_ids);
+#endif
+  munmap (slab->mapping, slab->mapping_size);
+  g_free (slab->stacks);
+  g_free (slab);
+}
+
+static StackPool *
+stack_pool_get (void)
+{
+  StackPool *pool = g_private_get (&pool_key);
+
+  if (G_UNLIKELY (pool == NULL))
+    {
+      init_page_size ();
+      pool = g_new0 (StackPool, 1);
+      g_private_set (&pool_key, pool);
+    }
+  return pool;
+}
+
+static void
+stack_pool_free (gpointer data)
+{
+  StackPool *pool = data;
+  LoomStackSlab *slab = pool->slabs;
+
+  /* A slab with a stack still in use belongs to a fiber that was leaked;
+   * leave its memory alone rather than pull a stack from under it. */
+  while (slab != NULL)
+    {
+      LoomStackSlab *next = slab->next;
+
+      if (slab->n_free == slab->n_stacks)
+        slab_free (slab);
+      slab = next;
+    }
+  g_free (pool);
+}
+
+LoomStack *
+loom_stack_acquire (gsize size)
+{
+  StackPool *pool = stack_pool_get ();
+  guint klass = size_class_of ((size ? size : LOOM_STACK_DEFAULT_SIZE) + page_size);
+  SizeClass *sc = &pool->classes[klass];
+  LoomStack *stack;
+
+  if (G_UNLIKELY (sc->free_list == NULL))
+    {
+      LoomStackSlab *slab = slab_new (klass);
+
+      if (slab == NULL)
+        return NULL;
+      slab->next = pool->slabs;
+      pool->slabs = slab;
+      /* Push in reverse so the lowest stacks come out first. */
+      for (guint i = slab->n_stacks; i > 0; i--)
+        {
+          slab->stacks[i - 1].next_free = sc->free_list;
+          sc->free_list = &slab->stacks[i - 1];
+        }
+      slab->n_free = slab->n_stacks;
+      sc->n_free += slab->n_stacks;
+    }
+
+  stack = sc->free_list;
+  sc->free_list = stack->next_free;
+  sc->n_free--;
+  stack->slab->n_free--;
+  stack->slab->trimmed = FALSE;
+  stack->next_free = NULL;
+
+  return stack;
+}
+
+void
+loom_stack_release (LoomStack *stack)
+{
+  StackPool *pool = stack_pool_get ();
+  LoomStackSlab *slab = stack->slab;
+  SizeClass *sc = &pool->classes[size_class_of (stack->size + page_size)];
+
+  stack->next_free = sc->free_list;
+  sc->free_list = stack;
+  sc->n_free++;
+  slab->n_free++;
+
+  if (slab->n_free == slab->n_stacks &&
+      sc->n_free > KEEP_HOT_STACKS + slab->n_stacks &&
+      !slab->trimmed)
+    {
+      madvise (slab->mapping, slab->mapping_size, MADV_DONTNEED);
+      slab->trimmed = TRUE;
+    }
+}

@@ -1,0 +1,727 @@
+/* loom-task.c
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "loom-error.h"
+#include "loom-fiber-private.h"
+
+/**
+ * LoomTask:
+ *
+ * A future driven by a function running in its own fiber: asyncio's Task.
+ *
+ * The function reads like straight-line code — `loom_await()` suspends only
+ * the task while the main loop goes on. The scheduler keeps every task
+ * alive until it is done, whether or not anyone holds its handle.
+ *
+ * ```c
+ * static LoomFuture *
+ * say_after (gpointer data)
+ * {
+ *   g_autoptr(GError) error = NULL;
+ *
+ *   if (!loom_sleep (1000, &error))
+ *     return loom_future_new_for_error (g_steal_pointer (&error));
+ *   g_print ("%s\n", (const char *) data);
+ *   return NULL;
+ * }
+ *
+ * g_autoptr(LoomTask) task = loom_spawn (say_after, "hello", NULL);
+ * ```
+ *
+ * Cancellation is level-triggered: once a task is cancelled, the await it
+ * is suspended in and every later one fail with %G_IO_ERROR_CANCELLED until
+ * the function returns, except inside a shielded [struct@Loom.CancelScope].
+ * Cancelling a task also cancels the future it awaits and the
+ * [class@Gio.Cancellable] returned by [func@Loom.cancellable].
+ */
+
+struct _LoomTask
+{
+  LoomFuture  parent_instance;
+
+  LoomFiber  *fiber;       /* (unowned) NULL once done */
+  gsize       stack_size;
+};
+
+G_DEFINE_FINAL_TYPE (LoomTask, loom_task, LOOM_TYPE_FUTURE)
+
+static gboolean
+loom_task_real_cancel (LoomFuture *future,
+                       const char *message)
+{
+  return loom_task_cancel (LOOM_TASK (future), message);
+}
+
+static void
+loom_task_dispose (GObject *object)
+{
+  LoomTask *self = (LoomTask *)object;
+
+  /* A task that was never started holds its function's data. */
+  if (self->fiber != NULL && self->fiber->state == LOOM_FIBER_CREATED)
+    {
+      LoomFiber *fiber = g_steal_pointer (&self->fiber);
+
+      fiber->task = NULL;
+      loom_fiber_discard (fiber);
+    }
+
+  G_OBJECT_CLASS (loom_task_parent_class)->dispose (object);
+}
+
+static void
+loom_task_class_init (LoomTaskClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  LoomFutureClass *future_class = LOOM_FUTURE_CLASS (klass);
+
+  object_class->dispose = loom_task_dispose;
+  future_class->cancel = loom_task_real_cancel;
+}
+
+static void
+loom_task_init (LoomTask *self)
+{
+}
+
+LoomTask *
+loom_task_new_for_fiber (LoomFiber *fiber)
+{
+  LoomTask *self = g_object_new (LOOM_TYPE_TASK, NULL);
+
+  self->fiber = fiber;
+  fiber->task = self;
+  return self;
+}
+
+/* The fiber finished: take @result's outcome (transfer none), or @error
+ * (transfer full). Called in the fiber, before it releases its handle. */
+void
+loom_task_fiber_done (LoomTask   *self,
+                      LoomFuture *result,
+                      GError     *error)
+{
+  self->fiber = NULL;
+
+  if (error != NULL)
+    loom_future_settle (LOOM_FUTURE (self), NULL, NULL, error);
+  else if (result != NULL)
+    loom_future_settle_from (LOOM_FUTURE (self), result);
+  else
+    loom_future_settle (LOOM_FUTURE (self), NULL, NULL, NULL);
+}
+
+/**
+ * loom_task_new:
+ * @func: (scope notified) (closure user_data) (destroy destroy): the body
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data once @func has returned
+ *
+ * Creates a task that is not started yet, so its name and stack size can
+ * be set; [method@Loom.Task.start] schedules it.
+ *
+ * Returns: (transfer full): a new task
+ */
+LoomTask *
+loom_task_new (LoomFiberFunc  func,
+               gpointer       user_data,
+               GDestroyNotify destroy)
+{
+  LoomScheduler *scheduler;
+  LoomFiber *fiber;
+
+  g_return_val_if_fail (func != NULL, NULL);
+
+  scheduler = loom_scheduler_get_thread_default ();
+  fiber = loom_fiber_new (scheduler, func, user_data, destroy, 0);
+  /* This reference is the caller's; the fiber takes its own on start. */
+  return loom_task_new_for_fiber (fiber);
+}
+
+/**
+ * loom_task_set_stack_size:
+ * @self: a task not started yet
+ * @stack_size: bytes of stack, or 0 for the default (256 KiB)
+ *
+ * Sets the size of the task's stack. It is rounded up to a power of two,
+ * and its lowest page is a guard page: overflowing it crashes at once
+ * instead of corrupting memory.
+ */
+void
+loom_task_set_stack_size (LoomTask *self,
+                          gsize     stack_size)
+{
+  g_return_if_fail (LOOM_IS_TASK (self));
+  g_return_if_fail (self->fiber != NULL && self->fiber->state == LOOM_FIBER_CREATED);
+
+  self->fiber->stack_size = stack_size;
+  self->stack_size = stack_size;
+}
+
+/**
+ * loom_task_get_stack_size:
+ * @self: a task
+ *
+ * Gets the usable stack size of @self's fiber.
+ *
+ * Returns: the stack size in bytes
+ */
+gsize
+loom_task_get_stack_size (LoomTask *self)
+{
+  g_return_val_if_fail (LOOM_IS_TASK (self), 0);
+
+  return loom_stack_round_size (self->stack_size);
+}
+
+/**
+ * loom_task_start:
+ * @self: a task made by [ctor@Loom.Task.new]
+ *
+ * Schedules @self to run on the thread-default main context of the thread
+ * that created it.
+ */
+void
+loom_task_start (LoomTask *self)
+{
+  g_return_if_fail (LOOM_IS_TASK (self));
+  g_return_if_fail (self->fiber != NULL && self->fiber->state == LOOM_FIBER_CREATED);
+
+  g_object_ref (self);
+  loom_fiber_start (self->fiber);
+}
+
+/**
+ * loom_task_cancel:
+ * @self: a task
+ * @message: (nullable): why, for the %G_IO_ERROR_CANCELLED error
+ *
+ * Asks @self to stop, as asyncio's `Task.cancel()` does. A task that has
+ * not started never runs its function. A running one sees every await
+ * fail with %G_IO_ERROR_CANCELLED (outside shielded scopes) until it
+ * returns; the future it awaits is cancelled too. Call it on the thread
+ * that runs @self.
+ *
+ * Returns: %TRUE if @self was not done yet
+ */
+gboolean
+loom_task_cancel (LoomTask   *self,
+                  const char *message)
+{
+  g_return_val_if_fail (LOOM_IS_TASK (self), FALSE);
+
+  if (self->fiber == NULL)
+    return FALSE;
+
+  if (self->fiber->scheduler->owner != loom_thread_token ())
+    {
+      g_critical ("loom_task_cancel() must be called on the thread that runs the task");
+      return FALSE;
+    }
+
+  loom_fiber_request_cancel (self->fiber, message);
+  return TRUE;
+}
+
+/**
+ * loom_task_is_cancelling:
+ * @self: a task
+ *
+ * Checks whether @self was asked to stop and has not finished yet.
+ *
+ * Returns: %TRUE if a cancellation is pending
+ */
+gboolean
+loom_task_is_cancelling (LoomTask *self)
+{
+  g_return_val_if_fail (LOOM_IS_TASK (self), FALSE);
+
+  return self->fiber != NULL && self->fiber->cancel_requested;
+}
+
+/**
+ * loom_task_get_current:
+ *
+ * Gets the task running on this thread, as asyncio's `current_task()`.
+ *
+ * Returns: (transfer none) (nullable): the task, or %NULL outside tasks
+ */
+LoomTask *
+loom_task_get_current (void)
+{
+  LoomFiber *fiber = loom_fiber_current ();
+
+  if (fiber == NULL)
+    return NULL;
+
+  /* Detached tasks get their handle only when someone asks for it. */
+  if (fiber->task == NULL)
+    loom_task_new_for_fiber (fiber);
+  return fiber->task;
+}
+
+/**
+ * loom_spawn:
+ * @func: (scope notified) (closure user_data) (destroy destroy): the body
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data once @func has returned
+ *
+ * Creates a task running @func and schedules it, as asyncio's
+ * `create_task()`. The scheduler keeps the task alive until it is done.
+ *
+ * Returns: (transfer full): the task
+ */
+LoomTask *
+loom_spawn (LoomFiberFunc  func,
+            gpointer       user_data,
+            GDestroyNotify destroy)
+{
+  LoomTask *self;
+
+  g_return_val_if_fail (func != NULL, NULL);
+
+  self = loom_task_new (func, user_data, destroy);
+  loom_task_start (self);
+  return self;
+}
+
+/**
+ * loom_spawn_detached:
+ * @func: (scope notified) (closure user_data) (destroy destroy): the body
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data once @func has returned
+ *
+ * Runs @func in a new task that nobody awaits by handle, without making a
+ * [class@Loom.Task] object for it — the cheapest way to start work. If it
+ * fails, the error is logged with g_warning(), since nobody else would
+ * see it.
+ */
+void
+loom_spawn_detached (LoomFiberFunc  func,
+                     gpointer       user_data,
+                     GDestroyNotify destroy)
+{
+  g_return_if_fail (func != NULL);
+
+  loom_fiber_start (loom_fiber_new (loom_scheduler_get_thread_default (),
+                                    func, user_data, destroy, 0));
+}
+
+/**
+ * loom_in_task:
+ *
+ * Checks whether the caller runs inside a task, where `loom_await()` may be
+ * called.
+ *
+ * Returns: %TRUE inside a task
+ */
+gboolean
+loom_in_task (void)
+{
+  return loom_fiber_current () != NULL;
+}
+
+/**
+ * loom_cancellable:
+ *
+ * Gets the cancellable of the current task — or of the innermost cancel
+ * scope, if one is entered — to pass to GIO calls, so that they stop when
+ * the task or scope is cancelled.
+ *
+ * Returns: (transfer none) (nullable): the cancellable, or %NULL outside
+ *   a task
+ */
+GCancellable *
+loom_cancellable (void)
+{
+  LoomFiber *fiber = loom_fiber_current ();
+
+  return fiber ? loom_fiber_get_cancellable (fiber) : NULL;
+}
+
+static LoomFiber *
+require_fiber (const char  *what,
+               GError     **error)
+{
+  LoomFiber *fiber = loom_fiber_current ();
+
+  if (G_UNLIKELY (fiber == NULL))
+    g_set_error (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
+                 "%s() can only be called inside a task", what);
+  return fiber;
+}
+
+/**
+ * loom_await: (skip)
+ * @future: the future to wait for
+ * @error: return location for an error
+ *
+ * Suspends the current task until @future is done, as `await` does. The
+ * caller keeps its reference to @future. A done future returns at once,
+ * with no switch. Outside a task this fails with %LOOM_ERROR_NOT_IN_TASK.
+ *
+ * C only, since it suspends a fiber: from bindings, use
+ * [method@Loom.Future.wait_async].
+ *
+ * Returns: %TRUE if @future resolved; %FALSE with @error set if it was
+ *   rejected or the task was cancelled
+ */
+gboolean
+loom_await (LoomFuture  *future,
+            GError     **error)
+{
+  LoomFiber *fiber;
+
+  g_return_val_if_fail (LOOM_IS_FUTURE (future), FALSE);
+
+  fiber = require_fiber ("loom_await", error);
+  if (fiber == NULL)
+    return FALSE;
+
+  return loom_fiber_await (fiber, future, error);
+}
+
+/**
+ * loom_await_value: (skip)
+ * @future: the future to wait for
+ * @error: return location for an error
+ *
+ * Awaits @future, then gets its value.
+ *
+ * Returns: (transfer none) (nullable): the value, owned by @future
+ */
+const GValue *
+loom_await_value (LoomFuture  *future,
+                  GError     **error)
+{
+  if (!loom_await (future, error))
+    return NULL;
+  return loom_future_get_value (future, error);
+}
+
+/**
+ * loom_await_pointer: (skip)
+ * @future: the future to wait for
+ * @error: return location for an error
+ *
+ * Awaits @future, then gets the plain pointer it holds.
+ *
+ * Returns: (transfer none) (nullable): the pointer, owned by @future
+ */
+gpointer
+loom_await_pointer (LoomFuture  *future,
+                    GError     **error)
+{
+  if (!loom_await (future, error))
+    return NULL;
+  return loom_future_get_pointer (future, error);
+}
+
+/**
+ * loom_await_object: (skip)
+ * @future: the future to wait for
+ * @error: return location for an error
+ *
+ * Awaits @future, then gets a new reference to the object it holds.
+ *
+ * Returns: (transfer full) (nullable): the object
+ */
+gpointer
+loom_await_object (LoomFuture  *future,
+                   GError     **error)
+{
+  if (!loom_await (future, error))
+    return NULL;
+  return loom_future_dup_object (future, error);
+}
+
+/**
+ * loom_await_boxed: (skip)
+ * @future: the future to wait for
+ * @boxed_type: the expected boxed type
+ * @error: return location for an error
+ *
+ * Awaits @future, then copies the boxed value it holds.
+ *
+ * Returns: (transfer full) (nullable): the copy
+ */
+gpointer
+loom_await_boxed (LoomFuture  *future,
+                  GType        boxed_type,
+                  GError     **error)
+{
+  if (!loom_await (future, error))
+    return NULL;
+  return loom_future_dup_boxed (future, boxed_type, error);
+}
+
+/**
+ * loom_await_string: (skip)
+ * @future: the future to wait for
+ * @error: return location for an error
+ *
+ * Awaits @future, then copies the string it holds.
+ *
+ * Returns: (transfer full) (nullable): the string
+ */
+char *
+loom_await_string (LoomFuture  *future,
+                   GError     **error)
+{
+  if (!loom_await (future, error))
+    return NULL;
+  return loom_future_dup_string (future, error);
+}
+
+/**
+ * loom_await_int64: (skip)
+ * @future: the future to wait for
+ * @error: return location for an error
+ *
+ * Awaits @future, then gets the integer it holds.
+ *
+ * Returns: the integer, or 0 with @error set
+ */
+gint64
+loom_await_int64 (LoomFuture  *future,
+                  GError     **error)
+{
+  if (!loom_await (future, error))
+    return 0;
+  return loom_future_get_int64 (future, error);
+}
+
+/**
+ * loom_await_double: (skip)
+ * @future: the future to wait for
+ * @error: return location for an error
+ *
+ * Awaits @future, then gets the number it holds.
+ *
+ * Returns: the number, or 0 with @error set
+ */
+double
+loom_await_double (LoomFuture  *future,
+                   GError     **error)
+{
+  if (!loom_await (future, error))
+    return 0.0;
+  return loom_future_get_double (future, error);
+}
+
+/**
+ * loom_await_boolean: (skip)
+ * @future: the future to wait for
+ * @error: return location for an error
+ *
+ * Awaits @future, then gets the boolean it holds.
+ *
+ * Returns: the boolean, or %FALSE with @error set
+ */
+gboolean
+loom_await_boolean (LoomFuture  *future,
+                    GError     **error)
+{
+  if (!loom_await (future, error))
+    return FALSE;
+  return loom_future_get_boolean (future, error);
+}
+
+/**
+ * loom_await_bytes: (skip)
+ * @future: the future to wait for
+ * @error: return location for an error
+ *
+ * Awaits @future, then gets a new reference to the bytes it holds.
+ *
+ * Returns: (transfer full) (nullable): the bytes
+ */
+GBytes *
+loom_await_bytes (LoomFuture  *future,
+                  GError     **error)
+{
+  if (!loom_await (future, error))
+    return NULL;
+  return loom_future_dup_bytes (future, error);
+}
+
+/**
+ * loom_sleep: (skip)
+ * @msec: milliseconds to sleep; 0 only yields, as `loom_yield_now()`
+ * @error: return location for an error
+ *
+ * Suspends the current task for @msec milliseconds, as `asyncio.sleep()`.
+ * From bindings, use [func@Loom.sleep_async].
+ *
+ * Returns: %TRUE after sleeping; %FALSE with %G_IO_ERROR_CANCELLED if the
+ *   task was cancelled
+ */
+gboolean
+loom_sleep (guint    msec,
+            GError **error)
+{
+  LoomFiber *fiber = require_fiber ("loom_sleep", error);
+
+  if (fiber == NULL)
+    return FALSE;
+  if (msec == 0)
+    return loom_fiber_yield (fiber, error);
+
+  return loom_fiber_sleep_until (fiber, g_get_monotonic_time () + (gint64) msec * 1000, error);
+}
+
+/**
+ * loom_yield_now: (skip)
+ * @error: return location for an error
+ *
+ * Lets every other ready task run once before the current one goes on, as
+ * `await asyncio.sleep(0)`.
+ *
+ * Returns: %TRUE; %FALSE with %G_IO_ERROR_CANCELLED if the task was
+ *   cancelled
+ */
+gboolean
+loom_yield_now (GError **error)
+{
+  LoomFiber *fiber = require_fiber ("loom_yield_now", error);
+
+  if (fiber == NULL)
+    return FALSE;
+  return loom_fiber_yield (fiber, error);
+}
+
+typedef struct
+{
+  LoomTimer      timer;
+  LoomReady      cancelled;
+  int            ref_count;  /* (atomic) */
+  gboolean       done;       /* owner thread only */
+  LoomScheduler *scheduler;  /* (owned) */
+  GTask         *task;       /* (owned) */
+  gulong         handler;
+} SleepAsync;
+
+static void
+sleep_async_unref (gpointer data)
+{
+  SleepAsync *sleep = data;
+
+  if (!g_atomic_int_dec_and_test (&sleep->ref_count))
+    return;
+  loom_scheduler_unref (sleep->scheduler);
+  g_object_unref (sleep->task);
+  g_free (sleep);
+}
+
+/* Owner thread: completes the task once, from the timer or a cancel. */
+static void
+sleep_async_complete (SleepAsync *sleep,
+                      gboolean    cancelled)
+{
+  GCancellable *cancellable = g_task_get_cancellable (sleep->task);
+
+  if (sleep->done)
+    return;
+  sleep->done = TRUE;
+  loom_scheduler_timer_disarm (sleep->scheduler, &sleep->timer);
+  if (cancelled)
+    g_task_return_error_if_cancelled (sleep->task);
+  else
+    g_task_return_boolean (sleep->task, TRUE);
+  if (sleep->handler != 0)
+    g_cancellable_disconnect (cancellable, sleep->handler);
+  sleep->handler = 0;
+}
+
+static void
+sleep_async_fired (LoomTimer *timer)
+{
+  SleepAsync *sleep = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (SleepAsync, timer));
+
+  sleep_async_complete (sleep, FALSE);
+  sleep_async_unref (sleep);
+}
+
+static void
+sleep_async_cancelled_ready (LoomReady *node)
+{
+  SleepAsync *sleep = G_STRUCT_MEMBER_P (node, -G_STRUCT_OFFSET (SleepAsync, cancelled));
+  gboolean was_done = sleep->done;
+
+  sleep_async_complete (sleep, TRUE);
+  if (!was_done)
+    sleep_async_unref (sleep);   /* the timer's reference */
+  sleep_async_unref (sleep);     /* this node's reference */
+}
+
+static void
+sleep_async_cancelled (GCancellable *cancellable,
+                       gpointer      data)
+{
+  SleepAsync *sleep = data;
+
+  /* Any thread: the timer heap belongs to the owner, so hop there. */
+  g_atomic_int_inc (&sleep->ref_count);
+  loom_scheduler_push (sleep->scheduler, &sleep->cancelled);
+}
+
+/**
+ * loom_sleep_async:
+ * @msec: milliseconds to sleep
+ * @cancellable: (nullable): ends the sleep early with %G_IO_ERROR_CANCELLED
+ * @callback: (scope async) (closure user_data): called after the sleep
+ * @user_data: data for @callback
+ *
+ * Sleeps without a task, on the scheduler's timer heap of the
+ * thread-default main context: the binding-friendly twin of `loom_sleep()`.
+ */
+void
+loom_sleep_async (guint                msec,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  SleepAsync *sleep;
+
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  sleep = g_new0 (SleepAsync, 1);
+  sleep->ref_count = 1;   /* the timer's */
+  sleep->scheduler = loom_scheduler_ref (loom_scheduler_get_thread_default ());
+  sleep->task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (sleep->task, loom_sleep_async);
+  sleep->timer.func = sleep_async_fired;
+  sleep->cancelled.func = sleep_async_cancelled_ready;
+  loom_scheduler_timer_arm (sleep->scheduler, &sleep->timer,
+                            g_get_monotonic_time () + (gint64) msec * 1000);
+  if (cancellable != NULL)
+    {
+      g_atomic_int_inc (&sleep->ref_count);
+      sleep->handler = g_cancellable_connect (cancellable, G_CALLBACK (sleep_async_cancelled),
+                                              sleep, sleep_async_unref);
+    }
+}
+
+/**
+ * loom_sleep_finish:
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [func@Loom.sleep_async].
+ *
+ * Returns: %TRUE if the whole time passed
+ */
+gboolean
+loom_sleep_finish (GAsyncResult  *result,
+                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

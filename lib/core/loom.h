@@ -1,0 +1,28 @@
+/* loom.h
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#define LOOM_INSIDE
+# include "loom-version.h"
+# include "loom-version-macros.h"
+# include "loom-enums.h"
+# include "loom-error.h"
+# include "loom-future.h"
+# include "loom-scheduler.h"
+# include "loom-task.h"
+# include "loom-cancel-scope.h"
+# include "loom-gio.h"
+# include "loom-run.h"
+#undef LOOM_INSIDE
+
+G_BEGIN_DECLS
+
+LOOM_AVAILABLE_IN_ALL
+void loom_init (void);
+
+G_END_DECLS
