@@ -43,7 +43,8 @@ struct _LoomFuture
   GDestroyNotify  pointer_destroy;
   GError         *error;            /* (owned) (nullable) */
 
-  LoomWaiter     *waiters;          /* protected by mutex */
+  LoomWaiter     *waiters;          /* protected by mutex, oldest first */
+  LoomWaiter     *waiters_tail;
   LoomScheduler  *scheduler;        /* (owned) owner context's scheduler */
   char           *name;             /* (owned) (nullable) */
 };

@@ -183,6 +183,7 @@ loom_future_settle (LoomFuture     *self,
     }
 
   waiters = g_steal_pointer (&self->waiters);
+  self->waiters_tail = NULL;
   g_atomic_int_set (&self->state, error != NULL ? LOOM_FUTURE_REJECTED : LOOM_FUTURE_RESOLVED);
 
   while (waiters != NULL)
@@ -247,11 +248,13 @@ loom_future_add_waiter (LoomFuture *self,
       g_mutex_unlock (&self->mutex);
       return FALSE;
     }
-  waiter->prev = NULL;
-  waiter->next = self->waiters;
-  if (self->waiters != NULL)
-    self->waiters->prev = waiter;
-  self->waiters = waiter;
+  waiter->next = NULL;
+  waiter->prev = self->waiters_tail;
+  if (self->waiters_tail != NULL)
+    self->waiters_tail->next = waiter;
+  else
+    self->waiters = waiter;
+  self->waiters_tail = waiter;
   g_mutex_unlock (&self->mutex);
   return TRUE;
 }
@@ -273,6 +276,8 @@ loom_future_remove_waiter (LoomFuture *self,
         self->waiters = waiter->next;
       if (waiter->next != NULL)
         waiter->next->prev = waiter->prev;
+      else
+        self->waiters_tail = waiter->prev;
       waiter->next = waiter->prev = NULL;
       removed = TRUE;
     }

@@ -92,6 +92,7 @@ loom_run (LoomFiberFunc   func,
   cancel_leftovers (context, scheduler);
 
   g_main_context_pop_thread_default (context);
+  loom_scheduler_forget (scheduler);
   g_main_context_unref (context);
 
   if (!loom_future_propagate (LOOM_FUTURE (main_task), error))

@@ -64,6 +64,7 @@ gconstpointer  loom_thread_token              (void);
 LoomScheduler *loom_scheduler_get_thread_default (void);
 LoomScheduler *loom_scheduler_ref             (LoomScheduler *self);
 void           loom_scheduler_unref           (LoomScheduler *self);
+void           loom_scheduler_forget          (LoomScheduler *self);
 void           loom_scheduler_push            (LoomScheduler *self,
                                                LoomReady     *node);
 void           loom_scheduler_timer_arm       (LoomScheduler *self,

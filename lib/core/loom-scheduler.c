@@ -286,7 +286,8 @@ loom_scheduler_get_for_context (GMainContext *context)
   if (schedulers == NULL)
     schedulers = g_hash_table_new (NULL, NULL);
   self = g_hash_table_lookup (schedulers, context);
-  if (self == NULL)
+  /* A destroyed one belonged to a freed context at the same address. */
+  if (self == NULL || g_source_is_destroyed (&self->source))
     {
       self = loom_scheduler_new (context);
       g_hash_table_insert (schedulers, context, self);
@@ -328,6 +329,26 @@ loom_scheduler_get_thread_default (void)
     return fiber->scheduler;
 
   return loom_scheduler_get_for_context (g_main_context_get_thread_default ());
+}
+
+/* Detaches @self from its context ahead of the context's end, so that no
+ * lookup finds it again; futures holding it keep the memory alive. */
+void
+loom_scheduler_forget (LoomScheduler *self)
+{
+  g_mutex_lock (&schedulers_lock);
+  if (schedulers != NULL &&
+      g_hash_table_lookup (schedulers, self->context) == self)
+    g_hash_table_remove (schedulers, self->context);
+  g_mutex_unlock (&schedulers_lock);
+
+  if (cached_scheduler == self)
+    {
+      cached_scheduler = NULL;
+      cached_context = NULL;
+    }
+
+  g_source_destroy (&self->source);
 }
 
 LoomScheduler *

@@ -1,0 +1,259 @@
+/* test-scheduler.c
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "loom-test-util.h"
+
+static GPollFunc real_poll;
+static guint n_polls;
+
+static int
+counting_poll (GPollFD *fds,
+               guint    n_fds,
+               int      timeout)
+{
+  n_polls++;
+  return real_poll (fds, n_fds, timeout);
+}
+
+typedef struct
+{
+  LoomFuture *turn[2];
+  int         hops;
+} PingPong;
+
+static LoomFuture *
+player (gpointer data)
+{
+  PingPong *game = g_object_get_data (G_OBJECT (loom_task_get_current ()), "game");
+  int me = GPOINTER_TO_INT (data);
+
+  while (game->hops < 20000)
+    {
+      g_autoptr(LoomFuture) mine = NULL;
+
+      loom_await (game->turn[me], NULL);
+      mine = g_steal_pointer (&game->turn[me]);
+      game->turn[me] = loom_future_new ();
+      game->hops++;
+      loom_future_resolve (game->turn[!me]);
+    }
+  return NULL;
+}
+
+static LoomFuture *
+ping_pong (gpointer data)
+{
+  PingPong game = { { loom_future_new (), loom_future_new () }, 0 };
+  g_autoptr(LoomTask) a = loom_task_new (player, GINT_TO_POINTER (0), NULL);
+  g_autoptr(LoomTask) b = loom_task_new (player, GINT_TO_POINTER (1), NULL);
+
+  g_object_set_data (G_OBJECT (a), "game", &game);
+  g_object_set_data (G_OBJECT (b), "game", &game);
+  loom_task_start (a);
+  loom_task_start (b);
+  loom_future_resolve (game.turn[0]);
+
+  real_poll = g_main_context_get_poll_func (g_main_context_get_thread_default ());
+  g_main_context_set_poll_func (g_main_context_get_thread_default (), counting_poll);
+  n_polls = 0;
+  loom_await (LOOM_FUTURE (a), NULL);
+  loom_await (LOOM_FUTURE (b), NULL);
+
+  /* Hops between ready tasks are batched: far fewer polls than hops. */
+  g_assert_cmpint (game.hops, >=, 20000);
+  g_assert_cmpuint (n_polls, <, 200);
+  g_clear_object (&game.turn[0]);
+  g_clear_object (&game.turn[1]);
+  return NULL;
+}
+
+static void
+test_scheduler_no_poll_per_hop (void)
+{
+  loom_test_run (ping_pong, NULL);
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static LoomFuture *
+busy_yielder (gpointer data)
+{
+  gboolean *other_source_ran = data;
+  guint64 yields = 0;
+
+  /* A task that only yields must not starve a source of equal priority. */
+  while (!*other_source_ran)
+    {
+      loom_yield_now (NULL);
+      yields++;
+    }
+  g_assert_cmpuint (yields, >, 0);
+  return NULL;
+}
+
+static LoomFuture *
+starvation_main (gpointer data)
+{
+  gboolean other_source_ran = FALSE;
+  GSource *source = g_timeout_source_new (1);
+  g_autoptr(LoomTask) task = NULL;
+
+  g_source_set_callback (source, set_flag, &other_source_ran, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+
+  task = loom_spawn (busy_yielder, &other_source_ran, NULL);
+  loom_await (LOOM_FUTURE (task), NULL);
+  g_assert_true (other_source_ran);
+  return NULL;
+}
+
+static void
+test_scheduler_no_starvation (void)
+{
+  loom_test_run (starvation_main, NULL);
+}
+
+typedef struct
+{
+  GString *order;
+  guint    msec;
+} Sleeper;
+
+static LoomFuture *
+sleep_and_log (gpointer data)
+{
+  Sleeper *sleeper = data;
+
+  loom_sleep (sleeper->msec, NULL);
+  g_string_append_printf (sleeper->order, "%u ", sleeper->msec);
+  return NULL;
+}
+
+static LoomFuture *
+timers_in_order (gpointer data)
+{
+  GString *order = g_string_new (NULL);
+  guint delays[] = { 40, 10, 30, 1, 20 };
+  Sleeper sleepers[G_N_ELEMENTS (delays)];
+  LoomTask *tasks[G_N_ELEMENTS (delays)];
+
+  for (guint i = 0; i < G_N_ELEMENTS (delays); i++)
+    {
+      sleepers[i] = (Sleeper) { order, delays[i] };
+      tasks[i] = loom_spawn (sleep_and_log, &sleepers[i], NULL);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (delays); i++)
+    {
+      loom_await (LOOM_FUTURE (tasks[i]), NULL);
+      g_object_unref (tasks[i]);
+    }
+  g_assert_cmpstr (order->str, ==, "1 10 20 30 40 ");
+  g_string_free (order, TRUE);
+  return NULL;
+}
+
+static void
+test_scheduler_timer_order (void)
+{
+  loom_test_run (timers_in_order, NULL);
+}
+
+static void
+sleep_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  int *state = user_data;
+
+  if (loom_sleep_finish (result, &error))
+    *state = 1;
+  else
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      *state = 2;
+    }
+}
+
+static void
+test_scheduler_sleep_async (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  gint64 start = g_get_monotonic_time ();
+  int slept = 0;
+  int cancelled = 0;
+
+  loom_sleep_async (10, NULL, sleep_done, &slept);
+  loom_sleep_async (60000, cancellable, sleep_done, &cancelled);
+  while (slept == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (slept, ==, 1);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 10 * 1000);
+
+  g_cancellable_cancel (cancellable);
+  while (cancelled == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (cancelled, ==, 2);
+}
+
+static void
+test_scheduler_settings (void)
+{
+  LoomScheduler *scheduler = loom_scheduler_get_default ();
+
+  g_assert_true (scheduler == loom_scheduler_get_for_context (NULL));
+  g_assert_true (loom_scheduler_get_context (scheduler) == g_main_context_default ());
+  g_assert_cmpint (loom_scheduler_get_priority (scheduler), ==, G_PRIORITY_DEFAULT);
+  loom_scheduler_set_priority (scheduler, G_PRIORITY_HIGH);
+  g_assert_cmpint (loom_scheduler_get_priority (scheduler), ==, G_PRIORITY_HIGH);
+  loom_scheduler_set_priority (scheduler, G_PRIORITY_DEFAULT);
+  loom_scheduler_set_budget (scheduler, 16, 1000);
+  loom_scheduler_set_budget (scheduler, 0, 4000);
+  g_assert_cmpuint (loom_scheduler_get_n_tasks (scheduler), ==, 0);
+}
+
+static LoomFuture *
+return_seven (gpointer data)
+{
+  loom_yield_now (NULL);
+  return loom_future_new_for_int64 (7);
+}
+
+static void
+test_scheduler_default_context (void)
+{
+  /* Tasks run on the global default context too, as in a GTK app. */
+  g_autoptr(LoomTask) task = loom_spawn (return_seven, NULL, NULL);
+
+  while (!loom_future_is_done (LOOM_FUTURE (task)))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (loom_future_get_int64 (LOOM_FUTURE (task), NULL), ==, 7);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  loom_test_init (&argc, &argv);
+
+  g_test_add_func ("/scheduler/no-poll-per-hop", test_scheduler_no_poll_per_hop);
+  g_test_add_func ("/scheduler/no-starvation", test_scheduler_no_starvation);
+  g_test_add_func ("/scheduler/timer-order", test_scheduler_timer_order);
+  g_test_add_func ("/scheduler/sleep-async", test_scheduler_sleep_async);
+  g_test_add_func ("/scheduler/settings", test_scheduler_settings);
+  g_test_add_func ("/scheduler/default-context", test_scheduler_default_context);
+
+  return g_test_run ();
+}

@@ -1,0 +1,352 @@
+/* test-task.c
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "loom-test-util.h"
+
+static LoomFuture *
+return_int (gpointer data)
+{
+  return loom_future_new_for_int64 (GPOINTER_TO_INT (data));
+}
+
+static LoomFuture *
+sleep_then_return (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!loom_sleep (5, &error))
+    return loom_future_new_for_error (g_steal_pointer (&error));
+  return loom_future_new_for_string (data);
+}
+
+static LoomFuture *
+spawn_and_await (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LoomTask) a = loom_spawn (return_int, GINT_TO_POINTER (40), NULL);
+  g_autoptr(LoomTask) b = loom_spawn (sleep_then_return, "two", NULL);
+  g_autofree char *text = NULL;
+  gint64 number;
+
+  number = loom_await_int64 (LOOM_FUTURE (a), &error);
+  g_assert_no_error (error);
+  text = loom_await_string (LOOM_FUTURE (b), &error);
+  g_assert_no_error (error);
+
+  return loom_future_new_for_int64 (number + (gint64) strlen (text) - 1);
+}
+
+static void
+test_task_spawn_and_await (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LoomFuture) result = loom_run (spawn_and_await, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (loom_future_get_int64 (result, NULL), ==, 42);
+  g_assert_true (LOOM_IS_TASK (result));
+}
+
+static LoomFuture *
+fail_with_error (gpointer data)
+{
+  return loom_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "nope");
+}
+
+static void
+test_task_error_propagates (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LoomFuture) result = loom_run (fail_with_error, NULL, &error);
+
+  g_assert_null (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+}
+
+static LoomFuture *
+return_pending (gpointer data)
+{
+  g_autoptr(LoomTask) inner = loom_spawn (sleep_then_return, "later", NULL);
+
+  /* The task finishes with whatever this future ends with. */
+  return LOOM_FUTURE (g_steal_pointer (&inner));
+}
+
+static void
+test_task_returns_pending_future (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LoomFuture) result = loom_run (return_pending, NULL, &error);
+  g_autofree char *text = NULL;
+
+  g_assert_no_error (error);
+  text = loom_future_dup_string (result, &error);
+  g_assert_cmpstr (text, ==, "later");
+}
+
+static LoomFuture *
+bump_after_sleep (gpointer data)
+{
+  loom_sleep (2, NULL);
+  (*(int *) data)++;
+  return NULL;
+}
+
+static LoomFuture *
+spawn_without_handles (gpointer data)
+{
+  int *counter = data;
+
+  /* Neither handle is kept: the scheduler keeps both tasks alive. */
+  g_object_unref (loom_spawn (bump_after_sleep, counter, NULL));
+  loom_spawn_detached (bump_after_sleep, counter, NULL);
+  while (*counter < 2)
+    loom_sleep (1, NULL);
+  return NULL;
+}
+
+static void
+test_task_kept_alive_without_handle (void)
+{
+  int counter = 0;
+
+  loom_test_run (spawn_without_handles, &counter);
+  g_assert_cmpint (counter, ==, 2);
+}
+
+static void
+test_task_await_outside_task (void)
+{
+  g_autoptr(LoomFuture) future = loom_future_new_for_int64 (1);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (loom_await (future, &error));
+  g_assert_error (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK);
+  g_clear_error (&error);
+  g_assert_false (loom_sleep (1, &error));
+  g_assert_error (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK);
+  g_assert_false (loom_in_task ());
+  g_assert_null (loom_task_get_current ());
+  g_assert_null (loom_cancellable ());
+}
+
+typedef struct
+{
+  GString *log;
+} Trace;
+
+static LoomFuture *
+trace_other (gpointer data)
+{
+  g_string_append (((Trace *) data)->log, "other ");
+  return NULL;
+}
+
+static LoomFuture *
+await_done_does_not_switch (gpointer data)
+{
+  Trace *trace = data;
+  g_autoptr(LoomFuture) done = loom_future_new_for_int64 (5);
+
+  loom_spawn_detached (trace_other, trace, NULL);
+  /* Awaiting a done future returns at once: the other task cannot run
+   * in between. Yielding lets it. */
+  for (int i = 0; i < 100; i++)
+    g_assert_cmpint (loom_await_int64 (done, NULL), ==, 5);
+  g_string_append (trace->log, "awaited ");
+  loom_yield_now (NULL);
+  g_string_append (trace->log, "yielded");
+  return NULL;
+}
+
+static void
+test_task_await_done_fast_path (void)
+{
+  Trace trace = { g_string_new (NULL) };
+
+  loom_test_run (await_done_does_not_switch, &trace);
+  g_assert_cmpstr (trace.log->str, ==, "awaited other yielded");
+  g_string_free (trace.log, TRUE);
+}
+
+static LoomFuture *
+yield_and_log (gpointer data)
+{
+  Trace *trace = g_object_get_data (G_OBJECT (loom_task_get_current ()), "trace");
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_string_append (trace->log, data);
+      loom_yield_now (NULL);
+    }
+  return NULL;
+}
+
+static LoomFuture *
+interleave_yields (gpointer data)
+{
+  g_autoptr(LoomTask) a = loom_task_new (yield_and_log, "a", NULL);
+  g_autoptr(LoomTask) b = loom_task_new (yield_and_log, "b", NULL);
+
+  g_object_set_data (G_OBJECT (a), "trace", data);
+  g_object_set_data (G_OBJECT (b), "trace", data);
+  loom_task_start (a);
+  loom_task_start (b);
+  loom_await (LOOM_FUTURE (a), NULL);
+  loom_await (LOOM_FUTURE (b), NULL);
+  return NULL;
+}
+
+static void
+test_task_yield_is_fifo (void)
+{
+  Trace trace = { g_string_new (NULL) };
+
+  loom_test_run (interleave_yields, &trace);
+  g_assert_cmpstr (trace.log->str, ==, "ababab");
+  g_string_free (trace.log, TRUE);
+}
+
+static __attribute__ ((noinline)) guint64
+recurse (guint depth)
+{
+  volatile guint8 frame[1024];
+
+  frame[0] = (guint8) depth;
+  frame[sizeof frame - 1] = (guint8) depth;
+  if (depth == 0)
+    return frame[0];
+  return recurse (depth - 1) + frame[sizeof frame - 1];
+}
+
+static gint64
+expected_sum (guint depth)
+{
+  gint64 sum = 0;
+
+  for (guint d = 1; d <= depth; d++)
+    sum += d & 0xff;
+  return sum;
+}
+
+static LoomFuture *
+deep_recursion (gpointer data)
+{
+  guint depth = GPOINTER_TO_UINT (data);
+
+  /* Suspend in the middle of the task's life too. */
+  loom_yield_now (NULL);
+  return loom_future_new_for_int64 ((gint64) recurse (depth));
+}
+
+static LoomFuture *
+recursion_tasks (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LoomTask) small = loom_task_new (deep_recursion, GUINT_TO_POINTER (150), NULL);
+  g_autoptr(LoomTask) big = loom_task_new (deep_recursion, GUINT_TO_POINTER (3000), NULL);
+
+  /* ~1.1 KiB per frame: 150 frames fit the default 252 KiB with room
+   * to spare; 3000 frames need the 4 MiB stack asked for here. */
+  loom_task_set_stack_size (big, 4 * 1024 * 1024);
+  g_assert_cmpuint (loom_task_get_stack_size (big), >=, 4 * 1024 * 1024 - 4096);
+  g_assert_cmpuint (loom_task_get_stack_size (small), >=, 200 * 1024);
+  loom_task_start (small);
+  loom_task_start (big);
+  loom_await (LOOM_FUTURE (small), &error);
+  g_assert_no_error (error);
+  loom_await (LOOM_FUTURE (big), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (loom_future_get_int64 (LOOM_FUTURE (small), NULL), ==, expected_sum (150));
+  g_assert_cmpint (loom_future_get_int64 (LOOM_FUTURE (big), NULL), ==, expected_sum (3000));
+  return NULL;
+}
+
+static void
+test_task_deep_recursion (void)
+{
+  loom_test_run (recursion_tasks, NULL);
+}
+
+static void
+test_task_stack_overflow_crashes (void)
+{
+  if (g_test_subprocess ())
+    {
+      loom_test_run (deep_recursion, GUINT_TO_POINTER (100000));
+      return;
+    }
+
+  /* Hitting the guard page must kill the process, not corrupt memory. */
+  g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+}
+
+static LoomFuture *
+check_current (gpointer data)
+{
+  LoomTask *current = loom_task_get_current ();
+
+  g_assert_nonnull (current);
+  g_assert_true (loom_in_task ());
+  g_assert_cmpstr (loom_future_get_name (LOOM_FUTURE (current)), ==, "main");
+  g_assert_nonnull (loom_cancellable ());
+  g_assert_false (g_cancellable_is_cancelled (loom_cancellable ()));
+  return NULL;
+}
+
+static void
+test_task_current (void)
+{
+  loom_test_run (check_current, NULL);
+}
+
+static void
+count_destroy (gpointer data)
+{
+  (*(int *) data)++;
+}
+
+static LoomFuture *
+never_runs (gpointer data)
+{
+  g_assert_not_reached ();
+  return NULL;
+}
+
+static void
+test_task_unstarted_is_freed (void)
+{
+  int destroyed = 0;
+  LoomTask *task = loom_task_new (never_runs, &destroyed, count_destroy);
+
+  g_object_unref (task);
+  g_assert_cmpint (destroyed, ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  loom_test_init (&argc, &argv);
+
+  g_test_add_func ("/task/spawn-and-await", test_task_spawn_and_await);
+  g_test_add_func ("/task/error-propagates", test_task_error_propagates);
+  g_test_add_func ("/task/returns-pending-future", test_task_returns_pending_future);
+  g_test_add_func ("/task/kept-alive-without-handle", test_task_kept_alive_without_handle);
+  g_test_add_func ("/task/await-outside-task", test_task_await_outside_task);
+  g_test_add_func ("/task/await-done-fast-path", test_task_await_done_fast_path);
+  g_test_add_func ("/task/yield-is-fifo", test_task_yield_is_fifo);
+  g_test_add_func ("/task/deep-recursion", test_task_deep_recursion);
+  g_test_add_func ("/task/stack-overflow-crashes", test_task_stack_overflow_crashes);
+  g_test_add_func ("/task/current", test_task_current);
+  g_test_add_func ("/task/unstarted-is-freed", test_task_unstarted_is_freed);
+
+  return g_test_run ();
+}
