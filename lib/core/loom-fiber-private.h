@@ -41,7 +41,16 @@ typedef enum
   LOOM_WAIT_FUTURE,
   LOOM_WAIT_TIMER,
   LOOM_WAIT_YIELD,
+  LOOM_WAIT_QUEUE,
 } LoomWaitKind;
+
+/* A FIFO of waiters parked on a primitive (event, lock...). Owner thread
+ * only: primitives are not thread-safe, as asyncio's are not. */
+typedef struct
+{
+  LoomWaiter *head;
+  LoomWaiter *tail;
+} LoomWaitQueue;
 
 typedef struct
 {
@@ -73,6 +82,7 @@ struct _LoomFiber
 
   LoomTask           *task;         /* (owned) (nullable) the handle */
   LoomFuture         *awaiting;     /* (unowned) while suspended on it */
+  LoomWaitQueue      *parked_on;    /* (unowned) while parked on it */
   LoomCancelScope    *scope;        /* innermost cancel scope */
   GCancellable       *cancellable;  /* (owned) (nullable) lazily made */
   char               *cancel_message;
@@ -122,6 +132,16 @@ gboolean   loom_fiber_sleep_until   (LoomFiber      *fiber,
                                      GError        **error);
 gboolean   loom_fiber_yield         (LoomFiber      *fiber,
                                      GError        **error);
+gboolean   loom_fiber_park          (LoomFiber      *fiber,
+                                     LoomWaitQueue  *queue,
+                                     GError        **error);
+
+void       loom_wait_queue_push     (LoomWaitQueue  *queue,
+                                     LoomWaiter     *waiter);
+gboolean   loom_wait_queue_remove   (LoomWaitQueue  *queue,
+                                     LoomWaiter     *waiter);
+gboolean   loom_wait_queue_wake_one (LoomWaitQueue  *queue);
+void       loom_wait_queue_wake_all (LoomWaitQueue  *queue);
 void       loom_fiber_request_cancel (LoomFiber     *fiber,
                                       const char    *message);
 void       loom_fiber_update_cancel (LoomFiber      *fiber);

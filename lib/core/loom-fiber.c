@@ -434,6 +434,82 @@ loom_fiber_yield (LoomFiber  *fiber,
   return TRUE;
 }
 
+/* Wait queues */
+
+void
+loom_wait_queue_push (LoomWaitQueue *queue,
+                      LoomWaiter    *waiter)
+{
+  waiter->next = NULL;
+  waiter->prev = queue->tail;
+  if (queue->tail != NULL)
+    queue->tail->next = waiter;
+  else
+    queue->head = waiter;
+  queue->tail = waiter;
+}
+
+/* Returns TRUE if @waiter was still queued. */
+gboolean
+loom_wait_queue_remove (LoomWaitQueue *queue,
+                        LoomWaiter    *waiter)
+{
+  if (waiter->prev == NULL && queue->head != waiter)
+    return FALSE;
+
+  if (waiter->prev != NULL)
+    waiter->prev->next = waiter->next;
+  else
+    queue->head = waiter->next;
+  if (waiter->next != NULL)
+    waiter->next->prev = waiter->prev;
+  else
+    queue->tail = waiter->prev;
+  waiter->next = waiter->prev = NULL;
+  return TRUE;
+}
+
+gboolean
+loom_wait_queue_wake_one (LoomWaitQueue *queue)
+{
+  LoomWaiter *waiter = queue->head;
+
+  if (waiter == NULL)
+    return FALSE;
+  loom_wait_queue_remove (queue, waiter);
+  waiter->func (waiter, NULL);
+  return TRUE;
+}
+
+void
+loom_wait_queue_wake_all (LoomWaitQueue *queue)
+{
+  while (loom_wait_queue_wake_one (queue))
+    ;
+}
+
+/* Suspends @fiber on @queue until a wake-up or a cancellation. */
+gboolean
+loom_fiber_park (LoomFiber      *fiber,
+                 LoomWaitQueue  *queue,
+                 GError        **error)
+{
+  if (G_UNLIKELY (fiber->cancel_effective))
+    return loom_fiber_set_cancelled_error (fiber, error);
+
+  fiber->state = LOOM_FIBER_SUSPENDED;
+  fiber->wait = LOOM_WAIT_QUEUE;
+  fiber->parked_on = queue;
+  loom_wait_queue_push (queue, &fiber->waiter);
+  fiber_switch_out (fiber);
+  fiber->wait = LOOM_WAIT_NONE;
+  fiber->parked_on = NULL;
+
+  if (fiber->cancel_effective)
+    return loom_fiber_set_cancelled_error (fiber, error);
+  return TRUE;
+}
+
 /* Cancellation */
 
 static gboolean
@@ -490,6 +566,12 @@ loom_fiber_update_cancel (LoomFiber *fiber)
           loom_scheduler_timer_disarm (fiber->scheduler, &fiber->timer);
           fiber_wake (fiber);
         }
+      break;
+
+    case LOOM_WAIT_QUEUE:
+      if (fiber->state == LOOM_FIBER_SUSPENDED &&
+          loom_wait_queue_remove (fiber->parked_on, &fiber->waiter))
+        fiber_wake (fiber);
       break;
 
     case LOOM_WAIT_NONE:

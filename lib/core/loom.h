@@ -16,6 +16,7 @@
 # include "loom-scheduler.h"
 # include "loom-task.h"
 # include "loom-cancel-scope.h"
+# include "loom-event.h"
 # include "loom-gio.h"
 # include "loom-run.h"
 #undef LOOM_INSIDE

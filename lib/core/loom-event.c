@@ -1,0 +1,291 @@
+/* loom-event.c
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "loom-error.h"
+#include "loom-event.h"
+#include "loom-fiber-private.h"
+
+/**
+ * LoomEvent:
+ *
+ * A flag tasks can wait for, as asyncio's `Event`: [method@Loom.Event.set]
+ * wakes every waiter, in the order they started waiting, and later waits
+ * return at once until [method@Loom.Event.clear].
+ *
+ * Waiting allocates nothing: a task parks on the event through a node
+ * embedded in the task itself. Like asyncio's, an event belongs to one
+ * thread, the one running its main context.
+ */
+
+struct _LoomEvent
+{
+  GObject        parent_instance;
+
+  LoomWaitQueue  waiters;
+  LoomScheduler *scheduler;   /* (owned) */
+  gboolean       is_set;
+};
+
+G_DEFINE_FINAL_TYPE (LoomEvent, loom_event, G_TYPE_OBJECT)
+
+typedef struct
+{
+  LoomWaiter     waiter;
+  LoomReady      cancelled;
+  int            ref_count;   /* (atomic) */
+  gboolean       done;        /* owner thread only */
+  LoomEvent     *event;       /* (owned) */
+  GTask         *task;        /* (owned) */
+  gulong         handler;
+} EventWait;
+
+static void
+loom_event_finalize (GObject *object)
+{
+  LoomEvent *self = (LoomEvent *)object;
+
+  /* Async waiters hold a reference, and fibers cannot outlive a borrowed
+   * event without a bug of their own. */
+  g_warn_if_fail (self->waiters.head == NULL);
+  loom_scheduler_unref (self->scheduler);
+
+  G_OBJECT_CLASS (loom_event_parent_class)->finalize (object);
+}
+
+static void
+loom_event_class_init (LoomEventClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = loom_event_finalize;
+}
+
+static void
+loom_event_init (LoomEvent *self)
+{
+  self->scheduler = loom_scheduler_ref (loom_scheduler_get_thread_default ());
+}
+
+/**
+ * loom_event_new:
+ *
+ * Creates an event that is not set, owned by the thread-default main
+ * context.
+ *
+ * Returns: (transfer full): a new event
+ */
+LoomEvent *
+loom_event_new (void)
+{
+  return g_object_new (LOOM_TYPE_EVENT, NULL);
+}
+
+/**
+ * loom_event_set:
+ * @self: an event
+ *
+ * Sets @self and wakes every task waiting for it.
+ */
+void
+loom_event_set (LoomEvent *self)
+{
+  g_return_if_fail (LOOM_IS_EVENT (self));
+
+  self->is_set = TRUE;
+  loom_wait_queue_wake_all (&self->waiters);
+}
+
+/**
+ * loom_event_clear:
+ * @self: an event
+ *
+ * Clears @self, so that waiting blocks again.
+ */
+void
+loom_event_clear (LoomEvent *self)
+{
+  g_return_if_fail (LOOM_IS_EVENT (self));
+
+  self->is_set = FALSE;
+}
+
+/**
+ * loom_event_is_set:
+ * @self: an event
+ *
+ * Checks whether @self is set.
+ *
+ * Returns: %TRUE if set
+ */
+gboolean
+loom_event_is_set (LoomEvent *self)
+{
+  g_return_val_if_fail (LOOM_IS_EVENT (self), FALSE);
+
+  return self->is_set;
+}
+
+/**
+ * loom_event_wait: (skip)
+ * @self: an event
+ * @error: return location for an error
+ *
+ * Suspends the current task until @self is set; returns at once if it is.
+ * From bindings, use [method@Loom.Event.wait_async].
+ *
+ * Returns: %TRUE once set; %FALSE if the task was cancelled or this is not
+ *   called in a task
+ */
+gboolean
+loom_event_wait (LoomEvent  *self,
+                 GError    **error)
+{
+  LoomFiber *fiber = loom_fiber_current ();
+
+  g_return_val_if_fail (LOOM_IS_EVENT (self), FALSE);
+
+  if (fiber == NULL)
+    {
+      g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
+                           "loom_event_wait() can only be called inside a task");
+      return FALSE;
+    }
+  if (G_UNLIKELY (fiber->cancel_effective))
+    return loom_fiber_set_cancelled_error (fiber, error);
+  if (self->is_set)
+    return TRUE;
+
+  return loom_fiber_park (fiber, &self->waiters, error);
+}
+
+static void
+event_wait_unref (gpointer data)
+{
+  EventWait *wait = data;
+
+  if (!g_atomic_int_dec_and_test (&wait->ref_count))
+    return;
+  g_object_unref (wait->event);
+  g_object_unref (wait->task);
+  g_free (wait);
+}
+
+/* Owner thread: completes the wait once and drops the queue's reference. */
+static void
+event_wait_complete (EventWait *wait,
+                     gboolean   cancelled)
+{
+  if (wait->done)
+    return;
+  wait->done = TRUE;
+  if (cancelled)
+    {
+      loom_wait_queue_remove (&wait->event->waiters, &wait->waiter);
+      g_task_return_error_if_cancelled (wait->task);
+    }
+  else
+    g_task_return_boolean (wait->task, TRUE);
+  if (wait->handler != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (wait->task), wait->handler);
+  wait->handler = 0;
+  event_wait_unref (wait);
+}
+
+static void
+event_wait_woken (LoomWaiter *waiter,
+                  LoomFuture *unused)
+{
+  event_wait_complete ((EventWait *) waiter, FALSE);
+}
+
+static void
+event_wait_cancelled_ready (LoomReady *node)
+{
+  EventWait *wait = G_STRUCT_MEMBER_P (node, -G_STRUCT_OFFSET (EventWait, cancelled));
+
+  event_wait_complete (wait, TRUE);
+  event_wait_unref (wait);
+}
+
+static void
+event_wait_cancelled (GCancellable *cancellable,
+                      gpointer      data)
+{
+  EventWait *wait = data;
+
+  /* Any thread: the queue belongs to the owner, so hop there. */
+  g_atomic_int_inc (&wait->ref_count);
+  loom_scheduler_push (wait->event->scheduler, &wait->cancelled);
+}
+
+/**
+ * loom_event_wait_async:
+ * @self: an event
+ * @cancellable: (nullable): stops waiting with %G_IO_ERROR_CANCELLED
+ * @callback: (scope async) (closure user_data): called once @self is set
+ * @user_data: data for @callback
+ *
+ * Waits for @self without a task: the binding-friendly twin of
+ * `loom_event_wait()`. Call it on the thread that owns @self.
+ */
+void
+loom_event_wait_async (LoomEvent           *self,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  EventWait *wait;
+
+  g_return_if_fail (LOOM_IS_EVENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  wait = g_new0 (EventWait, 1);
+  wait->ref_count = 1;   /* the queue's */
+  wait->event = g_object_ref (self);
+  wait->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (wait->task, loom_event_wait_async);
+  wait->waiter.func = event_wait_woken;
+  wait->cancelled.func = event_wait_cancelled_ready;
+
+  if (self->is_set)
+    {
+      /* GIO callbacks are never called synchronously: go through the loop. */
+      wait->done = TRUE;
+      g_task_return_boolean (wait->task, TRUE);
+      event_wait_unref (wait);
+      return;
+    }
+
+  loom_wait_queue_push (&self->waiters, &wait->waiter);
+  if (cancellable != NULL)
+    {
+      g_atomic_int_inc (&wait->ref_count);
+      wait->handler = g_cancellable_connect (cancellable, G_CALLBACK (event_wait_cancelled),
+                                             wait, event_wait_unref);
+    }
+}
+
+/**
+ * loom_event_wait_finish:
+ * @self: an event
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Loom.Event.wait_async].
+ *
+ * Returns: %TRUE once @self was set
+ */
+gboolean
+loom_event_wait_finish (LoomEvent     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (LOOM_IS_EVENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
