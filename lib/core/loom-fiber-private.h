@@ -73,8 +73,11 @@ struct _LoomFiber
 
   LoomMachineContext  context;      /* registers while not running */
   LoomMachineContext *caller;       /* who resumed us, on their stack */
-  LoomStack          *stack;
+  LoomStack          *stack;        /* dedicated, or borrowed run stack */
   gsize               stack_size;
+  LoomRunStack       *run_stack;    /* compact mode: where our frames live */
+  guint8             *saved;        /* compact mode: frames copied aside */
+  gsize               saved_size;
 
   LoomFiberFunc       func;
   gpointer            data;
@@ -92,6 +95,7 @@ struct _LoomFiber
   guint8              wait;         /* LoomWaitKind */
   guint               cancel_requested : 1;
   guint               cancel_effective : 1;
+  guint               compact : 1;
 
 #if LOOM_HAVE_ASAN
   void               *asan_fake_stack;

@@ -164,7 +164,13 @@ fiber_free (LoomFiber *fiber)
     fiber->next->prev = fiber->prev;
   scheduler->n_fibers--;
 
-  if (fiber->stack != NULL)
+  if (fiber->compact)
+    {
+      if (fiber->run_stack != NULL && fiber->run_stack->resident == fiber)
+        fiber->run_stack->resident = NULL;
+      g_free (fiber->saved);
+    }
+  else if (fiber->stack != NULL)
     loom_stack_release (fiber->stack);
   g_clear_object (&fiber->task);
   g_clear_object (&fiber->cancellable);
@@ -219,27 +225,101 @@ fiber_finish (LoomFiber *fiber,
     loom_task_fiber_done (fiber->task, NULL, g_steal_pointer (&owned_error));
 }
 
+/* Compact mode: a suspended fiber's frames are everything from its saved
+ * stack pointer to the top of its run stack. Only the assembly switch
+ * exposes that pointer, and compact mode is off under AddressSanitizer,
+ * so plain copies are safe here. */
+static inline guint8 *
+fiber_saved_sp (LoomFiber *fiber)
+{
+#if LOOM_FIBER_ASM
+  return fiber->context.sp;
+#else
+  g_assert_not_reached ();
+  return NULL;
+#endif
+}
+
+static void
+copy_frames (guint8       *dest,
+             const guint8 *src,
+             gsize         size)
+{
+  memcpy (dest, src, size);
+}
+
+static void
+fiber_evict (LoomFiber *fiber)
+{
+  guint8 *sp = fiber_saved_sp (fiber);
+  gsize used = loom_stack_top (fiber->stack) - sp;
+
+  fiber->saved = g_malloc (used);
+  fiber->saved_size = used;
+  copy_frames (fiber->saved, sp, used);
+  fiber->run_stack->resident = NULL;
+}
+
+static void
+fiber_restore (LoomFiber *fiber)
+{
+  LoomFiber *resident = fiber->run_stack->resident;
+
+  if (resident == fiber)
+    return;
+  if (resident != NULL)
+    fiber_evict (resident);
+
+  copy_frames (fiber_saved_sp (fiber), fiber->saved, fiber->saved_size);
+  g_clear_pointer (&fiber->saved, g_free);
+  fiber->saved_size = 0;
+  fiber->run_stack->resident = fiber;
+}
+
+/* Gives a fiber about to run for the first time its stack. */
+static gboolean
+fiber_prepare_stack (LoomFiber *fiber)
+{
+  if (fiber->compact)
+    {
+      fiber->run_stack = loom_run_stack_assign ();
+      if (fiber->run_stack == NULL)
+        return FALSE;
+      if (fiber->run_stack->resident != NULL)
+        fiber_evict (fiber->run_stack->resident);
+      fiber->run_stack->resident = fiber;
+      fiber->stack = fiber->run_stack->stack;
+    }
+  else
+    {
+      fiber->stack = loom_stack_acquire (fiber->stack_size);
+      if (fiber->stack == NULL)
+        return FALSE;
+    }
+
+  machine_init (fiber);
+  return TRUE;
+}
+
 static void
 fiber_ready_cb (LoomReady *node)
 {
   LoomFiber *fiber = FIBER_FROM_FIELD (node, ready);
 
-  if (G_UNLIKELY (fiber->stack == NULL))
+  if (G_UNLIKELY (fiber->stack == NULL) && !fiber_prepare_stack (fiber))
     {
-      fiber->stack = loom_stack_acquire (fiber->stack_size);
-      if (fiber->stack == NULL)
-        {
-          fiber_finish (fiber, g_error_new (LOOM_ERROR, LOOM_ERROR_RESOURCES,
-                                            "Could not map a fiber stack of %" G_GSIZE_FORMAT " bytes",
-                                            fiber->stack_size));
-          if (fiber->destroy != NULL)
-            fiber->destroy (fiber->data);
-          fiber->state = LOOM_FIBER_DONE;
-          fiber_free (fiber);
-          return;
-        }
-      machine_init (fiber);
+      fiber_finish (fiber, g_error_new (LOOM_ERROR, LOOM_ERROR_RESOURCES,
+                                        "Could not map a fiber stack of %" G_GSIZE_FORMAT " bytes",
+                                        fiber->stack_size));
+      if (fiber->destroy != NULL)
+        fiber->destroy (fiber->data);
+      fiber->state = LOOM_FIBER_DONE;
+      fiber_free (fiber);
+      return;
     }
+
+  if (fiber->compact)
+    fiber_restore (fiber);
 
   fiber_resume (fiber);
 }
@@ -278,6 +358,8 @@ loom_fiber_new (LoomScheduler  *scheduler,
   fiber->waiter.func = fiber_waiter_cb;
   fiber->timer.func = fiber_timer_cb;
   fiber->state = LOOM_FIBER_CREATED;
+  fiber->compact = scheduler->stack_mode == LOOM_STACK_MODE_COMPACT &&
+                   loom_stack_compact_supported ();
 
   fiber->next = scheduler->fibers;
   if (scheduler->fibers != NULL)

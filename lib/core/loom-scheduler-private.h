@@ -55,6 +55,7 @@ struct _LoomScheduler
   LoomFiber     *fibers;        /* every live fiber, for shutdown and dumps */
   guint          n_fibers;
 
+  LoomStackMode  stack_mode;    /* for tasks spawned from now on */
   guint          budget_count;
   guint          budget_usec;
   guint          dispatching : 1;

@@ -257,6 +257,8 @@ loom_scheduler_new (GMainContext *context)
   self->owner = &thread_token;
   self->budget_count = DEFAULT_BUDGET_COUNT;
   self->budget_usec = DEFAULT_BUDGET_USEC;
+  if (g_strcmp0 (g_getenv ("LOOM_STACK_MODE"), "compact") == 0)
+    self->stack_mode = LOOM_STACK_MODE_COMPACT;
   g_source_attach (&self->source, context);
 
   return self;
@@ -448,6 +450,40 @@ loom_scheduler_get_n_tasks (LoomScheduler *self)
   g_return_val_if_fail (self != NULL, 0);
 
   return self->n_fibers;
+}
+
+/**
+ * loom_scheduler_set_stack_mode:
+ * @self: a scheduler
+ * @mode: how tasks spawned from now on get their stacks
+ *
+ * Chooses between dedicated stacks (the default) and the compact mode
+ * meant for a million suspended tasks. The environment variable
+ * `LOOM_STACK_MODE=compact` sets the default for new schedulers.
+ */
+void
+loom_scheduler_set_stack_mode (LoomScheduler *self,
+                               LoomStackMode  mode)
+{
+  g_return_if_fail (self != NULL);
+
+  self->stack_mode = mode;
+}
+
+/**
+ * loom_scheduler_get_stack_mode:
+ * @self: a scheduler
+ *
+ * Gets how tasks spawned on @self get their stacks.
+ *
+ * Returns: the stack mode
+ */
+LoomStackMode
+loom_scheduler_get_stack_mode (LoomScheduler *self)
+{
+  g_return_val_if_fail (self != NULL, LOOM_STACK_MODE_DEDICATED);
+
+  return self->stack_mode;
 }
 
 /* Queues @node to run on @self's context. Safe from any thread. */

@@ -17,6 +17,25 @@
 
 G_BEGIN_DECLS
 
+/**
+ * LoomStackMode:
+ * @LOOM_STACK_MODE_DEDICATED: each task has its own stack (256 KiB by
+ *   default, pooled, guard page below). A suspended task costs about one
+ *   touched page. Pointers to a task's locals stay valid while it sleeps.
+ * @LOOM_STACK_MODE_COMPACT: tasks run on a few shared stacks and a
+ *   suspended task keeps only the used part of its stack, copied aside —
+ *   a few hundred bytes. A task's locals move while it is suspended, so
+ *   it must not hand pointers to them to other tasks. Needs the assembly
+ *   switch and no AddressSanitizer; elsewhere tasks get dedicated stacks.
+ *
+ * How tasks get their stacks.
+ */
+typedef enum
+{
+  LOOM_STACK_MODE_DEDICATED,
+  LOOM_STACK_MODE_COMPACT,
+} LoomStackMode;
+
 typedef struct _LoomScheduler LoomScheduler;
 
 #define LOOM_TYPE_SCHEDULER (loom_scheduler_get_type ())
@@ -40,5 +59,10 @@ void           loom_scheduler_set_budget       (LoomScheduler *self,
                                                 guint          max_usec);
 LOOM_AVAILABLE_IN_ALL
 guint          loom_scheduler_get_n_tasks      (LoomScheduler *self);
+LOOM_AVAILABLE_IN_ALL
+void           loom_scheduler_set_stack_mode   (LoomScheduler *self,
+                                                LoomStackMode  mode);
+LOOM_AVAILABLE_IN_ALL
+LoomStackMode  loom_scheduler_get_stack_mode   (LoomScheduler *self);
 
 G_END_DECLS

@@ -30,6 +30,19 @@ struct _LoomStack
 #define LOOM_STACK_DEFAULT_SIZE (256 * 1024)
 #define LOOM_STACK_MIN_SIZE     (16 * 1024)
 
+/* A shared stack of compact mode: tasks run on it and the one whose
+ * frames it holds is its resident; others keep theirs copied aside. */
+typedef struct
+{
+  LoomStack *stack;
+  gpointer   resident;   /* (unowned) LoomFiber */
+} LoomRunStack;
+
+#define LOOM_N_RUN_STACKS 8
+
+LoomRunStack *loom_run_stack_assign    (void);
+gboolean   loom_stack_compact_supported (void);
+
 LoomStack *loom_stack_acquire          (gsize      size);
 void       loom_stack_release          (LoomStack *stack);
 gsize      loom_stack_round_size       (gsize      size);

@@ -61,6 +61,8 @@ typedef struct
 {
   SizeClass      classes[N_CLASSES];
   LoomStackSlab *slabs;
+  LoomRunStack   run_stacks[LOOM_N_RUN_STACKS];
+  guint          next_run_stack;
 } StackPool;
 
 static gsize page_size;
@@ -208,7 +210,13 @@ static void
 stack_pool_free (gpointer data)
 {
   StackPool *pool = data;
-  LoomStackSlab *slab = pool->slabs;
+  LoomStackSlab *slab;
+
+  for (guint i = 0; i < LOOM_N_RUN_STACKS; i++)
+    if (pool->run_stacks[i].stack != NULL && pool->run_stacks[i].resident == NULL)
+      pool->run_stacks[i].stack->slab->n_free++;
+
+  slab = pool->slabs;
 
   /* A slab with a stack still in use belongs to a fiber that was leaked;
    * leave its memory alone rather than pull a stack from under it. */
@@ -221,6 +229,34 @@ stack_pool_free (gpointer data)
       slab = next;
     }
   g_free (pool);
+}
+
+/* Copying frames between stacks hides them from AddressSanitizer's
+ * shadow memory, and ucontext keeps the stack pointer where we cannot
+ * reach it portably: compact mode needs the assembly switch. */
+gboolean
+loom_stack_compact_supported (void)
+{
+  return LOOM_FIBER_ASM && !LOOM_HAVE_ASAN;
+}
+
+/* Picks the shared stack a new compact fiber will live on, round robin:
+ * two tasks that wake each other usually sit on different stacks, and
+ * then switching between them copies nothing. */
+LoomRunStack *
+loom_run_stack_assign (void)
+{
+  StackPool *pool = stack_pool_get ();
+  LoomRunStack *run = &pool->run_stacks[pool->next_run_stack];
+
+  if (run->stack == NULL)
+    {
+      run->stack = loom_stack_acquire (LOOM_STACK_DEFAULT_SIZE);
+      if (run->stack == NULL)
+        return NULL;
+    }
+  pool->next_run_stack = (pool->next_run_stack + 1) % LOOM_N_RUN_STACKS;
+  return run;
 }
 
 LoomStack *

@@ -181,6 +181,24 @@ loom_task_get_stack_size (LoomTask *self)
 }
 
 /**
+ * loom_task_set_stack_mode:
+ * @self: a task not started yet
+ * @mode: how the task gets its stack
+ *
+ * Overrides the scheduler's [enum@Loom.StackMode] for @self. Compact mode
+ * is ignored where it is not supported (see [enum@Loom.StackMode]).
+ */
+void
+loom_task_set_stack_mode (LoomTask      *self,
+                          LoomStackMode  mode)
+{
+  g_return_if_fail (LOOM_IS_TASK (self));
+  g_return_if_fail (self->fiber != NULL && self->fiber->state == LOOM_FIBER_CREATED);
+
+  self->fiber->compact = mode == LOOM_STACK_MODE_COMPACT && loom_stack_compact_supported ();
+}
+
+/**
  * loom_task_start:
  * @self: a task made by [ctor@Loom.Task.new]
  *

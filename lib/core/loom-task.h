@@ -12,6 +12,7 @@
 #endif
 
 #include "loom-future.h"
+#include "loom-scheduler.h"
 
 G_BEGIN_DECLS
 
@@ -42,6 +43,9 @@ void          loom_task_set_stack_size  (LoomTask       *self,
                                          gsize           stack_size);
 LOOM_AVAILABLE_IN_ALL
 gsize         loom_task_get_stack_size  (LoomTask       *self);
+LOOM_AVAILABLE_IN_ALL
+void          loom_task_set_stack_mode  (LoomTask       *self,
+                                         LoomStackMode   mode);
 LOOM_AVAILABLE_IN_ALL
 void          loom_task_start           (LoomTask       *self);
 LOOM_AVAILABLE_IN_ALL
