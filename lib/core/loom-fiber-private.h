@@ -96,6 +96,7 @@ struct _LoomFiber
   guint               cancel_requested : 1;
   guint               cancel_effective : 1;
   guint               compact : 1;
+  guint               embedded : 1; /* lives inside its LoomTask */
 
 #if LOOM_HAVE_ASAN
   void               *asan_fake_stack;
@@ -121,10 +122,10 @@ struct _LoomCancelScope
 };
 
 LoomFiber *loom_fiber_new           (LoomScheduler  *scheduler,
+                                     LoomFiber      *storage,
                                      LoomFiberFunc   func,
                                      gpointer        data,
-                                     GDestroyNotify  destroy,
-                                     gsize           stack_size);
+                                     GDestroyNotify  destroy);
 void       loom_fiber_start         (LoomFiber      *fiber);
 void       loom_fiber_discard       (LoomFiber      *fiber);
 LoomFiber *loom_fiber_current       (void);

@@ -151,10 +151,83 @@ asan_in_fiber (LoomFiber *fiber)
 
 /* Life cycle */
 
+/* Freed fibers without a handle are kept for reuse: a burst of spawns then
+ * touches no fresh memory. Beyond FIBER_CACHE_KEEP, the surplus goes back
+ * to malloc once the cache has stayed that large for FIBER_CACHE_DELAY, as
+ * stack pages do. */
+#define FIBER_CACHE_KEEP  4096
+#define FIBER_CACHE_DELAY (2 * G_USEC_PER_SEC)
+
+static void fiber_cache_free (gpointer data);
+
+static GPrivate fiber_cache_key = G_PRIVATE_INIT (fiber_cache_free);
+static __thread LoomFiber *fiber_cache __attribute__ ((tls_model ("initial-exec")));
+static __thread guint fiber_cache_len __attribute__ ((tls_model ("initial-exec")));
+static __thread gint64 fiber_cache_large_since __attribute__ ((tls_model ("initial-exec")));
+
+static void
+fiber_cache_trim (guint keep)
+{
+  while (fiber_cache_len > keep)
+    {
+      LoomFiber *fiber = fiber_cache;
+
+      fiber_cache = fiber->next;
+      fiber_cache_len--;
+      g_free (fiber);
+    }
+}
+
+static void
+fiber_cache_free (gpointer data)
+{
+  fiber_cache_trim (0);
+}
+
+static LoomFiber *
+fiber_alloc (void)
+{
+  LoomFiber *fiber = fiber_cache;
+
+  if (fiber == NULL)
+    return g_new0 (LoomFiber, 1);
+
+  fiber_cache = fiber->next;
+  if (--fiber_cache_len <= FIBER_CACHE_KEEP)
+    fiber_cache_large_since = 0;
+  memset (fiber, 0, sizeof *fiber);
+  return fiber;
+}
+
+static void
+fiber_release (LoomFiber *fiber)
+{
+  if (G_UNLIKELY (fiber_cache_len == 0))
+    g_private_set (&fiber_cache_key, GINT_TO_POINTER (1));
+
+  fiber->next = fiber_cache;
+  fiber_cache = fiber;
+  fiber_cache_len++;
+
+  if (G_UNLIKELY (fiber_cache_len > FIBER_CACHE_KEEP && fiber_cache_len % 1024 == 0))
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if (fiber_cache_large_since == 0)
+        fiber_cache_large_since = now;
+      else if (now - fiber_cache_large_since > FIBER_CACHE_DELAY)
+        {
+          fiber_cache_trim (FIBER_CACHE_KEEP);
+          fiber_cache_large_since = 0;
+        }
+    }
+}
+
 static void
 fiber_free (LoomFiber *fiber)
 {
   LoomScheduler *scheduler = fiber->scheduler;
+  LoomTask *task = g_steal_pointer (&fiber->task);
 
   if (fiber->prev != NULL)
     fiber->prev->next = fiber->next;
@@ -172,17 +245,23 @@ fiber_free (LoomFiber *fiber)
     }
   else if (fiber->stack != NULL)
     loom_stack_release (fiber->stack);
-  g_clear_object (&fiber->task);
   g_clear_object (&fiber->cancellable);
-  g_free (fiber->cancel_message);
-  g_free (fiber);
+  g_clear_pointer (&fiber->cancel_message, g_free);
+
+  /* An embedded fiber is part of its task: the task's last reference
+   * may be this one, so it goes last. */
+  if (!fiber->embedded)
+    fiber_release (fiber);
+  g_clear_object (&task);
 }
 
 static void
 fiber_resume (LoomFiber *fiber)
 {
+  LoomScheduler *scheduler = fiber->scheduler;
   LoomFiber *previous = current_fiber;
   LoomMachineContext caller;
+  LoomFiber *back;
   G_GNUC_UNUSED void *fake_stack = NULL;
 
   fiber->caller = &caller;
@@ -193,16 +272,63 @@ fiber_resume (LoomFiber *fiber)
   machine_switch (&caller, &fiber->context);
   asan_back_in_caller (fake_stack);
 
+  /* Fibers may have switched among themselves; this one came back. */
+  back = scheduler->returned;
   current_fiber = previous;
 
-  if (fiber->state == LOOM_FIBER_DONE)
-    fiber_free (fiber);
+  if (back->state == LOOM_FIBER_DONE)
+    fiber_free (back);
 }
 
-/* Switches back to whoever resumed @fiber; returns when it is resumed. */
+static void fiber_ready_cb (LoomReady *node);
+
+/* The next ready fiber, if it can run right now on its own stack. */
+static LoomFiber *
+fiber_take_next (LoomFiber *fiber)
+{
+#if LOOM_HAVE_ASAN
+  /* ASan tracks which stack each switch returns to; keep it simple. */
+  return NULL;
+#else
+  LoomScheduler *scheduler = fiber->scheduler;
+  LoomReady *head = scheduler->head;
+  LoomFiber *next;
+
+  if (head == NULL || head->func != fiber_ready_cb)
+    return NULL;
+  next = FIBER_FROM_FIELD (head, ready);
+  if (next->stack == NULL || (next->compact && next->run_stack->resident != next))
+    return NULL;
+  if (loom_scheduler_pop_in_batch (scheduler, fiber_ready_cb) == NULL)
+    return NULL;
+  return next;
+#endif
+}
+
+/* Suspends @fiber; returns when it is resumed. When the next ready fiber
+ * can run at once, switch straight to it: a hop between two tasks is then
+ * one switch, not two through the loop. */
 static inline void
 fiber_switch_out (LoomFiber *fiber)
 {
+  LoomFiber *next = fiber_take_next (fiber);
+
+  if (next == fiber)
+    {
+      fiber->state = LOOM_FIBER_RUNNING;
+      return;
+    }
+
+  if (next != NULL)
+    {
+      next->caller = fiber->caller;
+      next->state = LOOM_FIBER_RUNNING;
+      current_fiber = next;
+      machine_switch (&fiber->context, &next->context);
+      return;
+    }
+
+  fiber->scheduler->returned = fiber;
   asan_leave_fiber (fiber, FALSE);
   machine_switch (&fiber->context, fiber->caller);
   asan_in_fiber (fiber);
@@ -340,20 +466,22 @@ fiber_timer_cb (LoomTimer *timer)
     fiber_wake (fiber);
 }
 
+/* Creates a fiber in @storage (zeroed, inside a LoomTask) or in memory of
+ * its own when @storage is NULL. */
 LoomFiber *
 loom_fiber_new (LoomScheduler  *scheduler,
+                LoomFiber      *storage,
                 LoomFiberFunc   func,
                 gpointer        data,
-                GDestroyNotify  destroy,
-                gsize           stack_size)
+                GDestroyNotify  destroy)
 {
-  LoomFiber *fiber = g_new0 (LoomFiber, 1);
+  LoomFiber *fiber = storage ? storage : fiber_alloc ();
 
+  fiber->embedded = storage != NULL;
   fiber->scheduler = scheduler;
   fiber->func = func;
   fiber->data = data;
   fiber->destroy = destroy;
-  fiber->stack_size = stack_size;
   fiber->ready.func = fiber_ready_cb;
   fiber->waiter.func = fiber_waiter_cb;
   fiber->timer.func = fiber_timer_cb;
@@ -446,6 +574,7 @@ fiber_main (LoomFiber *fiber)
   g_clear_object (&result);
 
   fiber->state = LOOM_FIBER_DONE;
+  fiber->scheduler->returned = fiber;
   asan_leave_fiber (fiber, TRUE);
   machine_switch (&fiber->context, fiber->caller);
   g_assert_not_reached ();
@@ -458,10 +587,16 @@ loom_fiber_await (LoomFiber   *fiber,
                   LoomFuture  *future,
                   GError     **error)
 {
+  int state;
+
   if (G_UNLIKELY (fiber->cancel_effective))
     return loom_fiber_set_cancelled_error (fiber, error);
 
-  if (!loom_future_is_done_fast (future))
+  state = g_atomic_int_get (&future->state);
+  if (G_LIKELY (state == LOOM_FUTURE_RESOLVED))
+    return TRUE;
+
+  if (state == LOOM_FUTURE_PENDING)
     {
       fiber->state = LOOM_FIBER_SUSPENDED;
       fiber->wait = LOOM_WAIT_FUTURE;

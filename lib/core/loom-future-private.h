@@ -45,7 +45,7 @@ struct _LoomFuture
 
   LoomWaiter     *waiters;          /* protected by mutex, oldest first */
   LoomWaiter     *waiters_tail;
-  LoomScheduler  *scheduler;        /* (owned) owner context's scheduler */
+  GMainContext   *context;          /* (owned) owner context */
   char           *name;             /* (owned) (nullable) */
 };
 

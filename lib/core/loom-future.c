@@ -39,6 +39,7 @@ typedef struct
 {
   LoomWaiter          waiter;
   LoomReady           ready;
+  LoomScheduler      *scheduler;  /* (owned) the future's owner's */
   LoomFuture         *future;     /* (owned) */
   LoomFutureCallback  callback;
   gpointer            user_data;
@@ -75,7 +76,7 @@ loom_future_finalize (GObject *object)
     }
   g_clear_error (&self->error);
   g_clear_pointer (&self->name, g_free);
-  g_clear_pointer (&self->scheduler, loom_scheduler_unref);
+  g_main_context_unref (self->context);
   g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (loom_future_parent_class)->finalize (object);
@@ -94,7 +95,7 @@ static void
 loom_future_init (LoomFuture *self)
 {
   g_mutex_init (&self->mutex);
-  self->scheduler = loom_scheduler_ref (loom_scheduler_get_thread_default ());
+  self->context = g_main_context_ref (loom_scheduler_get_thread_default ()->context);
 }
 
 static gpointer
@@ -839,7 +840,7 @@ loom_future_get_context (LoomFuture *self)
 {
   g_return_val_if_fail (LOOM_IS_FUTURE (self), NULL);
 
-  return loom_scheduler_get_context (self->scheduler);
+  return self->context;
 }
 
 /**
@@ -1127,6 +1128,7 @@ done_callback_run (LoomReady *ready)
   if (done->destroy != NULL)
     done->destroy (done->user_data);
   g_object_unref (done->future);
+  loom_scheduler_unref (done->scheduler);
   g_free (done);
 }
 
@@ -1136,7 +1138,7 @@ done_callback_wake (LoomWaiter *waiter,
 {
   DoneCallback *done = (DoneCallback *)waiter;
 
-  loom_scheduler_push (future->scheduler, &done->ready);
+  loom_scheduler_push (done->scheduler, &done->ready);
 }
 
 /**
@@ -1165,13 +1167,14 @@ loom_future_add_done_callback (LoomFuture         *self,
   done = g_new0 (DoneCallback, 1);
   done->waiter.func = done_callback_wake;
   done->ready.func = done_callback_run;
+  done->scheduler = loom_scheduler_ref (loom_scheduler_get_for_context (self->context));
   done->future = g_object_ref (self);
   done->callback = callback;
   done->user_data = user_data;
   done->destroy = destroy;
 
   if (!loom_future_add_waiter (self, &done->waiter))
-    loom_scheduler_push (self->scheduler, &done->ready);
+    loom_scheduler_push (done->scheduler, &done->ready);
 }
 
 typedef struct

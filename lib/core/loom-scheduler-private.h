@@ -59,6 +59,12 @@ struct _LoomScheduler
   guint          budget_count;
   guint          budget_usec;
   guint          dispatching : 1;
+
+  /* The batch under way: what is left of its budget, shared by the
+   * dispatch loop and fibers that switch straight to the next fiber. */
+  guint          batch_left;
+  gint64         batch_deadline;
+  LoomFiber     *returned;      /* the fiber that last switched back */
 };
 
 gconstpointer  loom_thread_token              (void);
@@ -74,6 +80,8 @@ void           loom_scheduler_timer_arm       (LoomScheduler *self,
 void           loom_scheduler_timer_disarm    (LoomScheduler *self,
                                                LoomTimer     *timer);
 void           loom_scheduler_run_ready       (LoomScheduler *self);
+LoomReady     *loom_scheduler_pop_in_batch    (LoomScheduler *self,
+                                               LoomReadyFunc  only);
 
 static inline gboolean
 loom_timer_is_armed (LoomTimer *timer)

@@ -151,42 +151,78 @@ loom_scheduler_fire_timers (LoomScheduler *self)
     }
 }
 
+static inline LoomReady *
+pop_ready (LoomScheduler *self)
+{
+  LoomReady *node = self->head;
+
+  if (node == NULL)
+    {
+      loom_scheduler_drain_inbox (self);
+      node = self->head;
+      if (node == NULL)
+        return NULL;
+    }
+
+  self->head = node->next;
+  if (self->head == NULL)
+    self->tail = NULL;
+  node->next = NULL;
+  return node;
+}
+
+/* Spends one unit of the batch's budget; FALSE once it is spent. */
+static inline gboolean
+batch_take (LoomScheduler *self)
+{
+  if (self->batch_left == 0)
+    return FALSE;
+  self->batch_left--;
+  if (self->budget_usec > 0 &&
+      self->batch_left % BUDGET_CHECK_EVERY == 0 &&
+      g_get_monotonic_time () >= self->batch_deadline)
+    self->batch_left = 0;
+  return TRUE;
+}
+
 void
 loom_scheduler_run_ready (LoomScheduler *self)
 {
-  guint budget = self->budget_count;
-  gint64 started = 0;
-  guint ran = 0;
-
+  self->batch_left = self->budget_count;
   if (self->budget_usec > 0)
-    started = g_get_monotonic_time ();
+    self->batch_deadline = g_get_monotonic_time () + self->budget_usec;
 
-  for (;;)
+  while (self->batch_left > 0)
     {
-      LoomReady *node = self->head;
+      LoomReady *node = pop_ready (self);
 
       if (node == NULL)
-        {
-          loom_scheduler_drain_inbox (self);
-          node = self->head;
-          if (node == NULL)
-            break;
-        }
-
-      self->head = node->next;
-      if (self->head == NULL)
-        self->tail = NULL;
-      node->next = NULL;
-
+        break;
+      batch_take (self);
       node->func (node);
-
-      if (++ran >= budget)
-        break;
-      if (self->budget_usec > 0 &&
-          ran % BUDGET_CHECK_EVERY == 0 &&
-          g_get_monotonic_time () - started >= self->budget_usec)
-        break;
     }
+}
+
+/* For a fiber about to suspend: takes the next ready node if it runs
+ * @only (a resumable fiber) and the batch has budget left, so that the
+ * fiber can switch straight to it without a trip through the loop. */
+LoomReady *
+loom_scheduler_pop_in_batch (LoomScheduler *self,
+                             LoomReadyFunc  only)
+{
+  LoomReady *node;
+
+  if (!self->dispatching || self->batch_left == 0)
+    return NULL;
+  if (self->head == NULL)
+    loom_scheduler_drain_inbox (self);
+  node = self->head;
+  if (node == NULL || node->func != only)
+    return NULL;
+
+  pop_ready (self);
+  batch_take (self);
+  return node;
 }
 
 static gboolean

@@ -36,6 +36,7 @@
 #define SLAB_BYTES      (16 * 1024 * 1024)
 #define N_CLASSES       12                  /* 16 KiB .. 32 MiB */
 #define KEEP_HOT_STACKS 256
+#define TRIM_DELAY_USEC (2 * G_USEC_PER_SEC)
 
 struct _LoomStackSlab
 {
@@ -45,6 +46,10 @@ struct _LoomStackSlab
   guint          n_stacks;
   guint          n_free;
   gboolean       trimmed;
+  gboolean       idle;          /* in the pool's idle list */
+  gint64         free_since;
+  LoomStackSlab *idle_next;
+  LoomStackSlab *idle_prev;
   LoomStack     *stacks;
 #if HAVE_VALGRIND
   guint         *valgrind_ids;
@@ -63,6 +68,8 @@ typedef struct
   LoomStackSlab *slabs;
   LoomRunStack   run_stacks[LOOM_N_RUN_STACKS];
   guint          next_run_stack;
+  LoomStackSlab *idle_head;     /* wholly free slabs, oldest first */
+  LoomStackSlab *idle_tail;
 } StackPool;
 
 static gsize page_size;
@@ -70,7 +77,10 @@ static int   guard_mode;   /* 0 unknown, 1 madvise guard, 2 mprotect */
 
 static void stack_pool_free (gpointer data);
 
+/* The GPrivate only frees the pool at thread exit; lookups use the
+ * cheaper thread-local pointer. */
 static GPrivate pool_key = G_PRIVATE_INIT (stack_pool_free);
+static __thread StackPool *thread_pool __attribute__ ((tls_model ("initial-exec")));
 
 static void
 init_page_size (void)
@@ -195,13 +205,14 @@ slab_free (LoomStackSlab *slab)
 static StackPool *
 stack_pool_get (void)
 {
-  StackPool *pool = g_private_get (&pool_key);
+  StackPool *pool = thread_pool;
 
   if (G_UNLIKELY (pool == NULL))
     {
       init_page_size ();
       pool = g_new0 (StackPool, 1);
       g_private_set (&pool_key, pool);
+      thread_pool = pool;
     }
   return pool;
 }
@@ -211,6 +222,8 @@ stack_pool_free (gpointer data)
 {
   StackPool *pool = data;
   LoomStackSlab *slab;
+
+  thread_pool = NULL;
 
   for (guint i = 0; i < LOOM_N_RUN_STACKS; i++)
     if (pool->run_stacks[i].stack != NULL && pool->run_stacks[i].resident == NULL)
@@ -259,6 +272,59 @@ loom_run_stack_assign (void)
   return run;
 }
 
+static void
+idle_remove (StackPool     *pool,
+             LoomStackSlab *slab)
+{
+  if (slab->idle_prev != NULL)
+    slab->idle_prev->idle_next = slab->idle_next;
+  else
+    pool->idle_head = slab->idle_next;
+  if (slab->idle_next != NULL)
+    slab->idle_next->idle_prev = slab->idle_prev;
+  else
+    pool->idle_tail = slab->idle_prev;
+  slab->idle_next = slab->idle_prev = NULL;
+  slab->idle = FALSE;
+}
+
+static void
+idle_append (StackPool     *pool,
+             LoomStackSlab *slab,
+             gint64         now)
+{
+  slab->idle = TRUE;
+  slab->free_since = now;
+  slab->idle_prev = pool->idle_tail;
+  slab->idle_next = NULL;
+  if (pool->idle_tail != NULL)
+    pool->idle_tail->idle_next = slab;
+  else
+    pool->idle_head = slab;
+  pool->idle_tail = slab;
+}
+
+/* Gives the pages of wholly free slabs back to the kernel, once they have
+ * stayed free for @min_age µs: a burst of tasks that comes back soon finds
+ * its stacks still touched, and a spike's memory does not stay forever. */
+static void
+trim_idle (StackPool *pool,
+           gint64     now,
+           gint64     min_age)
+{
+  while (pool->idle_head != NULL && now - pool->idle_head->free_since >= min_age)
+    {
+      LoomStackSlab *slab = pool->idle_head;
+
+      idle_remove (pool, slab);
+      if (slab->n_free == slab->n_stacks && !slab->trimmed)
+        {
+          madvise (slab->mapping, slab->mapping_size, MADV_DONTNEED);
+          slab->trimmed = TRUE;
+        }
+    }
+}
+
 LoomStack *
 loom_stack_acquire (gsize size)
 {
@@ -290,6 +356,8 @@ loom_stack_acquire (gsize size)
   sc->n_free--;
   stack->slab->n_free--;
   stack->slab->trimmed = FALSE;
+  if (G_UNLIKELY (stack->slab->idle))
+    idle_remove (pool, stack->slab);
   stack->next_free = NULL;
 
   return stack;
@@ -307,11 +375,13 @@ loom_stack_release (LoomStack *stack)
   sc->n_free++;
   slab->n_free++;
 
-  if (slab->n_free == slab->n_stacks &&
-      sc->n_free > KEEP_HOT_STACKS + slab->n_stacks &&
-      !slab->trimmed)
+  if (G_UNLIKELY (slab->n_free == slab->n_stacks &&
+                  sc->n_free > KEEP_HOT_STACKS + slab->n_stacks &&
+                  !slab->trimmed && !slab->idle))
     {
-      madvise (slab->mapping, slab->mapping_size, MADV_DONTNEED);
-      slab->trimmed = TRUE;
+      gint64 now = g_get_monotonic_time ();
+
+      trim_idle (pool, now, TRIM_DELAY_USEC);
+      idle_append (pool, slab, now);
     }
 }

@@ -47,6 +47,7 @@ struct _LoomTask
 
   LoomFiber  *fiber;       /* (unowned) NULL once done */
   gsize       stack_size;
+  LoomFiber   storage;     /* the fiber of tasks made by loom_task_new() */
 };
 
 G_DEFINE_FINAL_TYPE (LoomTask, loom_task, LOOM_TYPE_FUTURE)
@@ -109,12 +110,14 @@ loom_task_fiber_done (LoomTask   *self,
 {
   self->fiber = NULL;
 
+  LoomFuture *future = (LoomFuture *) self;
+
   if (error != NULL)
-    loom_future_settle (LOOM_FUTURE (self), NULL, NULL, error);
+    loom_future_settle (future, NULL, NULL, error);
   else if (result != NULL)
-    loom_future_settle_from (LOOM_FUTURE (self), result);
+    loom_future_settle_from (future, result);
   else
-    loom_future_settle (LOOM_FUTURE (self), NULL, NULL, NULL);
+    loom_future_settle (future, NULL, NULL, NULL);
 }
 
 /**
@@ -133,15 +136,16 @@ loom_task_new (LoomFiberFunc  func,
                gpointer       user_data,
                GDestroyNotify destroy)
 {
-  LoomScheduler *scheduler;
-  LoomFiber *fiber;
+  LoomTask *self;
 
   g_return_val_if_fail (func != NULL, NULL);
 
-  scheduler = loom_scheduler_get_thread_default ();
-  fiber = loom_fiber_new (scheduler, func, user_data, destroy, 0);
   /* This reference is the caller's; the fiber takes its own on start. */
-  return loom_task_new_for_fiber (fiber);
+  self = g_object_new (LOOM_TYPE_TASK, NULL);
+  self->fiber = loom_fiber_new (loom_scheduler_get_thread_default (), &self->storage,
+                                func, user_data, destroy);
+  self->fiber->task = self;
+  return self;
 }
 
 /**
@@ -327,8 +331,8 @@ loom_spawn_detached (LoomFiberFunc  func,
 {
   g_return_if_fail (func != NULL);
 
-  loom_fiber_start (loom_fiber_new (loom_scheduler_get_thread_default (),
-                                    func, user_data, destroy, 0));
+  loom_fiber_start (loom_fiber_new (loom_scheduler_get_thread_default (), NULL,
+                                    func, user_data, destroy));
 }
 
 /**

@@ -329,25 +329,46 @@ report_rss (const char *argv0,
   printf ("%s bytes/task %.1f\n", workload, g_ascii_strtod (out, NULL));
 }
 
+static const struct
+{
+  const char *name;
+  const char *unit;
+  Workload    run;
+} workloads[] = {
+  { "spawn_complete", "ns/task", spawn_complete },
+  { "spawn_detached", "ns/task", spawn_detached },
+  { "await_done", "ns/op", await_done },
+  { "yield", "ns/op", yield },
+  { "pingpong", "ns/roundtrip", pingpong },
+  { "sleep_10k", "ms", sleep_10k },
+};
+
 int
 main (int   argc,
       char *argv[])
 {
+  const char *only = NULL;
+
   if (argc == 4 && g_str_equal (argv[1], "--rss-child"))
     return run_rss_child (argv[2], (guint) g_ascii_strtoull (argv[3], NULL, 10));
 
-  if (argc > 1 && g_str_equal (argv[1], "--quick"))
+  for (int i = 1; i < argc; i++)
     {
-      scale = 10;
-      repeats = 3;
+      if (g_str_equal (argv[i], "--quick"))
+        {
+          scale = 10;
+          repeats = 3;
+        }
+      else if (g_str_equal (argv[i], "--only") && i + 1 < argc)
+        only = argv[++i];
     }
 
-  printf ("spawn_complete ns/task %.1f\n", measure (spawn_complete));
-  printf ("spawn_detached ns/task %.1f\n", measure (spawn_detached));
-  printf ("await_done ns/op %.1f\n", measure (await_done));
-  printf ("yield ns/op %.1f\n", measure (yield));
-  printf ("pingpong ns/roundtrip %.1f\n", measure (pingpong));
-  printf ("sleep_10k ms %.1f\n", measure (sleep_10k));
+  for (guint i = 0; i < G_N_ELEMENTS (workloads); i++)
+    if (only == NULL || g_str_equal (only, workloads[i].name))
+      printf ("%s %s %.1f\n", workloads[i].name, workloads[i].unit,
+              measure (workloads[i].run));
+  if (only != NULL)
+    return 0;
   fflush (stdout);
   report_rss (argv[0], "rss_suspended", "dedicated", 100000);
   report_rss (argv[0], "rss_compact", "compact", scale > 1 ? 100000 : 1000000);
