@@ -1,0 +1,20 @@
+/* examples.h: the entry points of the examples, which loom-demo links in.
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+int loom_example_sleep_and_return (void);
+int loom_example_hello_world      (void);
+int loom_example_two_tasks        (void);
+
+/* Each example is a program of its own, and a part of the demo tour. */
+#ifdef LOOM_DEMO
+# define LOOM_EXAMPLE_MAIN(func)
+#else
+# define LOOM_EXAMPLE_MAIN(func) \
+  int main (void) { return func (); }
+#endif
