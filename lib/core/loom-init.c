@@ -14,8 +14,10 @@
 /**
  * loom_init:
  *
- * Binds Loom's message catalogue. Safe to call more than once; tools call
- * it at start-up.
+ * Binds Loom's message catalogue, from the environment variable
+ * `LOOM_LOCALEDIR` if set (for uninstalled builds) or the installed
+ * locale directory. Safe to call more than once; tools call it at
+ * start-up.
  */
 void
 loom_init (void)
@@ -24,7 +26,10 @@ loom_init (void)
 
   if (g_once_init_enter (&initialized))
     {
-      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      /* LOOM_LOCALEDIR lets an uninstalled build find its catalogues. */
+      const char *localedir = g_getenv ("LOOM_LOCALEDIR");
+
+      bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       g_once_init_leave (&initialized, 1);
     }

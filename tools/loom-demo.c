@@ -1,0 +1,110 @@
+/* loom-demo.c: a tour of the seed examples.
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <glib/gi18n.h>
+#include <loom.h>
+
+#include "examples.h"
+
+typedef struct
+{
+  const char *id;
+  const char *title;
+  int       (*run) (void);
+} Section;
+
+static const Section sections[] = {
+  { "1.3", N_("A coroutine that sleeps and returns"), loom_example_sleep_and_return },
+  { "2.1", N_("Running a coroutine with loom_run(), as asyncio.run()"), loom_example_hello_world },
+  { "2.2", N_("Two tasks created, then awaited: they run concurrently"), loom_example_two_tasks },
+};
+
+static gboolean
+wanted (const Section  *section,
+        char          **only)
+{
+  if (only == NULL || only[0] == NULL)
+    return TRUE;
+  return g_strv_contains ((const char * const *) only, section->id);
+}
+
+static void
+list_sections (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
+    printf ("%s  %s\n", sections[i].id, _(sections[i].title));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) only = NULL;
+  gboolean list = FALSE;
+  guint ran = 0;
+  guint failed = 0;
+  const GOptionEntry entries[] = {
+    { "list", 'l', 0, G_OPTION_ARG_NONE, &list, N_("List the sections of the tour"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &only, NULL, N_("[SECTION…]") },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  loom_init ();
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _("Runs a tour of Loom: asyncio's programming model on GLib, one section per seed example."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 2;
+    }
+
+  if (list)
+    {
+      list_sections ();
+      return 0;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
+    {
+      const Section *section = &sections[i];
+
+      if (!wanted (section, only))
+        continue;
+
+      printf ("\n== %s  %s ==\n", section->id, _(section->title));
+      fflush (stdout);
+      ran++;
+      if (section->run () != 0)
+        {
+          failed++;
+          fprintf (stderr, _("Section %s failed\n"), section->id);
+        }
+    }
+
+  if (ran == 0)
+    {
+      fprintf (stderr, _("No section matches; see --list\n"));
+      return 2;
+    }
+
+  printf ("\n");
+  printf (_("%u of %u sections ran without error\n"), ran - failed, ran);
+  return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
