@@ -297,6 +297,10 @@ loom_task_get_current (void)
  * Creates a task running @func and schedules it, as asyncio's
  * `create_task()`. The scheduler keeps the task alive until it is done.
  *
+ * @func runs on a fiber stack. Python functions may be task bodies (they
+ * cannot await, since awaiting is C only); GJS cannot run JavaScript on a
+ * fiber stack, so from JavaScript use [func@Loom.call_soon].
+ *
  * Returns: (transfer full): the task
  */
 LoomTask *
@@ -333,6 +337,96 @@ loom_spawn_detached (LoomFiberFunc  func,
 
   loom_fiber_start (loom_fiber_new (loom_scheduler_get_thread_default (), NULL,
                                     func, user_data, destroy));
+}
+
+typedef struct
+{
+  LoomReady       ready;
+  LoomFuture     *outer;     /* (owned) */
+  LoomFiberFunc   func;
+  gpointer        data;
+  GDestroyNotify  destroy;
+} CallSoon;
+
+static void
+chain_settle (LoomFuture *inner,
+              gpointer    user_data)
+{
+  loom_future_settle_from (user_data, inner);
+}
+
+static void
+chain_cancel (LoomFuture *outer,
+              gpointer    user_data)
+{
+  if (loom_future_is_cancelled (outer))
+    loom_future_cancel (user_data);
+}
+
+static void
+call_soon_run (LoomReady *node)
+{
+  CallSoon *call = (CallSoon *) node;
+  LoomFuture *outer = call->outer;
+  LoomFuture *inner = NULL;
+
+  /* Cancelled before its turn: the function never runs. */
+  if (!loom_future_is_done_fast (outer))
+    inner = call->func (call->data);
+  if (call->destroy != NULL)
+    call->destroy (call->data);
+
+  if (inner == NULL)
+    loom_future_settle (outer, NULL, NULL, NULL);
+  else if (loom_future_is_done_fast (inner))
+    loom_future_settle_from (outer, inner);
+  else
+    {
+      loom_future_add_done_callback (inner, chain_settle, g_object_ref (outer), g_object_unref);
+      loom_future_add_done_callback (outer, chain_cancel, g_object_ref (inner), g_object_unref);
+    }
+
+  g_clear_object (&inner);
+  g_object_unref (outer);
+  g_free (call);
+}
+
+/**
+ * loom_call_soon:
+ * @func: (scope notified) (closure user_data) (destroy destroy): called
+ *   from the main loop, not in a fiber
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data once @func has returned
+ *
+ * Calls @func on the thread-default main context's next scheduler pass, as
+ * asyncio's `loop.call_soon()`, and returns a future that ends as the
+ * future @func returns ends. Cancelling it before @func ran means @func
+ * never runs; afterwards, it cancels the future @func returned.
+ *
+ * This is how bindings start work: GJS cannot run JavaScript on a fiber
+ * stack, so from JavaScript use this instead of [func@Loom.spawn].
+ *
+ * Returns: (transfer full): a future of @func's result
+ */
+LoomFuture *
+loom_call_soon (LoomFiberFunc  func,
+                gpointer       user_data,
+                GDestroyNotify destroy)
+{
+  CallSoon *call;
+  LoomFuture *outer;
+
+  g_return_val_if_fail (func != NULL, NULL);
+
+  outer = loom_future_new ();
+  call = g_new0 (CallSoon, 1);
+  call->ready.func = call_soon_run;
+  call->outer = g_object_ref (outer);
+  call->func = func;
+  call->data = user_data;
+  call->destroy = destroy;
+  loom_scheduler_push (loom_scheduler_get_thread_default (), &call->ready);
+  return outer;
 }
 
 /**

@@ -65,6 +65,10 @@ void          loom_spawn_detached       (LoomFiberFunc   func,
                                          gpointer        user_data,
                                          GDestroyNotify  destroy);
 LOOM_AVAILABLE_IN_ALL
+LoomFuture   *loom_call_soon            (LoomFiberFunc   func,
+                                         gpointer        user_data,
+                                         GDestroyNotify  destroy) G_GNUC_WARN_UNUSED_RESULT;
+LOOM_AVAILABLE_IN_ALL
 gboolean      loom_in_task              (void);
 LOOM_AVAILABLE_IN_ALL
 GCancellable *loom_cancellable          (void);

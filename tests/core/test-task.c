@@ -330,6 +330,55 @@ test_task_unstarted_is_freed (void)
   g_assert_cmpint (destroyed, ==, 1);
 }
 
+static LoomFuture *
+later_value (gpointer data)
+{
+  (*(int *) data)++;
+  return loom_future_new_for_int64 (3);
+}
+
+static LoomFuture *
+pending_value (gpointer data)
+{
+  return loom_future_new ();
+}
+
+static void
+count_calls (gpointer data)
+{
+  (*(int *) data) += 10;
+}
+
+static void
+test_task_call_soon (void)
+{
+  int calls = 0;
+  int skipped = 0;
+  g_autoptr(LoomFuture) future = loom_call_soon (later_value, &calls, count_calls);
+  g_autoptr(LoomFuture) cancelled = loom_call_soon (later_value, &skipped, count_calls);
+  g_autoptr(LoomFuture) chained = loom_call_soon (pending_value, NULL, NULL);
+
+  /* Never synchronous; cancelling before the call skips the function but
+   * still frees its data. */
+  g_assert_cmpint (calls, ==, 0);
+  g_assert_true (loom_future_cancel (cancelled));
+  while (!loom_future_is_done (future))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (calls, ==, 11);
+  g_assert_cmpint (loom_future_get_int64 (future, NULL), ==, 3);
+  for (int i = 0; i < 5; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpint (skipped, ==, 10);
+
+  /* A pending result keeps the outer pending; cancelling the outer
+   * cancels it. */
+  g_assert_false (loom_future_is_done (chained));
+  loom_future_cancel (chained);
+  for (int i = 0; i < 5; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (loom_future_is_cancelled (chained));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -347,6 +396,7 @@ main (int   argc,
   g_test_add_func ("/task/stack-overflow-crashes", test_task_stack_overflow_crashes);
   g_test_add_func ("/task/current", test_task_current);
   g_test_add_func ("/task/unstarted-is-freed", test_task_unstarted_is_freed);
+  g_test_add_func ("/task/call-soon", test_task_call_soon);
 
   return g_test_run ();
 }
