@@ -9,4 +9,11 @@
 
 #include "loom-error.h"
 
+/**
+ * loom_error_quark:
+ *
+ * Gets the quark of the %LOOM_ERROR domain.
+ *
+ * Returns: the error domain quark
+ */
 G_DEFINE_QUARK (loom-error-quark, loom_error)

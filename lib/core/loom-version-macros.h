@@ -14,6 +14,12 @@
 # define _LOOM_EXTERN __attribute__((visibility ("default"))) extern
 #endif
 
+/**
+ * LOOM_DEPRECATED_FOR:
+ * @f: the replacement to use
+ *
+ * Marks a symbol as deprecated in favour of @f.
+ */
 #ifdef LOOM_DISABLE_DEPRECATION_WARNINGS
 # define LOOM_DEPRECATED _LOOM_EXTERN
 # define LOOM_DEPRECATED_FOR(f) _LOOM_EXTERN
