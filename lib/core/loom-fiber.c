@@ -10,6 +10,10 @@
 #include "loom-error.h"
 #include "loom-fiber-private.h"
 
+#if LOOM_FIBER_ASM
+# include "loom-switch-private.h"
+#endif
+
 #if LOOM_HAVE_ASAN
 # include <sanitizer/common_interface_defs.h>
 #endif
@@ -32,42 +36,16 @@ loom_fiber_current (void)
 #define FIBER_FROM_FIELD(ptr, field) \
   ((LoomFiber *) G_STRUCT_MEMBER_P ((ptr), -G_STRUCT_OFFSET (LoomFiber, field)))
 
-static void fiber_main (LoomFiber *fiber);
+static void fiber_main (void *data);
 
 /* Machine-level switching */
 
 #if LOOM_FIBER_ASM
 
-extern void loom_switch_context    (void **save_sp,
-                                    void  *load_sp);
-extern void loom_switch_trampoline (void);
-
 static void
 machine_init (LoomFiber *fiber)
 {
-  guintptr top = ((guintptr) loom_stack_top (fiber->stack)) & ~(guintptr) 15;
-  void **sp;
-
-#if defined(__x86_64__)
-  /* r15 r14 r13 r12 rbx rbp, then the return address; the trampoline
-   * starts with a 16-byte aligned stack. */
-  sp = (void **) (top - 9 * sizeof (void *));
-  memset (sp, 0, 9 * sizeof (void *));
-  sp[2] = (void *) fiber_main;
-  sp[3] = fiber;
-  sp[6] = (void *) loom_switch_trampoline;
-#elif defined(__aarch64__)
-  /* x19..x30 then d8..d15, 176 bytes; x30 is the return address. */
-  sp = (void **) (top - 176);
-  memset (sp, 0, 176);
-  sp[0] = fiber;
-  sp[1] = (void *) fiber_main;
-  sp[11] = (void *) loom_switch_trampoline;
-#else
-# error "No assembly stack switch for this CPU; build with -Dfiber_backend=ucontext"
-#endif
-
-  fiber->context.sp = sp;
+  fiber->context.sp = loom_switch_init_stack (loom_stack_top (fiber->stack), fiber_main, fiber);
 }
 
 static inline void
@@ -542,8 +520,9 @@ report_lost_error (LoomFiber    *fiber,
 }
 
 static void
-fiber_main (LoomFiber *fiber)
+fiber_main (void *data)
 {
+  LoomFiber *fiber = data;
   LoomFuture *result = NULL;
   GError *error = NULL;
 

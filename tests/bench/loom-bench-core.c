@@ -72,6 +72,7 @@ measure (Workload workload)
       g_autoptr(LoomFuture) done = loom_run (run_workload, &run, &error);
 
       g_assert_no_error (error);
+      g_assert_nonnull (done);
       if (i > 0)
         values[i - 1] = run.result;
     }
