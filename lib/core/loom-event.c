@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "loom-async-op-private.h"
 #include "loom-error.h"
 #include "loom-event.h"
 #include "loom-fiber-private.h"
@@ -36,13 +37,9 @@ G_DEFINE_FINAL_TYPE (LoomEvent, loom_event, G_TYPE_OBJECT)
 
 typedef struct
 {
-  LoomWaiter     waiter;
-  LoomReady      cancelled;
-  int            ref_count;   /* (atomic) */
-  gboolean       done;        /* owner thread only */
-  LoomEvent     *event;       /* (owned) */
-  GTask         *task;        /* (owned) */
-  gulong         handler;
+  LoomAsyncOp  op;
+  LoomWaiter   waiter;
+  LoomEvent   *event;   /* (owned) */
 } EventWait;
 
 static void
@@ -96,7 +93,7 @@ loom_event_set (LoomEvent *self)
   g_return_if_fail (LOOM_IS_EVENT (self));
 
   self->is_set = TRUE;
-  loom_wait_queue_wake_all (&self->waiters);
+  loom_wait_queue_wake_all (&self->waiters, NULL);
 }
 
 /**
@@ -163,63 +160,28 @@ loom_event_wait (LoomEvent  *self,
 }
 
 static void
-event_wait_unref (gpointer data)
-{
-  EventWait *wait = data;
-
-  if (!g_atomic_int_dec_and_test (&wait->ref_count))
-    return;
-  g_object_unref (wait->event);
-  g_object_unref (wait->task);
-  g_free (wait);
-}
-
-/* Owner thread: completes the wait once and drops the queue's reference. */
-static void
-event_wait_complete (EventWait *wait,
-                     gboolean   cancelled)
-{
-  if (wait->done)
-    return;
-  wait->done = TRUE;
-  if (cancelled)
-    {
-      loom_wait_queue_remove (&wait->event->waiters, &wait->waiter);
-      g_task_return_error_if_cancelled (wait->task);
-    }
-  else
-    g_task_return_boolean (wait->task, TRUE);
-  if (wait->handler != 0)
-    g_cancellable_disconnect (g_task_get_cancellable (wait->task), wait->handler);
-  wait->handler = 0;
-  event_wait_unref (wait);
-}
-
-static void
 event_wait_woken (LoomWaiter *waiter,
                   LoomFuture *unused)
 {
-  event_wait_complete ((EventWait *) waiter, FALSE);
+  EventWait *wait = G_STRUCT_MEMBER_P (waiter, -G_STRUCT_OFFSET (EventWait, waiter));
+
+  loom_async_op_complete (&wait->op);
 }
 
 static void
-event_wait_cancelled_ready (LoomReady *node)
+event_wait_withdraw (LoomAsyncOp *op)
 {
-  EventWait *wait = G_STRUCT_MEMBER_P (node, -G_STRUCT_OFFSET (EventWait, cancelled));
+  EventWait *wait = (EventWait *) op;
 
-  event_wait_complete (wait, TRUE);
-  event_wait_unref (wait);
+  loom_wait_queue_remove (&wait->event->waiters, &wait->waiter);
 }
 
 static void
-event_wait_cancelled (GCancellable *cancellable,
-                      gpointer      data)
+event_wait_finalize (gpointer data)
 {
   EventWait *wait = data;
 
-  /* Any thread: the queue belongs to the owner, so hop there. */
-  g_atomic_int_inc (&wait->ref_count);
-  loom_scheduler_push (wait->event->scheduler, &wait->cancelled);
+  g_object_unref (wait->event);
 }
 
 /**
@@ -244,29 +206,20 @@ loom_event_wait_async (LoomEvent           *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   wait = g_new0 (EventWait, 1);
-  wait->ref_count = 1;   /* the queue's */
+  loom_async_op_init (&wait->op, self, cancellable, callback, user_data,
+                      loom_event_wait_async, event_wait_withdraw, event_wait_finalize);
   wait->event = g_object_ref (self);
-  wait->task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (wait->task, loom_event_wait_async);
   wait->waiter.func = event_wait_woken;
-  wait->cancelled.func = event_wait_cancelled_ready;
 
+  /* GTask never calls back synchronously, even when returning here. */
   if (self->is_set)
     {
-      /* GIO callbacks are never called synchronously: go through the loop. */
-      wait->done = TRUE;
-      g_task_return_boolean (wait->task, TRUE);
-      event_wait_unref (wait);
+      loom_async_op_complete (&wait->op);
       return;
     }
 
   loom_wait_queue_push (&self->waiters, &wait->waiter);
-  if (cancellable != NULL)
-    {
-      g_atomic_int_inc (&wait->ref_count);
-      wait->handler = g_cancellable_connect (cancellable, G_CALLBACK (event_wait_cancelled),
-                                             wait, event_wait_unref);
-    }
+  loom_async_op_watch (&wait->op);
 }
 
 /**

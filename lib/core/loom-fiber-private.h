@@ -44,13 +44,6 @@ typedef enum
   LOOM_WAIT_QUEUE,
 } LoomWaitKind;
 
-/* A FIFO of waiters parked on a primitive (event, lock...). Owner thread
- * only: primitives are not thread-safe, as asyncio's are not. */
-typedef struct
-{
-  LoomWaiter *head;
-  LoomWaiter *tail;
-} LoomWaitQueue;
 
 typedef struct
 {
@@ -141,12 +134,6 @@ gboolean   loom_fiber_park          (LoomFiber      *fiber,
                                      LoomWaitQueue  *queue,
                                      GError        **error);
 
-void       loom_wait_queue_push     (LoomWaitQueue  *queue,
-                                     LoomWaiter     *waiter);
-gboolean   loom_wait_queue_remove   (LoomWaitQueue  *queue,
-                                     LoomWaiter     *waiter);
-gboolean   loom_wait_queue_wake_one (LoomWaitQueue  *queue);
-void       loom_wait_queue_wake_all (LoomWaitQueue  *queue);
 void       loom_fiber_request_cancel (LoomFiber     *fiber,
                                       const char    *message);
 void       loom_fiber_update_cancel (LoomFiber      *fiber);

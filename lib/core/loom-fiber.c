@@ -630,60 +630,6 @@ loom_fiber_yield (LoomFiber  *fiber,
   return TRUE;
 }
 
-/* Wait queues */
-
-void
-loom_wait_queue_push (LoomWaitQueue *queue,
-                      LoomWaiter    *waiter)
-{
-  waiter->next = NULL;
-  waiter->prev = queue->tail;
-  if (queue->tail != NULL)
-    queue->tail->next = waiter;
-  else
-    queue->head = waiter;
-  queue->tail = waiter;
-}
-
-/* Returns TRUE if @waiter was still queued. */
-gboolean
-loom_wait_queue_remove (LoomWaitQueue *queue,
-                        LoomWaiter    *waiter)
-{
-  if (waiter->prev == NULL && queue->head != waiter)
-    return FALSE;
-
-  if (waiter->prev != NULL)
-    waiter->prev->next = waiter->next;
-  else
-    queue->head = waiter->next;
-  if (waiter->next != NULL)
-    waiter->next->prev = waiter->prev;
-  else
-    queue->tail = waiter->prev;
-  waiter->next = waiter->prev = NULL;
-  return TRUE;
-}
-
-gboolean
-loom_wait_queue_wake_one (LoomWaitQueue *queue)
-{
-  LoomWaiter *waiter = queue->head;
-
-  if (waiter == NULL)
-    return FALSE;
-  loom_wait_queue_remove (queue, waiter);
-  waiter->func (waiter, NULL);
-  return TRUE;
-}
-
-void
-loom_wait_queue_wake_all (LoomWaitQueue *queue)
-{
-  while (loom_wait_queue_wake_one (queue))
-    ;
-}
-
 /* Suspends @fiber on @queue until a wake-up or a cancellation. */
 gboolean
 loom_fiber_park (LoomFiber      *fiber,

@@ -30,6 +30,23 @@ struct _LoomWaiter
   LoomWaiterFunc  func;
 };
 
+/* A FIFO of waiters: a future's (under its lock), or a primitive's (an
+ * event, a lock...: owner thread only, as asyncio's are not thread-safe). */
+typedef struct
+{
+  LoomWaiter *head;
+  LoomWaiter *tail;
+} LoomWaitQueue;
+
+void     loom_wait_queue_push     (LoomWaitQueue *queue,
+                                   LoomWaiter    *waiter);
+gboolean loom_wait_queue_remove   (LoomWaitQueue *queue,
+                                   LoomWaiter    *waiter);
+gboolean loom_wait_queue_wake_one (LoomWaitQueue *queue,
+                                   LoomFuture    *future);
+void     loom_wait_queue_wake_all (LoomWaitQueue *queue,
+                                   LoomFuture    *future);
+
 struct _LoomFuture
 {
   GObject         parent_instance;
@@ -43,8 +60,7 @@ struct _LoomFuture
   GDestroyNotify  pointer_destroy;
   GError         *error;            /* (owned) (nullable) */
 
-  LoomWaiter     *waiters;          /* protected by mutex, oldest first */
-  LoomWaiter     *waiters_tail;
+  LoomWaitQueue   waiters;          /* protected by mutex */
   GMainContext   *context;          /* (owned) owner context */
   char           *name;             /* (owned) (nullable) */
 };

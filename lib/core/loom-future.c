@@ -147,8 +147,6 @@ loom_future_settle (LoomFuture     *self,
                     GDestroyNotify  pointer_destroy,
                     GError         *error)
 {
-  LoomWaiter *waiters;
-
   g_mutex_lock (&self->mutex);
 
   if (self->state != LOOM_FUTURE_PENDING)
@@ -183,18 +181,8 @@ loom_future_settle (LoomFuture     *self,
       memset (value, 0, sizeof *value);
     }
 
-  waiters = g_steal_pointer (&self->waiters);
-  self->waiters_tail = NULL;
   g_atomic_int_set (&self->state, error != NULL ? LOOM_FUTURE_REJECTED : LOOM_FUTURE_RESOLVED);
-
-  while (waiters != NULL)
-    {
-      LoomWaiter *waiter = waiters;
-
-      waiters = waiter->next;
-      waiter->next = waiter->prev = NULL;
-      waiter->func (waiter, self);
-    }
+  loom_wait_queue_wake_all (&self->waiters, self);
 
   g_mutex_unlock (&self->mutex);
 
@@ -243,21 +231,14 @@ gboolean
 loom_future_add_waiter (LoomFuture *self,
                         LoomWaiter *waiter)
 {
+  gboolean pending;
+
   g_mutex_lock (&self->mutex);
-  if (self->state != LOOM_FUTURE_PENDING)
-    {
-      g_mutex_unlock (&self->mutex);
-      return FALSE;
-    }
-  waiter->next = NULL;
-  waiter->prev = self->waiters_tail;
-  if (self->waiters_tail != NULL)
-    self->waiters_tail->next = waiter;
-  else
-    self->waiters = waiter;
-  self->waiters_tail = waiter;
+  pending = self->state == LOOM_FUTURE_PENDING;
+  if (pending)
+    loom_wait_queue_push (&self->waiters, waiter);
   g_mutex_unlock (&self->mutex);
-  return TRUE;
+  return pending;
 }
 
 /* Returns TRUE if @waiter was still waiting, so its wake-up will never come;
@@ -266,24 +247,67 @@ gboolean
 loom_future_remove_waiter (LoomFuture *self,
                            LoomWaiter *waiter)
 {
-  gboolean removed = FALSE;
+  gboolean removed;
 
   g_mutex_lock (&self->mutex);
-  if (waiter->prev != NULL || self->waiters == waiter)
-    {
-      if (waiter->prev != NULL)
-        waiter->prev->next = waiter->next;
-      else
-        self->waiters = waiter->next;
-      if (waiter->next != NULL)
-        waiter->next->prev = waiter->prev;
-      else
-        self->waiters_tail = waiter->prev;
-      waiter->next = waiter->prev = NULL;
-      removed = TRUE;
-    }
+  removed = loom_wait_queue_remove (&self->waiters, waiter);
   g_mutex_unlock (&self->mutex);
   return removed;
+}
+
+void
+loom_wait_queue_push (LoomWaitQueue *queue,
+                      LoomWaiter    *waiter)
+{
+  waiter->next = NULL;
+  waiter->prev = queue->tail;
+  if (queue->tail != NULL)
+    queue->tail->next = waiter;
+  else
+    queue->head = waiter;
+  queue->tail = waiter;
+}
+
+/* Returns TRUE if @waiter was still queued. */
+gboolean
+loom_wait_queue_remove (LoomWaitQueue *queue,
+                        LoomWaiter    *waiter)
+{
+  if (waiter->prev == NULL && queue->head != waiter)
+    return FALSE;
+
+  if (waiter->prev != NULL)
+    waiter->prev->next = waiter->next;
+  else
+    queue->head = waiter->next;
+  if (waiter->next != NULL)
+    waiter->next->prev = waiter->prev;
+  else
+    queue->tail = waiter->prev;
+  waiter->next = waiter->prev = NULL;
+  return TRUE;
+}
+
+/* Wakes the oldest waiter, telling it which future woke it, if any. */
+gboolean
+loom_wait_queue_wake_one (LoomWaitQueue *queue,
+                          LoomFuture    *future)
+{
+  LoomWaiter *waiter = queue->head;
+
+  if (waiter == NULL)
+    return FALSE;
+  loom_wait_queue_remove (queue, waiter);
+  waiter->func (waiter, future);
+  return TRUE;
+}
+
+void
+loom_wait_queue_wake_all (LoomWaitQueue *queue,
+                          LoomFuture    *future)
+{
+  while (loom_wait_queue_wake_one (queue, future))
+    ;
 }
 
 static LoomFuture *

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "loom-async-op-private.h"
 #include "loom-error.h"
 #include "loom-fiber-private.h"
 
@@ -714,77 +715,24 @@ loom_yield_now (GError **error)
 
 typedef struct
 {
-  LoomTimer      timer;
-  LoomReady      cancelled;
-  int            ref_count;  /* (atomic) */
-  gboolean       done;       /* owner thread only */
-  LoomScheduler *scheduler;  /* (owned) */
-  GTask         *task;       /* (owned) */
-  gulong         handler;
+  LoomAsyncOp op;
+  LoomTimer   timer;
 } SleepAsync;
-
-static void
-sleep_async_unref (gpointer data)
-{
-  SleepAsync *sleep = data;
-
-  if (!g_atomic_int_dec_and_test (&sleep->ref_count))
-    return;
-  loom_scheduler_unref (sleep->scheduler);
-  g_object_unref (sleep->task);
-  g_free (sleep);
-}
-
-/* Owner thread: completes the task once, from the timer or a cancel. */
-static void
-sleep_async_complete (SleepAsync *sleep,
-                      gboolean    cancelled)
-{
-  GCancellable *cancellable = g_task_get_cancellable (sleep->task);
-
-  if (sleep->done)
-    return;
-  sleep->done = TRUE;
-  loom_scheduler_timer_disarm (sleep->scheduler, &sleep->timer);
-  if (cancelled)
-    g_task_return_error_if_cancelled (sleep->task);
-  else
-    g_task_return_boolean (sleep->task, TRUE);
-  if (sleep->handler != 0)
-    g_cancellable_disconnect (cancellable, sleep->handler);
-  sleep->handler = 0;
-}
 
 static void
 sleep_async_fired (LoomTimer *timer)
 {
   SleepAsync *sleep = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (SleepAsync, timer));
 
-  sleep_async_complete (sleep, FALSE);
-  sleep_async_unref (sleep);
+  loom_async_op_complete (&sleep->op);
 }
 
 static void
-sleep_async_cancelled_ready (LoomReady *node)
+sleep_async_withdraw (LoomAsyncOp *op)
 {
-  SleepAsync *sleep = G_STRUCT_MEMBER_P (node, -G_STRUCT_OFFSET (SleepAsync, cancelled));
-  gboolean was_done = sleep->done;
+  SleepAsync *sleep = (SleepAsync *) op;
 
-  sleep_async_complete (sleep, TRUE);
-  if (!was_done)
-    sleep_async_unref (sleep);   /* the timer's reference */
-  sleep_async_unref (sleep);     /* this node's reference */
-}
-
-static void
-sleep_async_cancelled (GCancellable *cancellable,
-                       gpointer      data)
-{
-  SleepAsync *sleep = data;
-
-  /* Any thread: the timer heap belongs to the owner, so hop there. */
-  g_atomic_int_inc (&sleep->ref_count);
-  loom_scheduler_push (sleep->scheduler, &sleep->cancelled);
+  loom_scheduler_timer_disarm (op->scheduler, &sleep->timer);
 }
 
 /**
@@ -808,20 +756,12 @@ loom_sleep_async (guint                msec,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   sleep = g_new0 (SleepAsync, 1);
-  sleep->ref_count = 1;   /* the timer's */
-  sleep->scheduler = loom_scheduler_ref (loom_scheduler_get_thread_default ());
-  sleep->task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (sleep->task, loom_sleep_async);
+  loom_async_op_init (&sleep->op, NULL, cancellable, callback, user_data,
+                      loom_sleep_async, sleep_async_withdraw, NULL);
   sleep->timer.func = sleep_async_fired;
-  sleep->cancelled.func = sleep_async_cancelled_ready;
-  loom_scheduler_timer_arm (sleep->scheduler, &sleep->timer,
+  loom_scheduler_timer_arm (sleep->op.scheduler, &sleep->timer,
                             g_get_monotonic_time () + (gint64) msec * 1000);
-  if (cancellable != NULL)
-    {
-      g_atomic_int_inc (&sleep->ref_count);
-      sleep->handler = g_cancellable_connect (cancellable, G_CALLBACK (sleep_async_cancelled),
-                                              sleep, sleep_async_unref);
-    }
+  loom_async_op_watch (&sleep->op);
 }
 
 /**
