@@ -82,7 +82,6 @@ struct _LoomFiber
   LoomCancelScope    *scope;        /* innermost cancel scope */
   GCancellable       *cancellable;  /* (owned) (nullable) lazily made */
   char               *cancel_message;
-  const char         *name;         /* (nullable) static or owned by task */
 
   guint8              state;        /* LoomFiberState */
   guint8              wait;         /* LoomWaitKind */

@@ -515,8 +515,7 @@ report_lost_error (LoomFiber    *fiber,
                    const GError *error)
 {
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("Task %s failed and nobody awaits it: %s",
-               fiber->name ? fiber->name : "(unnamed)", error->message);
+    g_warning ("A task nobody awaits failed: %s", error->message);
 }
 
 static void

@@ -83,6 +83,7 @@ loom_run (LoomFiberFunc   func,
   context = g_main_context_new ();
   g_main_context_push_thread_default (context);
   scheduler = loom_scheduler_get_for_context (context);
+  loom_scheduler_claim (scheduler);
 
   main_task = loom_task_new (func, user_data, NULL);
   loom_future_set_name (LOOM_FUTURE (main_task), "main");
@@ -135,6 +136,7 @@ loom_run_until_complete (GMainContext  *context,
     }
 
   g_main_context_push_thread_default (context);
+  loom_scheduler_claim (loom_scheduler_get_for_context (context));
   iterate_until_done (context, future);
   g_main_context_pop_thread_default (context);
   g_main_context_release (context);

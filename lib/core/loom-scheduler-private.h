@@ -72,6 +72,7 @@ LoomScheduler *loom_scheduler_get_thread_default (void);
 LoomScheduler *loom_scheduler_ref             (LoomScheduler *self);
 void           loom_scheduler_unref           (LoomScheduler *self);
 void           loom_scheduler_forget          (LoomScheduler *self);
+void           loom_scheduler_claim           (LoomScheduler *self);
 void           loom_scheduler_push            (LoomScheduler *self,
                                                LoomReady     *node);
 void           loom_scheduler_timer_arm       (LoomScheduler *self,

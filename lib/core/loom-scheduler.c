@@ -232,13 +232,15 @@ loom_scheduler_dispatch (GSource     *source,
 {
   LoomScheduler *self = (LoomScheduler *)source;
 
-  if (self->owner != &thread_token)
+  if (G_UNLIKELY (self->owner != &thread_token))
     {
-      if (self->n_fibers > 0)
+      if (self->owner != NULL && self->n_fibers > 0)
         g_critical ("The Loom scheduler of main context %p is dispatched from a "
                     "thread other than the one running its tasks",
                     self->context);
+      /* Whoever runs the context owns the queue from now on. */
       self->owner = &thread_token;
+      loom_scheduler_drain_inbox (self);
     }
 
   self->dispatching = TRUE;
@@ -290,7 +292,9 @@ loom_scheduler_new (GMainContext *context)
   g_source_set_priority (&self->source, G_PRIORITY_DEFAULT);
   g_source_set_can_recurse (&self->source, FALSE);
   self->context = context;
-  self->owner = &thread_token;
+  /* Until a thread runs the context, every push takes the thread-safe
+   * inbox; a thread that has acquired it is known to be the one. */
+  self->owner = g_main_context_is_owner (context) ? &thread_token : NULL;
   self->budget_count = DEFAULT_BUDGET_COUNT;
   self->budget_usec = DEFAULT_BUDGET_USEC;
   if (g_strcmp0 (g_getenv ("LOOM_STACK_MODE"), "compact") == 0)
@@ -317,7 +321,8 @@ loom_scheduler_get_for_context (GMainContext *context)
   if (context == NULL)
     context = g_main_context_default ();
 
-  if (context == cached_context && cached_scheduler != NULL)
+  if (context == cached_context && cached_scheduler != NULL &&
+      !g_source_is_destroyed (&cached_scheduler->source))
     return cached_scheduler;
 
   g_mutex_lock (&schedulers_lock);
@@ -367,6 +372,14 @@ loom_scheduler_get_thread_default (void)
     return fiber->scheduler;
 
   return loom_scheduler_get_for_context (g_main_context_get_thread_default ());
+}
+
+/* Makes the calling thread the one that runs @self's context. */
+void
+loom_scheduler_claim (LoomScheduler *self)
+{
+  self->owner = &thread_token;
+  loom_scheduler_drain_inbox (self);
 }
 
 /* Detaches @self from its context ahead of the context's end, so that no

@@ -242,7 +242,8 @@ loom_task_cancel (LoomTask   *self,
   if (self->fiber == NULL)
     return FALSE;
 
-  if (self->fiber->scheduler->owner != loom_thread_token ())
+  if (self->fiber->scheduler->owner != NULL &&
+      self->fiber->scheduler->owner != loom_thread_token ())
     {
       g_critical ("loom_task_cancel() must be called on the thread that runs the task");
       return FALSE;
