@@ -76,6 +76,79 @@ test_scale_hundred_thousand_suspended (void)
   loom_test_run (hundred_thousand, NULL);
 }
 
+static LoomFuture *
+million_compact (gpointer data)
+{
+  Crowd crowd = { loom_future_new (), 0, 0 };
+  guint n = 1000000;
+
+  /* Compact mode: a suspended task keeps only its used stack, copied
+   * aside, so a million of them fit in a few hundred MiB. */
+  loom_scheduler_set_stack_mode (loom_scheduler_get_default (), LOOM_STACK_MODE_COMPACT);
+  g_assert_cmpint (loom_scheduler_get_stack_mode (loom_scheduler_get_default ()), ==, LOOM_STACK_MODE_COMPACT);
+  for (guint i = 0; i < n; i++)
+    loom_spawn_detached (wait_at_gate, &crowd, NULL);
+  while (crowd.suspended < n)
+    loom_yield_now (NULL);
+  g_assert_cmpuint (loom_scheduler_get_n_tasks (loom_scheduler_get_default ()), ==, n + 1);
+
+  loom_future_resolve (crowd.gate);
+  while (crowd.finished < n)
+    loom_yield_now (NULL);
+  g_object_unref (crowd.gate);
+  return NULL;
+}
+
+static void
+test_scale_million_compact (void)
+{
+#if LOOM_HAVE_ASAN || LOOM_FIBER_UCONTEXT
+  g_test_skip ("compact mode needs the assembly switch and no AddressSanitizer");
+#else
+  loom_test_run (million_compact, NULL);
+#endif
+}
+
+static LoomFuture *
+compact_locals_survive (gpointer data)
+{
+  /* Locals of a compact task are copied aside and back while other tasks
+   * run on the same shared stack; their values must come back intact. */
+  guint8 pattern[2048];
+  guint seed = GPOINTER_TO_UINT (data);
+
+  for (guint i = 0; i < sizeof pattern; i++)
+    pattern[i] = (guint8) (seed * 31 + i);
+  for (int round = 0; round < 20; round++)
+    loom_yield_now (NULL);
+  for (guint i = 0; i < sizeof pattern; i++)
+    g_assert_cmpuint (pattern[i], ==, (guint8) (seed * 31 + i));
+  return loom_future_new_for_int64 (seed);
+}
+
+static LoomFuture *
+compact_many_tasks (gpointer data)
+{
+  LoomTask *tasks[50];
+
+  loom_scheduler_set_stack_mode (loom_scheduler_get_default (), LOOM_STACK_MODE_COMPACT);
+  /* More tasks than shared stacks, so they share and get copied. */
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    tasks[i] = loom_spawn (compact_locals_survive, GUINT_TO_POINTER (i), NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    {
+      g_assert_cmpint (loom_await_int64 (LOOM_FUTURE (tasks[i]), NULL), ==, i);
+      g_object_unref (tasks[i]);
+    }
+  return NULL;
+}
+
+static void
+test_scale_compact_locals (void)
+{
+  loom_test_run (compact_many_tasks, NULL);
+}
+
 typedef struct
 {
   guint done;
@@ -117,6 +190,8 @@ main (int   argc,
 
   g_test_add_func ("/scale/100k-suspended", test_scale_hundred_thousand_suspended);
   g_test_add_func ("/scale/10k-sleepers", test_scale_ten_thousand_sleepers);
+  g_test_add_func ("/scale/compact-locals", test_scale_compact_locals);
+  g_test_add_func ("/scale/1m-suspended-compact", test_scale_million_compact);
 
   return g_test_run ();
 }
