@@ -61,13 +61,13 @@ static void
 ucontext_entry (unsigned int high,
                 unsigned int low)
 {
-  fiber_main ((LoomFiber *) (((guintptr) high << 32) | (guintptr) low));
+  fiber_main ((void *) (guintptr) (((guint64) high << 32) | low));
 }
 
 static void
 machine_init (LoomFiber *fiber)
 {
-  guintptr self = (guintptr) fiber;
+  guint64 self = (guintptr) fiber;
 
   getcontext (&fiber->context.uc);
   fiber->context.uc.uc_stack.ss_sp = fiber->stack->base;

@@ -64,10 +64,10 @@ function timeout(msec, func) {
     });
 }
 
-// Each case: [name, function (may be async), todo reason or null].
+// Each case: [name, function (may be async)].
 const cases = [];
-function testCase(name, func, todo = null) {
-    cases.push([name, func, todo]);
+function testCase(name, func) {
+    cases.push([name, func]);
 }
 
 testCase('future_resolve_int64', () => {
@@ -203,16 +203,14 @@ let failed = 0;
 
 async function runAll() {
     print(`1..${cases.length}`);
-    for (const [i, [name, func, todo]] of cases.entries()) {
-        const directive = todo ? ` # TODO ${todo}` : '';
+    for (const [i, [name, func]] of cases.entries()) {
         try {
             // eslint-disable-next-line no-await-in-loop
             await func();
-            print(`ok ${i + 1} - ${name}${directive}`);
+            print(`ok ${i + 1} - ${name}`);
         } catch (e) {
-            if (!todo)
-                failed++;
-            print(`not ok ${i + 1} - ${name}${directive}`);
+            failed++;
+            print(`not ok ${i + 1} - ${name}`);
             const text = e instanceof Failure ? e.message : `${e}\n${e.stack ?? ''}`;
             for (const line of text.split('\n'))
                 print(`# ${line}`);
