@@ -76,6 +76,7 @@ test_scale_hundred_thousand_suspended (void)
   loom_test_run (hundred_thousand, NULL);
 }
 
+#if !LOOM_HAVE_ASAN && !LOOM_FIBER_UCONTEXT
 static LoomFuture *
 million_compact (gpointer data)
 {
@@ -98,6 +99,7 @@ million_compact (gpointer data)
   g_object_unref (crowd.gate);
   return NULL;
 }
+#endif
 
 static void
 test_scale_million_compact (void)
