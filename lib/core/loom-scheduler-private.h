@@ -32,10 +32,17 @@ struct _LoomReady
 /* A node of the timer heap, embedded in whatever it wakes. */
 struct _LoomTimer
 {
-  gint64         deadline;    /* monotonic, µs */
   guint          heap_index;  /* 0 when not armed, else index + 1 */
   LoomTimerFunc  func;
 };
+
+/* Deadlines sit in the heap array itself, so sifting compares keys in
+ * one contiguous array instead of chasing pointers into cold tasks. */
+typedef struct
+{
+  gint64     deadline;
+  LoomTimer *timer;
+} LoomHeapEntry;
 
 struct _LoomScheduler
 {
@@ -48,7 +55,7 @@ struct _LoomScheduler
   LoomReady     *tail;
   LoomReady     *inbox;         /* (atomic) pushes from other threads, LIFO */
 
-  LoomTimer    **heap;
+  LoomHeapEntry *heap;
   guint          heap_len;
   guint          heap_alloc;
 

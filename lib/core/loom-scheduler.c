@@ -77,7 +77,7 @@ loom_scheduler_drain_inbox (LoomScheduler *self)
 static gint64
 loom_scheduler_next_deadline (LoomScheduler *self)
 {
-  return self->heap_len > 0 ? self->heap[0]->deadline : -1;
+  return self->heap_len > 0 ? self->heap[0].deadline : -1;
 }
 
 static gboolean
@@ -142,9 +142,9 @@ loom_scheduler_fire_timers (LoomScheduler *self)
     return;
 
   now = g_get_monotonic_time ();
-  while (self->heap_len > 0 && self->heap[0]->deadline <= now)
+  while (self->heap_len > 0 && self->heap[0].deadline <= now)
     {
-      LoomTimer *timer = self->heap[0];
+      LoomTimer *timer = self->heap[0].timer;
 
       heap_remove_at (self, 0);
       timer->func (timer);
@@ -571,35 +571,35 @@ loom_scheduler_push (LoomScheduler *self,
 static inline void
 heap_set (LoomScheduler *self,
           guint          index,
-          LoomTimer     *timer)
+          LoomHeapEntry  entry)
 {
-  self->heap[index] = timer;
-  timer->heap_index = index + 1;
+  self->heap[index] = entry;
+  entry.timer->heap_index = index + 1;
 }
 
 static void
 heap_sift_up (LoomScheduler *self,
               guint          index)
 {
-  LoomTimer *timer = self->heap[index];
+  LoomHeapEntry entry = self->heap[index];
 
   while (index > 0)
     {
       guint parent = (index - 1) / 2;
 
-      if (self->heap[parent]->deadline <= timer->deadline)
+      if (self->heap[parent].deadline <= entry.deadline)
         break;
       heap_set (self, index, self->heap[parent]);
       index = parent;
     }
-  heap_set (self, index, timer);
+  heap_set (self, index, entry);
 }
 
 static void
 heap_sift_down (LoomScheduler *self,
                 guint          index)
 {
-  LoomTimer *timer = self->heap[index];
+  LoomHeapEntry entry = self->heap[index];
 
   for (;;)
     {
@@ -608,29 +608,28 @@ heap_sift_down (LoomScheduler *self,
       if (child >= self->heap_len)
         break;
       if (child + 1 < self->heap_len &&
-          self->heap[child + 1]->deadline < self->heap[child]->deadline)
+          self->heap[child + 1].deadline < self->heap[child].deadline)
         child++;
-      if (timer->deadline <= self->heap[child]->deadline)
+      if (entry.deadline <= self->heap[child].deadline)
         break;
       heap_set (self, index, self->heap[child]);
       index = child;
     }
-  heap_set (self, index, timer);
+  heap_set (self, index, entry);
 }
 
 static void
 heap_remove_at (LoomScheduler *self,
                 guint          index)
 {
-  LoomTimer *removed = self->heap[index];
-  LoomTimer *last = self->heap[--self->heap_len];
+  LoomHeapEntry last = self->heap[--self->heap_len];
 
-  removed->heap_index = 0;
+  self->heap[index].timer->heap_index = 0;
   if (index == self->heap_len)
     return;
 
   heap_set (self, index, last);
-  if (index > 0 && self->heap[(index - 1) / 2]->deadline > last->deadline)
+  if (index > 0 && self->heap[(index - 1) / 2].deadline > last.deadline)
     heap_sift_up (self, index);
   else
     heap_sift_down (self, index);
@@ -648,11 +647,10 @@ loom_scheduler_timer_arm (LoomScheduler *self,
   if (self->heap_len == self->heap_alloc)
     {
       self->heap_alloc = MAX (64, self->heap_alloc * 2);
-      self->heap = g_renew (LoomTimer *, self->heap, self->heap_alloc);
+      self->heap = g_renew (LoomHeapEntry, self->heap, self->heap_alloc);
     }
 
-  timer->deadline = deadline;
-  self->heap[self->heap_len++] = timer;
+  self->heap[self->heap_len++] = (LoomHeapEntry) { deadline, timer };
   heap_sift_up (self, self->heap_len - 1);
 }
 
