@@ -88,7 +88,6 @@ struct _LoomFiber
   guint               cancel_requested : 1;
   guint               cancel_effective : 1;
   guint               compact : 1;
-  guint               embedded : 1; /* lives inside its LoomTask */
 
 #if LOOM_HAVE_ASAN
   void               *asan_fake_stack;
@@ -114,7 +113,6 @@ struct _LoomCancelScope
 };
 
 LoomFiber *loom_fiber_new           (LoomScheduler  *scheduler,
-                                     LoomFiber      *storage,
                                      LoomFiberFunc   func,
                                      gpointer        data,
                                      GDestroyNotify  destroy);

@@ -129,7 +129,7 @@ asan_in_fiber (LoomFiber *fiber)
 
 /* Life cycle */
 
-/* Freed fibers without a handle are kept for reuse: a burst of spawns then
+/* Freed fibers are kept for reuse: a burst of spawns then
  * touches no fresh memory. Beyond FIBER_CACHE_KEEP, the surplus goes back
  * to malloc once the cache has stayed that large for FIBER_CACHE_DELAY, as
  * stack pages do. */
@@ -226,10 +226,7 @@ fiber_free (LoomFiber *fiber)
   g_clear_object (&fiber->cancellable);
   g_clear_pointer (&fiber->cancel_message, g_free);
 
-  /* An embedded fiber is part of its task: the task's last reference
-   * may be this one, so it goes last. */
-  if (!fiber->embedded)
-    fiber_release (fiber);
+  fiber_release (fiber);
   g_clear_object (&task);
 }
 
@@ -444,18 +441,14 @@ fiber_timer_cb (LoomTimer *timer)
     fiber_wake (fiber);
 }
 
-/* Creates a fiber in @storage (zeroed, inside a LoomTask) or in memory of
- * its own when @storage is NULL. */
 LoomFiber *
 loom_fiber_new (LoomScheduler  *scheduler,
-                LoomFiber      *storage,
                 LoomFiberFunc   func,
                 gpointer        data,
                 GDestroyNotify  destroy)
 {
-  LoomFiber *fiber = storage ? storage : fiber_alloc ();
+  LoomFiber *fiber = fiber_alloc ();
 
-  fiber->embedded = storage != NULL;
   fiber->scheduler = scheduler;
   fiber->func = func;
   fiber->data = data;

@@ -48,7 +48,6 @@ struct _LoomTask
 
   LoomFiber  *fiber;       /* (unowned) NULL once done */
   gsize       stack_size;
-  LoomFiber   storage;     /* the fiber of tasks made by loom_task_new() */
 };
 
 G_DEFINE_FINAL_TYPE (LoomTask, loom_task, LOOM_TYPE_FUTURE)
@@ -143,7 +142,7 @@ loom_task_new (LoomFiberFunc  func,
 
   /* This reference is the caller's; the fiber takes its own on start. */
   self = g_object_new (LOOM_TYPE_TASK, NULL);
-  self->fiber = loom_fiber_new (loom_scheduler_get_thread_default (), &self->storage,
+  self->fiber = loom_fiber_new (loom_scheduler_get_thread_default (),
                                 func, user_data, destroy);
   self->fiber->task = self;
   return self;
@@ -337,7 +336,7 @@ loom_spawn_detached (LoomFiberFunc  func,
 {
   g_return_if_fail (func != NULL);
 
-  loom_fiber_start (loom_fiber_new (loom_scheduler_get_thread_default (), NULL,
+  loom_fiber_start (loom_fiber_new (loom_scheduler_get_thread_default (),
                                     func, user_data, destroy));
 }
 
