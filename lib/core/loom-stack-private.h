@@ -23,11 +23,12 @@ struct _LoomStack
 {
   guint8        *base;      /* lowest usable byte, just above the guard */
   gsize          size;      /* usable bytes */
+  guint          klass;     /* size class in the pool */
   LoomStack     *next_free;
   LoomStackSlab *slab;
 };
 
-#define LOOM_STACK_DEFAULT_SIZE (256 * 1024)
+#define LOOM_STACK_DEFAULT_SIZE (256 * 1024)   /* slot, guard page included */
 #define LOOM_STACK_MIN_SIZE     (16 * 1024)
 
 /* A shared stack of compact mode: tasks run on it and the one whose

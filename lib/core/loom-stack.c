@@ -109,14 +109,26 @@ slot_size_of (guint klass)
   return (gsize) LOOM_STACK_MIN_SIZE << klass;
 }
 
+/* The default is a 256 KiB slot, guard included; an explicit request gets
+ * a slot with at least that much usable above the guard. */
+static guint
+class_for_request (gsize size)
+{
+  static guint default_class = G_MAXUINT;
+
+  if (size != 0)
+    return size_class_of (size + page_size);
+  if (G_UNLIKELY (default_class == G_MAXUINT))
+    default_class = size_class_of (LOOM_STACK_DEFAULT_SIZE);
+  return default_class;
+}
+
 /* The usable size a request for @size bytes gets: its slot less the guard. */
 gsize
 loom_stack_round_size (gsize size)
 {
   init_page_size ();
-  if (size == 0)
-    size = LOOM_STACK_DEFAULT_SIZE;
-  return slot_size_of (size_class_of (size + page_size)) - page_size;
+  return slot_size_of (class_for_request (size)) - page_size;
 }
 
 static gboolean
@@ -180,6 +192,7 @@ slab_new (guint klass)
         }
       stack->base = slot_start + page_size;
       stack->size = slot - page_size;
+      stack->klass = klass;
       stack->slab = slab;
 #if HAVE_VALGRIND
       slab->valgrind_ids[i] = VALGRIND_STACK_REGISTER (stack->base, stack->base + stack->size);
@@ -264,7 +277,7 @@ loom_run_stack_assign (void)
 
   if (run->stack == NULL)
     {
-      run->stack = loom_stack_acquire (LOOM_STACK_DEFAULT_SIZE);
+      run->stack = loom_stack_acquire (0);
       if (run->stack == NULL)
         return NULL;
     }
@@ -329,7 +342,7 @@ LoomStack *
 loom_stack_acquire (gsize size)
 {
   StackPool *pool = stack_pool_get ();
-  guint klass = size_class_of ((size ? size : LOOM_STACK_DEFAULT_SIZE) + page_size);
+  guint klass = class_for_request (size);
   SizeClass *sc = &pool->classes[klass];
   LoomStack *stack;
 
@@ -368,7 +381,7 @@ loom_stack_release (LoomStack *stack)
 {
   StackPool *pool = stack_pool_get ();
   LoomStackSlab *slab = stack->slab;
-  SizeClass *sc = &pool->classes[size_class_of (stack->size + page_size)];
+  SizeClass *sc = &pool->classes[stack->klass];
 
   stack->next_free = sc->free_list;
   sc->free_list = stack;
