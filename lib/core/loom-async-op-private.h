@@ -13,6 +13,7 @@
 
 #include <gio/gio.h>
 
+#include "loom-future-private.h"
 #include "loom-scheduler-private.h"
 
 G_BEGIN_DECLS
@@ -49,5 +50,25 @@ void loom_async_op_init     (LoomAsyncOp          *op,
                              GDestroyNotify        finalize);
 void loom_async_op_watch    (LoomAsyncOp          *op);
 void loom_async_op_complete (LoomAsyncOp          *op);
+void loom_async_op_complete_pointer (LoomAsyncOp  *op,
+                                     gpointer      result);
+
+/* An `_async` wait on a primitive's wait queue: completes with what the
+ * waker hands over, as a pointer (NULL for a lock or a permit). */
+void     loom_async_wait_start  (gpointer              owner,
+                                 LoomWaitQueue        *queue,
+                                 GCancellable         *cancellable,
+                                 GAsyncReadyCallback   callback,
+                                 gpointer              user_data,
+                                 gpointer              source_tag);
+void     loom_async_wait_ready  (gpointer              owner,
+                                 gpointer              handoff,
+                                 GAsyncReadyCallback   callback,
+                                 gpointer              user_data,
+                                 gpointer              source_tag);
+gboolean loom_async_wait_finish (gpointer              owner,
+                                 GAsyncResult         *result,
+                                 gpointer             *handoff,
+                                 GError              **error);
 
 G_END_DECLS

@@ -26,7 +26,9 @@ loom_async_op_unref (gpointer data)
 /* Owner thread: returns the task once, and drops the pending reference. */
 static void
 loom_async_op_finish (LoomAsyncOp *op,
-                      gboolean     cancelled)
+                      gboolean     cancelled,
+                      gboolean     as_pointer,
+                      gpointer     result)
 {
   if (op->done)
     return;
@@ -36,6 +38,8 @@ loom_async_op_finish (LoomAsyncOp *op,
       op->withdraw (op);
       g_task_return_error_if_cancelled (op->task);
     }
+  else if (as_pointer)
+    g_task_return_pointer (op->task, result, NULL);
   else
     g_task_return_boolean (op->task, TRUE);
   if (op->handler != 0)
@@ -48,7 +52,15 @@ loom_async_op_finish (LoomAsyncOp *op,
 void
 loom_async_op_complete (LoomAsyncOp *op)
 {
-  loom_async_op_finish (op, FALSE);
+  loom_async_op_finish (op, FALSE, FALSE, NULL);
+}
+
+/* The same, with a result for g_task_propagate_pointer(). */
+void
+loom_async_op_complete_pointer (LoomAsyncOp *op,
+                                gpointer     result)
+{
+  loom_async_op_finish (op, FALSE, TRUE, result);
 }
 
 static void
@@ -56,7 +68,7 @@ cancelled_on_owner (LoomReady *node)
 {
   LoomAsyncOp *op = (LoomAsyncOp *) node;
 
-  loom_async_op_finish (op, TRUE);
+  loom_async_op_finish (op, TRUE, FALSE, NULL);
   loom_async_op_unref (op);
 }
 
@@ -100,4 +112,91 @@ loom_async_op_watch (LoomAsyncOp *op)
   g_atomic_int_inc (&op->ref_count);
   op->handler = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_anywhere),
                                        op, loom_async_op_unref);
+}
+
+typedef struct
+{
+  LoomAsyncOp    op;
+  LoomWaiter     waiter;
+  LoomWaitQueue *queue;   /* (unowned) inside owner */
+  GObject       *owner;   /* (owned) */
+} AsyncWait;
+
+static void
+async_wait_woken (LoomWaiter *waiter,
+                  gpointer    handoff)
+{
+  AsyncWait *wait = G_STRUCT_MEMBER_P (waiter, -G_STRUCT_OFFSET (AsyncWait, waiter));
+
+  loom_async_op_complete_pointer (&wait->op, handoff);
+}
+
+static void
+async_wait_withdraw (LoomAsyncOp *op)
+{
+  AsyncWait *wait = (AsyncWait *) op;
+
+  loom_wait_queue_remove (wait->queue, &wait->waiter);
+}
+
+static void
+async_wait_finalize (gpointer data)
+{
+  AsyncWait *wait = data;
+
+  g_object_unref (wait->owner);
+}
+
+/* Queues an `_async` waiter on @queue of @owner. A waiter woken by the
+ * primitive completes with the hand-over even if cancelled afterwards, so
+ * the caller always receives what it was given. */
+void
+loom_async_wait_start (gpointer             owner,
+                       LoomWaitQueue       *queue,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data,
+                       gpointer             source_tag)
+{
+  AsyncWait *wait = g_new0 (AsyncWait, 1);
+
+  loom_async_op_init (&wait->op, owner, cancellable, callback, user_data,
+                      source_tag, async_wait_withdraw, async_wait_finalize);
+  wait->owner = g_object_ref (owner);
+  wait->queue = queue;
+  wait->waiter.func = async_wait_woken;
+  loom_wait_queue_push (queue, &wait->waiter);
+  loom_async_op_watch (&wait->op);
+}
+
+/* Completes an `_async` wait that needs no waiting, still from the loop. */
+void
+loom_async_wait_ready (gpointer             owner,
+                       gpointer             handoff,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data,
+                       gpointer             source_tag)
+{
+  g_autoptr(GTask) task = g_task_new (owner, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_return_pointer (task, handoff, NULL);
+}
+
+gboolean
+loom_async_wait_finish (gpointer       owner,
+                        GAsyncResult  *result,
+                        gpointer      *handoff,
+                        GError       **error)
+{
+  gpointer handed;
+
+  g_return_val_if_fail (g_task_is_valid (result, owner), FALSE);
+
+  handed = g_task_propagate_pointer (G_TASK (result), error);
+  if (g_task_had_error (G_TASK (result)))
+    return FALSE;
+  if (handoff != NULL)
+    *handoff = handed;
+  return TRUE;
 }

@@ -29,18 +29,10 @@ struct _LoomEvent
   GObject        parent_instance;
 
   LoomWaitQueue  waiters;
-  LoomScheduler *scheduler;   /* (owned) */
   gboolean       is_set;
 };
 
 G_DEFINE_FINAL_TYPE (LoomEvent, loom_event, G_TYPE_OBJECT)
-
-typedef struct
-{
-  LoomAsyncOp  op;
-  LoomWaiter   waiter;
-  LoomEvent   *event;   /* (owned) */
-} EventWait;
 
 static void
 loom_event_finalize (GObject *object)
@@ -50,7 +42,6 @@ loom_event_finalize (GObject *object)
   /* Async waiters hold a reference, and fibers cannot outlive a borrowed
    * event without a bug of their own. */
   g_warn_if_fail (self->waiters.head == NULL);
-  loom_scheduler_unref (self->scheduler);
 
   G_OBJECT_CLASS (loom_event_parent_class)->finalize (object);
 }
@@ -64,7 +55,6 @@ loom_event_class_init (LoomEventClass *klass)
 static void
 loom_event_init (LoomEvent *self)
 {
-  self->scheduler = loom_scheduler_ref (loom_scheduler_get_thread_default ());
 }
 
 /**
@@ -145,43 +135,12 @@ loom_event_wait (LoomEvent  *self,
 
   g_return_val_if_fail (LOOM_IS_EVENT (self), FALSE);
 
-  if (fiber == NULL)
-    {
-      g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
-                           "loom_event_wait() can only be called inside a task");
-      return FALSE;
-    }
-  if (G_UNLIKELY (fiber->cancel_effective))
+  if (fiber != NULL && G_UNLIKELY (fiber->cancel_effective))
     return loom_fiber_set_cancelled_error (fiber, error);
-  if (self->is_set)
+  if (self->is_set && fiber != NULL)
     return TRUE;
 
-  return loom_fiber_park (fiber, &self->waiters, error);
-}
-
-static void
-event_wait_woken (LoomWaiter *waiter,
-                  LoomFuture *unused)
-{
-  EventWait *wait = G_STRUCT_MEMBER_P (waiter, -G_STRUCT_OFFSET (EventWait, waiter));
-
-  loom_async_op_complete (&wait->op);
-}
-
-static void
-event_wait_withdraw (LoomAsyncOp *op)
-{
-  EventWait *wait = (EventWait *) op;
-
-  loom_wait_queue_remove (&wait->event->waiters, &wait->waiter);
-}
-
-static void
-event_wait_finalize (gpointer data)
-{
-  EventWait *wait = data;
-
-  g_object_unref (wait->event);
+  return loom_wait_for_handoff (&self->waiters, "loom_event_wait", NULL, NULL, NULL, error);
 }
 
 /**
@@ -200,26 +159,14 @@ loom_event_wait_async (LoomEvent           *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  EventWait *wait;
-
   g_return_if_fail (LOOM_IS_EVENT (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  wait = g_new0 (EventWait, 1);
-  loom_async_op_init (&wait->op, self, cancellable, callback, user_data,
-                      loom_event_wait_async, event_wait_withdraw, event_wait_finalize);
-  wait->event = g_object_ref (self);
-  wait->waiter.func = event_wait_woken;
-
-  /* GTask never calls back synchronously, even when returning here. */
   if (self->is_set)
-    {
-      loom_async_op_complete (&wait->op);
-      return;
-    }
-
-  loom_wait_queue_push (&self->waiters, &wait->waiter);
-  loom_async_op_watch (&wait->op);
+    loom_async_wait_ready (self, NULL, callback, user_data, loom_event_wait_async);
+  else
+    loom_async_wait_start (self, &self->waiters, cancellable, callback, user_data,
+                           loom_event_wait_async);
 }
 
 /**
@@ -238,7 +185,6 @@ loom_event_wait_finish (LoomEvent     *self,
                         GError       **error)
 {
   g_return_val_if_fail (LOOM_IS_EVENT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return loom_async_wait_finish (self, result, NULL, error);
 }

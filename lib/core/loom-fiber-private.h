@@ -45,6 +45,15 @@ typedef enum
 } LoomWaitKind;
 
 
+/* How a park ended. A waiter woken and then cancelled before it ran was
+ * handed something (a lock, a permit, an item) it must give back. */
+typedef enum
+{
+  LOOM_PARK_WOKEN,
+  LOOM_PARK_CANCELLED,
+  LOOM_PARK_WOKEN_CANCELLED,
+} LoomParkResult;
+
 typedef struct
 {
 #if LOOM_FIBER_ASM
@@ -79,6 +88,7 @@ struct _LoomFiber
   LoomTask           *task;         /* (owned) (nullable) the handle */
   LoomFuture         *awaiting;     /* (unowned) while suspended on it */
   LoomWaitQueue      *parked_on;    /* (unowned) while parked on it */
+  gpointer            handoff;      /* what the waker handed us */
   LoomCancelScope    *scope;        /* innermost cancel scope */
   GCancellable       *cancellable;  /* (owned) (nullable) lazily made */
   char               *cancel_message;
@@ -88,6 +98,7 @@ struct _LoomFiber
   guint               cancel_requested : 1;
   guint               cancel_effective : 1;
   guint               compact : 1;
+  guint               woken : 1;    /* a wait queue woke us */
 
 #if LOOM_HAVE_ASAN
   void               *asan_fake_stack;
@@ -127,8 +138,20 @@ gboolean   loom_fiber_sleep_until   (LoomFiber      *fiber,
                                      GError        **error);
 gboolean   loom_fiber_yield         (LoomFiber      *fiber,
                                      GError        **error);
-gboolean   loom_fiber_park          (LoomFiber      *fiber,
+LoomParkResult loom_fiber_park      (LoomFiber      *fiber,
                                      LoomWaitQueue  *queue,
+                                     gpointer       *handoff);
+
+/* Gives back what a waiter was handed when it was cancelled before it
+ * could use it: a lock, a permit, an item. */
+typedef void (*LoomGiveBack) (gpointer owner,
+                              gpointer handoff);
+
+gboolean   loom_wait_for_handoff    (LoomWaitQueue  *queue,
+                                     const char     *what,
+                                     LoomGiveBack    give_back,
+                                     gpointer        owner,
+                                     gpointer       *handoff,
                                      GError        **error);
 
 void       loom_fiber_request_cancel (LoomFiber     *fiber,

@@ -427,9 +427,13 @@ fiber_ready_cb (LoomReady *node)
 
 static void
 fiber_waiter_cb (LoomWaiter *waiter,
-                 LoomFuture *future)
+                 gpointer    handoff)
 {
-  fiber_wake (FIBER_FROM_FIELD (waiter, waiter));
+  LoomFiber *fiber = FIBER_FROM_FIELD (waiter, waiter);
+
+  fiber->woken = TRUE;
+  fiber->handoff = handoff;
+  fiber_wake (fiber);
 }
 
 static void
@@ -622,26 +626,71 @@ loom_fiber_yield (LoomFiber  *fiber,
   return TRUE;
 }
 
-/* Suspends @fiber on @queue until a wake-up or a cancellation. */
-gboolean
+/* Suspends @fiber on @queue until a wake-up or a cancellation; what the
+ * waker handed over goes to @handoff. */
+LoomParkResult
 loom_fiber_park (LoomFiber      *fiber,
                  LoomWaitQueue  *queue,
-                 GError        **error)
+                 gpointer       *handoff)
 {
   if (G_UNLIKELY (fiber->cancel_effective))
-    return loom_fiber_set_cancelled_error (fiber, error);
+    return LOOM_PARK_CANCELLED;
 
   fiber->state = LOOM_FIBER_SUSPENDED;
   fiber->wait = LOOM_WAIT_QUEUE;
   fiber->parked_on = queue;
+  fiber->woken = FALSE;
+  fiber->handoff = NULL;
   loom_wait_queue_push (queue, &fiber->waiter);
   fiber_switch_out (fiber);
   fiber->wait = LOOM_WAIT_NONE;
   fiber->parked_on = NULL;
 
-  if (fiber->cancel_effective)
-    return loom_fiber_set_cancelled_error (fiber, error);
-  return TRUE;
+  if (handoff != NULL)
+    *handoff = g_steal_pointer (&fiber->handoff);
+  if (!fiber->woken)
+    return LOOM_PARK_CANCELLED;
+  return fiber->cancel_effective ? LOOM_PARK_WOKEN_CANCELLED : LOOM_PARK_WOKEN;
+}
+
+/* The fiber side of every primitive: parks the current task on @queue
+ * until a waker hands it what it waits for (stored in @handoff). A task
+ * cancelled after the hand-over gives it back with @give_back, so that
+ * nothing is lost. */
+gboolean
+loom_wait_for_handoff (LoomWaitQueue  *queue,
+                       const char     *what,
+                       LoomGiveBack    give_back,
+                       gpointer        owner,
+                       gpointer       *handoff,
+                       GError        **error)
+{
+  LoomFiber *fiber = loom_fiber_current ();
+  gpointer handed = NULL;
+
+  if (fiber == NULL)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
+                   "%s() can only be called inside a task", what);
+      return FALSE;
+    }
+
+  switch (loom_fiber_park (fiber, queue, &handed))
+    {
+    case LOOM_PARK_WOKEN:
+      if (handoff != NULL)
+        *handoff = handed;
+      return TRUE;
+
+    case LOOM_PARK_WOKEN_CANCELLED:
+      if (give_back != NULL)
+        give_back (owner, handed);
+      return loom_fiber_set_cancelled_error (fiber, error);
+
+    case LOOM_PARK_CANCELLED:
+    default:
+      return loom_fiber_set_cancelled_error (fiber, error);
+    }
 }
 
 /* Cancellation */

@@ -18,10 +18,12 @@ G_BEGIN_DECLS
 
 typedef struct _LoomWaiter LoomWaiter;
 
-/* Called with the future's lock held, on whatever thread completed it. It
- * must only queue work (a scheduler push), never run user code. */
+/* Wakes a waiter. For a future: called with its lock held, on whatever
+ * thread completed it, with the future as @handoff; it must only queue
+ * work (a scheduler push), never run user code. For a primitive: called on
+ * the owner thread with what the waiter is handed (an item), or NULL. */
 typedef void (*LoomWaiterFunc) (LoomWaiter *waiter,
-                                LoomFuture *future);
+                                gpointer    handoff);
 
 struct _LoomWaiter
 {
@@ -43,9 +45,9 @@ void     loom_wait_queue_push     (LoomWaitQueue *queue,
 gboolean loom_wait_queue_remove   (LoomWaitQueue *queue,
                                    LoomWaiter    *waiter);
 gboolean loom_wait_queue_wake_one (LoomWaitQueue *queue,
-                                   LoomFuture    *future);
+                                   gpointer       handoff);
 void     loom_wait_queue_wake_all (LoomWaitQueue *queue,
-                                   LoomFuture    *future);
+                                   gpointer       handoff);
 
 struct _LoomFuture
 {

@@ -288,25 +288,25 @@ loom_wait_queue_remove (LoomWaitQueue *queue,
   return TRUE;
 }
 
-/* Wakes the oldest waiter, telling it which future woke it, if any. */
+/* Wakes the oldest waiter, handing it @handoff. */
 gboolean
 loom_wait_queue_wake_one (LoomWaitQueue *queue,
-                          LoomFuture    *future)
+                          gpointer       handoff)
 {
   LoomWaiter *waiter = queue->head;
 
   if (waiter == NULL)
     return FALSE;
   loom_wait_queue_remove (queue, waiter);
-  waiter->func (waiter, future);
+  waiter->func (waiter, handoff);
   return TRUE;
 }
 
 void
 loom_wait_queue_wake_all (LoomWaitQueue *queue,
-                          LoomFuture    *future)
+                          gpointer       handoff)
 {
-  while (loom_wait_queue_wake_one (queue, future))
+  while (loom_wait_queue_wake_one (queue, handoff))
     ;
 }
 
@@ -1158,7 +1158,7 @@ done_callback_run (LoomReady *ready)
 
 static void
 done_callback_wake (LoomWaiter *waiter,
-                    LoomFuture *future)
+                    gpointer    future)
 {
   DoneCallback *done = (DoneCallback *)waiter;
 

@@ -17,6 +17,8 @@
 # include "loom-task.h"
 # include "loom-cancel-scope.h"
 # include "loom-event.h"
+# include "loom-lock.h"
+# include "loom-semaphore.h"
 # include "loom-gio.h"
 # include "loom-run.h"
 #undef LOOM_INSIDE
