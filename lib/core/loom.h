@@ -17,6 +17,8 @@
 # include "loom-task.h"
 # include "loom-cancel-scope.h"
 # include "loom-event.h"
+# include "loom-gather.h"
+# include "loom-shield.h"
 # include "loom-lock.h"
 # include "loom-semaphore.h"
 # include "loom-gio.h"
