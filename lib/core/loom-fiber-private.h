@@ -86,6 +86,12 @@ struct _LoomFiber
   GDestroyNotify      destroy;
 
   LoomTask           *task;         /* (owned) (nullable) the handle */
+  void              (*on_done) (gpointer      data,
+                                LoomFiber    *fiber,
+                                const GError *failure);
+  gpointer            on_done_data; /* a task group, for its children */
+  LoomFiber          *sibling_next; /* in the task group's list */
+  LoomFiber          *sibling_prev;
   LoomFuture         *awaiting;     /* (unowned) while suspended on it */
   LoomWaitQueue      *parked_on;    /* (unowned) while parked on it */
   gpointer            handoff;      /* what the waker handed us */

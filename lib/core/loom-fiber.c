@@ -322,6 +322,8 @@ fiber_finish (LoomFiber *fiber,
 {
   g_autoptr(GError) owned_error = error;
 
+  if (fiber->on_done != NULL)
+    fiber->on_done (fiber->on_done_data, fiber, error);
   if (fiber->task != NULL)
     loom_task_fiber_done (fiber->task, NULL, g_steal_pointer (&owned_error));
 }
@@ -521,6 +523,7 @@ fiber_main (void *data)
   LoomFiber *fiber = data;
   LoomFuture *result = NULL;
   GError *error = NULL;
+  const GError *failure;
 
   asan_in_fiber (fiber);
 
@@ -537,15 +540,19 @@ fiber_main (void *data)
     fiber->destroy (fiber->data);
   fiber->destroy = NULL;
 
+  if (G_UNLIKELY (fiber->scope != NULL))
+    g_critical ("A task returned with a cancel scope or task group still entered; "
+                "leave scopes and wait for groups before returning");
+
+  failure = error != NULL ? error : result != NULL ? loom_future_get_error (result) : NULL;
+  if (fiber->on_done != NULL)
+    fiber->on_done (fiber->on_done_data, fiber, failure);
+  else if (fiber->task == NULL)
+    report_lost_error (fiber, failure);
+
   if (fiber->task != NULL)
-    loom_task_fiber_done (fiber->task, error ? NULL : result, error);
-  else if (error != NULL)
-    {
-      report_lost_error (fiber, error);
-      g_clear_error (&error);
-    }
-  else if (result != NULL)
-    report_lost_error (fiber, loom_future_get_error (result));
+    loom_task_fiber_done (fiber->task, error ? NULL : result, g_steal_pointer (&error));
+  g_clear_error (&error);
   g_clear_object (&result);
 
   fiber->state = LOOM_FIBER_DONE;

@@ -15,6 +15,7 @@
 # include "loom-future.h"
 # include "loom-scheduler.h"
 # include "loom-task.h"
+# include "loom-task-group.h"
 # include "loom-cancel-scope.h"
 # include "loom-event.h"
 # include "loom-gather.h"
