@@ -38,6 +38,9 @@ G_BEGIN_DECLS
  * @LOOM_ERROR_NO_VALUE: the future resolved without a value
  * @LOOM_ERROR_RESOURCES: a fiber stack or another resource could not be
  *   allocated
+ * @LOOM_ERROR_CLOSED: the queue or channel was closed
+ * @LOOM_ERROR_WOULD_BLOCK: a non-waiting call found the queue full or
+ *   empty (asyncio's QueueFull and QueueEmpty)
  *
  * Errors in the %LOOM_ERROR domain. Cancellation is not one of them: it is
  * reported as %G_IO_ERROR_CANCELLED, so GIO code understands it.
@@ -53,6 +56,8 @@ typedef enum
   LOOM_ERROR_TYPE_MISMATCH,
   LOOM_ERROR_NO_VALUE,
   LOOM_ERROR_RESOURCES,
+  LOOM_ERROR_CLOSED,
+  LOOM_ERROR_WOULD_BLOCK,
 } LoomError;
 
 LOOM_AVAILABLE_IN_ALL

@@ -21,6 +21,7 @@
 # include "loom-gather.h"
 # include "loom-shield.h"
 # include "loom-lock.h"
+# include "loom-queue.h"
 # include "loom-semaphore.h"
 # include "loom-gio.h"
 # include "loom-run.h"
