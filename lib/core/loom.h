@@ -13,6 +13,8 @@
 # include "loom-enums.h"
 # include "loom-error.h"
 # include "loom-future.h"
+# include "loom-async-iterator.h"
+# include "loom-generator.h"
 # include "loom-scheduler.h"
 # include "loom-task.h"
 # include "loom-task-group.h"

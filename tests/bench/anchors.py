@@ -47,6 +47,10 @@ WORKLOADS = [
     ("sleep_10k", "ms"),
     ("rss_suspended", "bytes/task"),
     ("rss_compact", "bytes/task"),
+    ("wait_for", "ns/op"),
+    ("semaphore", "ns/task"),
+    ("queue_pingpong", "ns/roundtrip"),
+    ("gather", "ns/task"),
 ]
 
 # Full-size iteration counts (divided by 10 with --quick).
@@ -59,6 +63,10 @@ COUNTS = {
     "sleep_10k": 10_000,
     "rss_suspended": 100_000,
     "rss_compact": 1_000_000,
+    "wait_for": 100_000,
+    "semaphore": 100_000,
+    "queue_pingpong": 200_000,
+    "gather": 100_000,
 }
 
 
@@ -172,6 +180,51 @@ async def bench_sleep_10k(n):
 
 
 # name -> (coroutine function, divisor to turn total ns into the unit)
+async def bench_wait_for(n):
+    # wait_for on work that finishes at once: a trivial coroutine.
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        await asyncio.wait_for(_trivial(), 10)
+    return time.perf_counter_ns() - t0
+
+
+async def _behind(sem):
+    async with sem:
+        pass
+
+
+async def bench_semaphore(n):
+    sem = asyncio.Semaphore(100)
+    t0 = time.perf_counter_ns()
+    await asyncio.gather(*[_behind(sem) for _ in range(n)])
+    return time.perf_counter_ns() - t0
+
+
+async def _echo(inbox, outbox, n):
+    for _ in range(n):
+        await outbox.put(await inbox.get())
+
+
+async def bench_queue_pingpong(n):
+    ping = asyncio.Queue(maxsize=1)
+    pong = asyncio.Queue(maxsize=1)
+    echo = asyncio.create_task(_echo(ping, pong, n))
+    t0 = time.perf_counter_ns()
+    for i in range(n):
+        await ping.put(i)
+        await pong.get()
+    elapsed = time.perf_counter_ns() - t0
+    await echo
+    return elapsed
+
+
+async def bench_gather(n):
+    t0 = time.perf_counter_ns()
+    tasks = [asyncio.create_task(_trivial()) for _ in range(n)]
+    await asyncio.gather(*tasks)
+    return time.perf_counter_ns() - t0
+
+
 TIMED = {
     "spawn_complete": (bench_spawn_complete, "per"),
     "spawn_detached": (bench_spawn_detached, "per"),
@@ -179,6 +232,10 @@ TIMED = {
     "yield": (bench_yield, "per"),
     "pingpong": (bench_pingpong, "per"),
     "sleep_10k": (bench_sleep_10k, "ms"),
+    "wait_for": (bench_wait_for, "per"),
+    "semaphore": (bench_semaphore, "per"),
+    "queue_pingpong": (bench_queue_pingpong, "per"),
+    "gather": (bench_gather, "per"),
 }
 
 
@@ -191,7 +248,7 @@ def note(verbose, msg):
 # asyncio on a small machine) take fewer repetitions and a 1/10-size
 # warm-up, so that both loops together finish well under three minutes.
 # The measured counts stay as stated.
-SLOW = {"yield": 3, "pingpong": 3}
+SLOW = {"yield": 3, "pingpong": 3, "queue_pingpong": 3}
 
 
 async def run_timed(quick, verbose=False):

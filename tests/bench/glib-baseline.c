@@ -298,6 +298,10 @@ main (int    argc,
                median_of (bench_sleep_10k, SLEEP_COUNT / scale, reps));
   print_na ("rss_suspended", "bytes/task", "GLib has no suspendable tasks");
   print_na ("rss_compact", "bytes/task", "GLib has no suspendable tasks");
+  print_na ("wait_for", "ns/op", "GLib has no timeouts on futures");
+  print_na ("semaphore", "ns/task", "GLib has no semaphore for main-loop tasks");
+  print_na ("queue_pingpong", "ns/roundtrip", "GAsyncQueue blocks threads, not tasks");
+  print_na ("gather", "ns/task", "GLib has no gather");
 
   return 0;
 }

@@ -233,6 +233,107 @@ sleep_10k (void)
   return (now_ns () - start) / 1e6;
 }
 
+/* wait_for on work that finishes at once: a trivial task. */
+static double
+wait_for (void)
+{
+  guint n = 100000 / scale;
+  double start = now_ns ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LoomTask) task = loom_spawn (trivial, NULL, NULL);
+      g_autoptr(LoomFuture) waiting = loom_wait_for (LOOM_FUTURE (task), 10000);
+
+      loom_await (waiting, NULL);
+    }
+  return (now_ns () - start) / n;
+}
+
+/* semaphore: 100,000 tasks in a group, each through Semaphore(100). */
+static LoomFuture *
+behind_semaphore (gpointer data)
+{
+  if (loom_semaphore_acquire (data, NULL))
+    loom_semaphore_release (data);
+  return NULL;
+}
+
+static double
+semaphore (void)
+{
+  guint n = 100000 / scale;
+  g_autoptr(LoomSemaphore) sem = loom_semaphore_new (100);
+  g_autoptr(LoomTaskGroup) group = loom_task_group_new ();
+  double start = now_ns ();
+
+  for (guint i = 0; i < n; i++)
+    loom_task_group_spawn (group, behind_semaphore, sem, NULL);
+  loom_task_group_wait (group, NULL);
+  return (now_ns () - start) / n;
+}
+
+/* queue_pingpong: round trips through two queues of maxsize 1. */
+typedef struct
+{
+  LoomQueue *inbox;
+  LoomQueue *outbox;
+  guint      n;
+} Echo;
+
+static LoomFuture *
+echo (gpointer data)
+{
+  Echo *e = data;
+
+  for (guint i = 0; i < e->n; i++)
+    loom_queue_put (e->outbox, loom_queue_get (e->inbox, NULL), NULL);
+  return NULL;
+}
+
+static double
+queue_pingpong (void)
+{
+  guint n = 200000 / scale;
+  g_autoptr(LoomQueue) ping = loom_queue_new (LOOM_QUEUE_FIFO, 1, NULL);
+  g_autoptr(LoomQueue) pong = loom_queue_new (LOOM_QUEUE_FIFO, 1, NULL);
+  Echo e = { ping, pong, n };
+  g_autoptr(LoomTask) task = loom_spawn (echo, &e, NULL);
+  double start = now_ns ();
+  double elapsed;
+
+  for (guint i = 1; i <= n; i++)
+    {
+      loom_queue_put (ping, GUINT_TO_POINTER (i), NULL);
+      loom_queue_get (pong, NULL);
+    }
+  elapsed = now_ns () - start;
+  loom_await (LOOM_FUTURE (task), NULL);
+  return elapsed / n;
+}
+
+/* gather: 100,000 trivial tasks gathered. */
+static double
+gather (void)
+{
+  guint n = 100000 / scale;
+  LoomFuture **tasks = g_new (LoomFuture *, n);
+  g_autoptr(LoomFuture) gathered = NULL;
+  double start = now_ns ();
+  double elapsed;
+
+  for (guint i = 0; i < n; i++)
+    tasks[i] = LOOM_FUTURE (loom_spawn (trivial, NULL, NULL));
+  gathered = loom_gather (tasks, n, FALSE);
+  loom_await (gathered, NULL);
+  elapsed = now_ns () - start;
+
+  for (guint i = 0; i < n; i++)
+    g_object_unref (tasks[i]);
+  g_free (tasks);
+  return elapsed / n;
+}
+
 /* RSS per suspended task: measured in a fresh child process so nothing
  * from the timing runs is counted. */
 
@@ -342,6 +443,10 @@ static const struct
   { "yield", "ns/op", yield },
   { "pingpong", "ns/roundtrip", pingpong },
   { "sleep_10k", "ms", sleep_10k },
+  { "wait_for", "ns/op", wait_for },
+  { "semaphore", "ns/task", semaphore },
+  { "queue_pingpong", "ns/roundtrip", queue_pingpong },
+  { "gather", "ns/task", gather },
 };
 
 int

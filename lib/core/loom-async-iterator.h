@@ -1,0 +1,52 @@
+/* loom-async-iterator.h
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(LOOM_INSIDE) && !defined(LOOM_COMPILATION)
+# error "Only <loom.h> can be included directly."
+#endif
+
+#include "loom-future.h"
+
+G_BEGIN_DECLS
+
+#define LOOM_TYPE_ASYNC_ITERATOR (loom_async_iterator_get_type ())
+
+LOOM_AVAILABLE_IN_ALL
+G_DECLARE_INTERFACE (LoomAsyncIterator, loom_async_iterator, LOOM, ASYNC_ITERATOR, GObject)
+
+/**
+ * LoomAsyncIteratorInterface:
+ * @next: returns a future of the next item: resolved with the item,
+ *   resolved without a value at the end, rejected on error
+ * @close: stops the iteration early and frees what it holds
+ *
+ * The interface of asynchronous iterators, as Python's `__anext__` and
+ * `aclose`.
+ */
+struct _LoomAsyncIteratorInterface
+{
+  GTypeInterface parent_iface;
+
+  LoomFuture *(*next)  (LoomAsyncIterator *self);
+  void        (*close) (LoomAsyncIterator *self);
+
+  /*< private >*/
+  gpointer _reserved[8];
+};
+
+LOOM_AVAILABLE_IN_ALL
+LoomFuture *loom_async_iterator_next  (LoomAsyncIterator  *self) G_GNUC_WARN_UNUSED_RESULT;
+LOOM_AVAILABLE_IN_ALL
+void        loom_async_iterator_close (LoomAsyncIterator  *self);
+LOOM_AVAILABLE_IN_ALL
+gboolean    loom_iter_next            (LoomAsyncIterator  *self,
+                                       GValue             *item,
+                                       GError            **error);
+
+G_END_DECLS
