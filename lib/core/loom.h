@@ -22,6 +22,7 @@
 # include "loom-event.h"
 # include "loom-gather.h"
 # include "loom-shield.h"
+# include "loom-wait.h"
 # include "loom-lock.h"
 # include "loom-queue.h"
 # include "loom-semaphore.h"

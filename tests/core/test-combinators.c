@@ -265,6 +265,150 @@ test_wait_for_cancel_and_done (void)
   loom_test_run (wait_for_cancel_and_done, NULL);
 }
 
+static LoomFuture *
+wait_modes (gpointer data)
+{
+  Job jobs[] = { { 40, 1 }, { 1, -G_IO_ERROR_NOT_FOUND }, { 10, 3 } };
+  LoomFuture *tasks[3];
+  g_autoptr(GPtrArray) done = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    tasks[i] = LOOM_FUTURE (loom_spawn (run_job, &jobs[i], NULL));
+
+  /* FIRST_COMPLETED: the 1 ms job (which fails) is done, the rest pending. */
+  g_assert_true (loom_wait (tasks, 3, LOOM_WAIT_FIRST_COMPLETED, -1, &done, &pending, &error));
+  g_assert_cmpuint (done->len, ==, 1);
+  g_assert_true (g_ptr_array_index (done, 0) == tasks[1]);
+  g_assert_cmpuint (pending->len, ==, 2);
+  g_clear_pointer (&done, g_ptr_array_unref);
+  g_clear_pointer (&pending, g_ptr_array_unref);
+
+  /* A timeout returns with futures pending and cancels nothing. */
+  g_assert_true (loom_wait (tasks, 3, LOOM_WAIT_ALL_COMPLETED, 2, &done, &pending, &error));
+  g_assert_cmpuint (pending->len, >=, 1);
+  for (guint i = 0; i < pending->len; i++)
+    g_assert_false (loom_future_is_cancelled (g_ptr_array_index (pending, i)));
+  g_clear_pointer (&done, g_ptr_array_unref);
+  g_clear_pointer (&pending, g_ptr_array_unref);
+
+  g_assert_true (loom_wait (tasks, 3, LOOM_WAIT_ALL_COMPLETED, -1, &done, &pending, &error));
+  g_assert_cmpuint (done->len, ==, 3);
+  g_assert_cmpuint (pending->len, ==, 0);
+  for (guint i = 0; i < 3; i++)
+    g_object_unref (tasks[i]);
+  return NULL;
+}
+
+static void
+test_wait_modes (void)
+{
+  loom_test_run (wait_modes, NULL);
+}
+
+static LoomFuture *
+wait_first_exception (gpointer data)
+{
+  Job jobs[] = { { 60000, 1 }, { 1, 2 }, { 5, -G_IO_ERROR_EXISTS } };
+  LoomFuture *tasks[3];
+  g_autoptr(GPtrArray) done = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    tasks[i] = LOOM_FUTURE (loom_spawn (run_job, &jobs[i], NULL));
+
+  /* The success at 1 ms does not end it; the failure at 5 ms does. */
+  g_assert_true (loom_wait (tasks, 3, LOOM_WAIT_FIRST_EXCEPTION, -1, &done, &pending, NULL));
+  g_assert_cmpuint (done->len, ==, 2);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_true (g_ptr_array_index (pending, 0) == tasks[0]);
+  loom_future_cancel (tasks[0]);
+  loom_await (tasks[0], NULL);
+  for (guint i = 0; i < 3; i++)
+    g_object_unref (tasks[i]);
+  return NULL;
+}
+
+static void
+test_wait_first_exception (void)
+{
+  loom_test_run (wait_first_exception, NULL);
+}
+
+static LoomFuture *
+as_completed_order (gpointer data)
+{
+  Job jobs[] = { { 30, 1 }, { 1, 2 }, { 10, 3 }, { 60000, 4 } };
+  LoomFuture *tasks[4];
+  g_autoptr(LoomAsyncIterator) in_order = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) item = G_VALUE_INIT;
+  GString *seen = g_string_new (NULL);
+
+  for (guint i = 0; i < 4; i++)
+    tasks[i] = LOOM_FUTURE (loom_spawn (run_job, &jobs[i], NULL));
+
+  in_order = loom_as_completed (tasks, 4, 100);
+  while (loom_iter_next (in_order, &item, &error))
+    {
+      LoomFuture *child = g_value_get_object (&item);
+
+      g_string_append_printf (seen, "%" G_GINT64_FORMAT " ", loom_future_get_int64 (child, NULL));
+      g_value_unset (&item);
+    }
+  /* Completion order, then the timeout for the one still running. */
+  g_assert_cmpstr (seen->str, ==, "2 3 1 ");
+  g_assert_error (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT);
+  g_assert_false (loom_future_is_done (tasks[3]));
+
+  loom_future_cancel (tasks[3]);
+  loom_await (tasks[3], NULL);
+  for (guint i = 0; i < 4; i++)
+    g_object_unref (tasks[i]);
+  g_string_free (seen, TRUE);
+  return NULL;
+}
+
+static void
+test_as_completed (void)
+{
+  loom_test_run (as_completed_order, NULL);
+}
+
+static void
+wait_async_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GPtrArray) done = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GError) error = NULL;
+  int *state = user_data;
+
+  g_assert_true (loom_wait_finish (result, &done, &pending, &error));
+  g_assert_cmpuint (done->len, ==, 1);
+  g_assert_cmpuint (pending->len, ==, 1);
+  *state = 1;
+}
+
+static void
+test_wait_async (void)
+{
+  g_autoptr(LoomFuture) a = loom_future_new ();
+  g_autoptr(LoomFuture) b = loom_future_new ();
+  LoomFuture *both[] = { a, b };
+  int state = 0;
+
+  loom_wait_async (both, 2, LOOM_WAIT_FIRST_COMPLETED, -1, NULL, wait_async_done, &state);
+  loom_future_resolve_int64 (b, 1);
+  while (state == 0)
+    g_main_context_iteration (NULL, TRUE);
+  loom_future_cancel (a);
+  for (int i = 0; i < 5; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -278,6 +422,10 @@ main (int   argc,
   g_test_add_func ("/combinators/shield-task-cancel", test_shield_task_cancel);
   g_test_add_func ("/combinators/wait-for-timeout", test_wait_for_timeout);
   g_test_add_func ("/combinators/wait-for-cancel-and-done", test_wait_for_cancel_and_done);
+  g_test_add_func ("/combinators/wait-modes", test_wait_modes);
+  g_test_add_func ("/combinators/wait-first-exception", test_wait_first_exception);
+  g_test_add_func ("/combinators/wait-async", test_wait_async);
+  g_test_add_func ("/combinators/as-completed", test_as_completed);
 
   return g_test_run ();
 }
