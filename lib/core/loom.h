@@ -23,6 +23,7 @@
 # include "loom-gather.h"
 # include "loom-shield.h"
 # include "loom-wait.h"
+# include "loom-with.h"
 # include "loom-lock.h"
 # include "loom-queue.h"
 # include "loom-semaphore.h"
