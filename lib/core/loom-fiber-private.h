@@ -69,6 +69,10 @@ struct _LoomFiber
   LoomWaiter          waiter;       /* waiting for a future */
   LoomTimer           timer;        /* waiting for a deadline */
 
+  guint64             id;           /* for debug output, per thread */
+  guint64             parent_id;    /* the task that spawned it, or 0 */
+  gconstpointer       spawn_site;   /* code address of the spawn call */
+
   LoomFiber          *next;         /* in scheduler->fibers */
   LoomFiber          *prev;
   LoomScheduler      *scheduler;    /* (unowned) outlives its fibers */
@@ -132,7 +136,8 @@ struct _LoomCancelScope
 LoomFiber *loom_fiber_new           (LoomScheduler  *scheduler,
                                      LoomFiberFunc   func,
                                      gpointer        data,
-                                     GDestroyNotify  destroy);
+                                     GDestroyNotify  destroy,
+                                     gconstpointer   spawn_site);
 void       loom_fiber_start         (LoomFiber      *fiber);
 void       loom_fiber_discard       (LoomFiber      *fiber);
 LoomFiber *loom_fiber_current       (void);
@@ -172,5 +177,9 @@ void       loom_task_fiber_done     (LoomTask       *task,
                                      LoomFuture     *result,
                                      GError         *error);
 LoomTask  *loom_task_new_for_fiber  (LoomFiber      *fiber);
+LoomTask  *loom_task_new_at         (LoomFiberFunc   func,
+                                     gpointer        user_data,
+                                     GDestroyNotify  destroy,
+                                     gconstpointer   spawn_site);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "loom-debug-private.h"
 #include "loom-error.h"
 #include "loom-fiber-private.h"
 
@@ -237,11 +238,15 @@ fiber_resume (LoomFiber *fiber)
   LoomFiber *previous = current_fiber;
   LoomMachineContext caller;
   LoomFiber *back;
+  gint64 started = 0;
   G_GNUC_UNUSED void *fake_stack = NULL;
 
   fiber->caller = &caller;
   fiber->state = LOOM_FIBER_RUNNING;
   current_fiber = fiber;
+
+  if (G_UNLIKELY (loom_debug_on))
+    started = g_get_monotonic_time ();
 
   asan_enter_fiber (fiber, &fake_stack);
   machine_switch (&caller, &fiber->context);
@@ -249,6 +254,8 @@ fiber_resume (LoomFiber *fiber)
 
   /* Fibers may have switched among themselves; this one came back. */
   back = scheduler->returned;
+  if (G_UNLIKELY (loom_debug_on) && g_get_monotonic_time () - started > loom_debug_slow_usec)
+    loom_debug_slow_step (back, g_get_monotonic_time () - started);
   current_fiber = previous;
 
   if (back->state == LOOM_FIBER_DONE)
@@ -269,7 +276,8 @@ fiber_take_next (LoomFiber *fiber)
   LoomReady *head = scheduler->head;
   LoomFiber *next;
 
-  if (head == NULL || head->func != fiber_ready_cb)
+  /* Debug mode times each step through the loop. */
+  if (head == NULL || head->func != fiber_ready_cb || loom_debug_on)
     return NULL;
   next = FIBER_FROM_FIELD (head, ready);
   if (next->stack == NULL || (next->compact && next->run_stack->resident != next))
@@ -447,13 +455,20 @@ fiber_timer_cb (LoomTimer *timer)
     fiber_wake (fiber);
 }
 
+static __thread guint64 last_fiber_id __attribute__ ((tls_model ("initial-exec")));
+
 LoomFiber *
 loom_fiber_new (LoomScheduler  *scheduler,
                 LoomFiberFunc   func,
                 gpointer        data,
-                GDestroyNotify  destroy)
+                GDestroyNotify  destroy,
+                gconstpointer   spawn_site)
 {
   LoomFiber *fiber = fiber_alloc ();
+
+  fiber->id = ++last_fiber_id;
+  fiber->parent_id = current_fiber ? current_fiber->id : 0;
+  fiber->spawn_site = spawn_site;
 
   fiber->scheduler = scheduler;
   fiber->func = func;

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "loom-debug-private.h"
 #include "loom-error.h"
 #include "loom-future-private.h"
 
@@ -64,7 +65,7 @@ loom_future_finalize (GObject *object)
   if (self->error != NULL &&
       !self->error_retrieved &&
       !g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-      g_getenv ("LOOM_DEBUG") != NULL)
+      loom_debug_on)
     g_warning ("Future %s was finalized with an error that was never retrieved: %s",
                self->name ? self->name : "(unnamed)", self->error->message);
 

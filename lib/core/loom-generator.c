@@ -142,7 +142,7 @@ loom_generator_next (LoomAsyncIterator *iterator)
 
   if (self->body == NULL)
     {
-      self->body = loom_task_new (run_body, self, free_body_data);
+      self->body = loom_task_new_at (run_body, self, free_body_data, self->func);
       loom_future_add_done_callback (LOOM_FUTURE (self->body), body_done,
                                      g_object_ref (self), g_object_unref);
       loom_task_start (self->body);

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "loom-debug-private.h"
 #include "loom-error.h"
 #include "loom-fiber-private.h"
 #include "loom-run.h"
@@ -90,6 +91,14 @@ loom_run (LoomFiberFunc   func,
   loom_task_start (main_task);
 
   iterate_until_done (context, LOOM_FUTURE (main_task));
+  if (loom_debug_on && scheduler->n_fibers > 0)
+    {
+      g_autoptr(GString) dump = g_string_new ("The main task returned with tasks still running; "
+                                              "they are cancelled now. ");
+
+      loom_debug_append_tasks (dump, scheduler);
+      g_message ("%s", dump->str);
+    }
   cancel_leftovers (context, scheduler);
 
   g_main_context_pop_thread_default (context);

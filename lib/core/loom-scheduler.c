@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "loom-debug-private.h"
 #include "loom-fiber-private.h"
 #include "loom-scheduler-private.h"
 
@@ -297,6 +298,7 @@ loom_scheduler_new (GMainContext *context)
   self->owner = g_main_context_is_owner (context) ? &thread_token : NULL;
   self->budget_count = DEFAULT_BUDGET_COUNT;
   self->budget_usec = DEFAULT_BUDGET_USEC;
+  loom_debug_init ();
   if (g_strcmp0 (g_getenv ("LOOM_STACK_MODE"), "compact") == 0)
     self->stack_mode = LOOM_STACK_MODE_COMPACT;
   g_source_attach (&self->source, context);

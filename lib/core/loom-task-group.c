@@ -181,7 +181,8 @@ loom_task_group_spawn (LoomTaskGroup  *self,
       return;
     }
 
-  child = loom_fiber_new (self->scheduler, func, user_data, destroy);
+  child = loom_fiber_new (self->scheduler, func, user_data, destroy,
+                          __builtin_return_address (0));
   child->on_done = child_done;
   child->on_done_data = g_object_ref (self);
   child->sibling_next = self->children;

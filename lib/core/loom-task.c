@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "loom-async-op-private.h"
+#include "loom-debug-private.h"
 #include "loom-error.h"
 #include "loom-fiber-private.h"
 
@@ -46,8 +47,9 @@ struct _LoomTask
 {
   LoomFuture  parent_instance;
 
-  LoomFiber  *fiber;       /* (unowned) NULL once done */
-  gsize       stack_size;
+  LoomFiber     *fiber;       /* (unowned) NULL once done */
+  gsize          stack_size;
+  gconstpointer  spawn_site;  /* for debug output */
 };
 
 G_DEFINE_FINAL_TYPE (LoomTask, loom_task, LOOM_TYPE_FUTURE)
@@ -77,11 +79,32 @@ loom_task_dispose (GObject *object)
 }
 
 static void
+loom_task_finalize (GObject *object)
+{
+  LoomTask *self = (LoomTask *)object;
+  LoomFuture *future = (LoomFuture *)object;
+
+  /* asyncio's "Task exception was never retrieved", with the spawn site. */
+  if (loom_debug_on && future->error != NULL && !future->error_retrieved &&
+      !g_error_matches (future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *site = loom_debug_describe_site (self->spawn_site);
+
+      g_warning ("Task %s (spawned at %s) failed and its error was never retrieved: %s",
+                 future->name ? future->name : "(unnamed)", site, future->error->message);
+      future->error_retrieved = TRUE;
+    }
+
+  G_OBJECT_CLASS (loom_task_parent_class)->finalize (object);
+}
+
+static void
 loom_task_class_init (LoomTaskClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   LoomFutureClass *future_class = LOOM_FUTURE_CLASS (klass);
 
+  object_class->finalize = loom_task_finalize;
   object_class->dispose = loom_task_dispose;
   future_class->cancel = loom_task_real_cancel;
 }
@@ -136,15 +159,26 @@ loom_task_new (LoomFiberFunc  func,
                gpointer       user_data,
                GDestroyNotify destroy)
 {
-  LoomTask *self;
-
   g_return_val_if_fail (func != NULL, NULL);
+
+  return loom_task_new_at (func, user_data, destroy, __builtin_return_address (0));
+}
+
+/* loom_task_new() remembering who spawned it, for debug output. */
+LoomTask *
+loom_task_new_at (LoomFiberFunc   func,
+                  gpointer        user_data,
+                  GDestroyNotify  destroy,
+                  gconstpointer   spawn_site)
+{
+  LoomTask *self;
 
   /* This reference is the caller's; the fiber takes its own on start. */
   self = g_object_new (LOOM_TYPE_TASK, NULL);
   self->fiber = loom_fiber_new (loom_scheduler_get_thread_default (),
-                                func, user_data, destroy);
+                                func, user_data, destroy, spawn_site);
   self->fiber->task = self;
+  self->spawn_site = spawn_site;
   return self;
 }
 
@@ -313,7 +347,7 @@ loom_spawn (LoomFiberFunc  func,
 
   g_return_val_if_fail (func != NULL, NULL);
 
-  self = loom_task_new (func, user_data, destroy);
+  self = loom_task_new_at (func, user_data, destroy, __builtin_return_address (0));
   loom_task_start (self);
   return self;
 }
@@ -337,7 +371,8 @@ loom_spawn_detached (LoomFiberFunc  func,
   g_return_if_fail (func != NULL);
 
   loom_fiber_start (loom_fiber_new (loom_scheduler_get_thread_default (),
-                                    func, user_data, destroy));
+                                    func, user_data, destroy,
+                                    __builtin_return_address (0)));
 }
 
 typedef struct

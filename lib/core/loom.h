@@ -19,6 +19,7 @@
 # include "loom-task.h"
 # include "loom-task-group.h"
 # include "loom-cancel-scope.h"
+# include "loom-debug.h"
 # include "loom-event.h"
 # include "loom-gather.h"
 # include "loom-shield.h"

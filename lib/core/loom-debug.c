@@ -1,0 +1,205 @@
+/* loom-debug.c
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#define _GNU_SOURCE   /* dladdr */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+
+#include "loom-debug-private.h"
+
+
+int loom_debug_on;
+gint64 loom_debug_slow_usec = 100 * 1000;
+
+void
+loom_debug_init (void)
+{
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      const char *env = g_getenv ("LOOM_DEBUG");
+
+      if (env != NULL && *env != '\0' && g_strcmp0 (env, "0") != 0)
+        loom_debug_on = TRUE;
+      g_once_init_leave (&initialized, 1);
+    }
+}
+
+/**
+ * loom_debug_set_enabled:
+ * @enabled: whether debug mode is on
+ *
+ * Turns debug mode on or off for the whole process; `LOOM_DEBUG=1` in the
+ * environment turns it on at start-up. Like asyncio's, it reports:
+ *
+ * - a task whose error nobody retrieved, with its name and where it was
+ *   spawned, when it is finalized;
+ * - a step of a task that held the main loop longer than the slow-step
+ *   threshold (100 ms by default, [func@Loom.debug_set_slow_step]);
+ * - the tasks still running when `loom_run()`'s main task returned.
+ *
+ * [func@Loom.dump_tasks] lists every live task at any time, debug mode
+ * or not. In debug mode tasks no longer switch straight to each other,
+ * so that each step can be timed.
+ */
+void
+loom_debug_set_enabled (gboolean enabled)
+{
+  loom_debug_init ();
+  loom_debug_on = !!enabled;
+}
+
+/**
+ * loom_debug_get_enabled:
+ *
+ * Checks whether debug mode is on.
+ *
+ * Returns: %TRUE if on
+ */
+gboolean
+loom_debug_get_enabled (void)
+{
+  loom_debug_init ();
+  return loom_debug_on;
+}
+
+/**
+ * loom_debug_set_slow_step:
+ * @msec: the threshold in milliseconds
+ *
+ * Sets how long one step of a task may hold the main loop before debug
+ * mode reports it. The default is 100 ms.
+ */
+void
+loom_debug_set_slow_step (guint msec)
+{
+  loom_debug_slow_usec = (gint64) msec * 1000;
+}
+
+/* Names the function a code address lies in, for spawn sites. */
+char *
+loom_debug_describe_site (gconstpointer site)
+{
+  Dl_info info;
+
+  if (site == NULL)
+    return g_strdup ("an unknown place");
+  if (dladdr (site, &info) == 0)
+    return g_strdup_printf ("%p", site);
+  if (info.dli_sname != NULL)
+    return g_strdup_printf ("%s+0x%tx", info.dli_sname,
+                            (const char *) site - (const char *) info.dli_saddr);
+  return g_strdup_printf ("%s+0x%tx", info.dli_fname,
+                          (const char *) site - (const char *) info.dli_fbase);
+}
+
+static const char *
+fiber_name (LoomFiber *fiber)
+{
+  const char *name = fiber->task ? loom_future_get_name (LOOM_FUTURE (fiber->task)) : NULL;
+
+  return name ? name : "(unnamed)";
+}
+
+void
+loom_debug_slow_step (LoomFiber *fiber,
+                      gint64     usec)
+{
+  g_autofree char *site = loom_debug_describe_site (fiber->spawn_site);
+
+  g_warning ("Task #%" G_GUINT64_FORMAT " %s (spawned at %s) held the main loop for %"
+             G_GINT64_FORMAT " ms in one step",
+             fiber->id, fiber_name (fiber), site, usec / 1000);
+}
+
+static const char *
+state_name (LoomFiber *fiber)
+{
+  switch (fiber->state)
+    {
+    case LOOM_FIBER_CREATED:
+      return "not started";
+    case LOOM_FIBER_QUEUED:
+      return "ready";
+    case LOOM_FIBER_RUNNING:
+      return "running";
+    case LOOM_FIBER_SUSPENDED:
+      switch (fiber->wait)
+        {
+        case LOOM_WAIT_FUTURE:
+          return "awaiting a future";
+        case LOOM_WAIT_TIMER:
+          return "sleeping";
+        case LOOM_WAIT_QUEUE:
+          return "waiting on a lock, event, queue or group";
+        default:
+          return "suspended";
+        }
+    case LOOM_FIBER_DONE:
+    default:
+      return "done";
+    }
+}
+
+void
+loom_debug_append_tasks (GString       *out,
+                         LoomScheduler *scheduler)
+{
+  g_string_append_printf (out, "%u live task(s):\n", scheduler->n_fibers);
+
+  for (LoomFiber *fiber = scheduler->fibers; fiber != NULL; fiber = fiber->next)
+    {
+      g_autofree char *site = loom_debug_describe_site (fiber->spawn_site);
+
+      g_string_append_printf (out, "  #%" G_GUINT64_FORMAT " %s: %s",
+                              fiber->id, fiber_name (fiber), state_name (fiber));
+      if (fiber->wait == LOOM_WAIT_FUTURE && fiber->awaiting != NULL)
+        g_string_append_printf (out, " (%s %p%s%s)",
+                                G_OBJECT_TYPE_NAME (fiber->awaiting), fiber->awaiting,
+                                loom_future_get_name (fiber->awaiting) ? " " : "",
+                                loom_future_get_name (fiber->awaiting) ? loom_future_get_name (fiber->awaiting) : "");
+      if (fiber->cancel_requested)
+        g_string_append (out, ", cancelling");
+      if (fiber->parent_id != 0)
+        g_string_append_printf (out, ", parent #%" G_GUINT64_FORMAT, fiber->parent_id);
+      g_string_append_printf (out, ", spawned at %s\n", site);
+    }
+}
+
+/**
+ * loom_dump_tasks_to_string:
+ *
+ * Describes every live task of the thread-default main context: its
+ * number, name, state, what it awaits, its parent and where it was
+ * spawned.
+ *
+ * Returns: (transfer full): the description
+ */
+char *
+loom_dump_tasks_to_string (void)
+{
+  GString *out = g_string_new (NULL);
+
+  loom_debug_append_tasks (out, loom_scheduler_get_thread_default ());
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * loom_dump_tasks:
+ *
+ * Prints [func@Loom.dump_tasks_to_string] to standard error.
+ */
+void
+loom_dump_tasks (void)
+{
+  g_autofree char *dump = loom_dump_tasks_to_string ();
+
+  fputs (dump, stderr);
+}
