@@ -114,7 +114,7 @@ loom_debug_slow_step (LoomFiber *fiber,
 {
   g_autofree char *site = loom_debug_describe_site (fiber->spawn_site);
 
-  g_warning ("Task #%" G_GUINT64_FORMAT " %s (spawned at %s) held the main loop for %"
+  g_warning ("Task #%u %s (spawned at %s) held the main loop for %"
              G_GINT64_FORMAT " ms in one step",
              fiber->id, fiber_name (fiber), site, usec / 1000);
 }
@@ -158,7 +158,7 @@ loom_debug_append_tasks (GString       *out,
     {
       g_autofree char *site = loom_debug_describe_site (fiber->spawn_site);
 
-      g_string_append_printf (out, "  #%" G_GUINT64_FORMAT " %s: %s",
+      g_string_append_printf (out, "  #%u %s: %s",
                               fiber->id, fiber_name (fiber), state_name (fiber));
       if (fiber->wait == LOOM_WAIT_FUTURE && fiber->awaiting != NULL)
         g_string_append_printf (out, " (%s %p%s%s)",
@@ -168,7 +168,7 @@ loom_debug_append_tasks (GString       *out,
       if (fiber->cancel_requested)
         g_string_append (out, ", cancelling");
       if (fiber->parent_id != 0)
-        g_string_append_printf (out, ", parent #%" G_GUINT64_FORMAT, fiber->parent_id);
+        g_string_append_printf (out, ", parent #%u", fiber->parent_id);
       g_string_append_printf (out, ", spawned at %s\n", site);
     }
 }

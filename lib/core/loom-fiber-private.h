@@ -25,6 +25,7 @@
 G_BEGIN_DECLS
 
 typedef struct _LoomCancelScope LoomCancelScope;
+typedef struct _LoomTaskGroup LoomTaskGroup;
 
 typedef enum
 {
@@ -66,12 +67,8 @@ typedef struct
 struct _LoomFiber
 {
   LoomReady           ready;        /* queued to resume */
-  LoomWaiter          waiter;       /* waiting for a future */
+  LoomWaiter          waiter;       /* waiting for a future or on a queue */
   LoomTimer           timer;        /* waiting for a deadline */
-
-  guint64             id;           /* for debug output, per thread */
-  guint64             parent_id;    /* the task that spawned it, or 0 */
-  gconstpointer       spawn_site;   /* code address of the spawn call */
 
   LoomFiber          *next;         /* in scheduler->fibers */
   LoomFiber          *prev;
@@ -80,7 +77,6 @@ struct _LoomFiber
   LoomMachineContext  context;      /* registers while not running */
   LoomMachineContext *caller;       /* who resumed us, on their stack */
   LoomStack          *stack;        /* dedicated, or borrowed run stack */
-  gsize               stack_size;
   LoomRunStack       *run_stack;    /* compact mode: where our frames live */
   guint8             *saved;        /* compact mode: frames copied aside */
   gsize               saved_size;
@@ -90,25 +86,28 @@ struct _LoomFiber
   GDestroyNotify      destroy;
 
   LoomTask           *task;         /* (owned) (nullable) the handle */
-  void              (*on_done) (gpointer      data,
-                                LoomFiber    *fiber,
-                                const GError *failure);
-  gpointer            on_done_data; /* a task group, for its children */
+  LoomTaskGroup      *group;        /* (owned) (nullable) for its children */
   LoomFiber          *sibling_next; /* in the task group's list */
   LoomFiber          *sibling_prev;
-  LoomFuture         *awaiting;     /* (unowned) while suspended on it */
-  LoomWaitQueue      *parked_on;    /* (unowned) while parked on it */
+  union {
+    LoomFuture       *awaiting;     /* (unowned) while suspended on it */
+    LoomWaitQueue    *parked_on;    /* (unowned) while parked on it */
+  };
   gpointer            handoff;      /* what the waker handed us */
   LoomCancelScope    *scope;        /* innermost cancel scope */
   GCancellable       *cancellable;  /* (owned) (nullable) lazily made */
   char               *cancel_message;
+  gconstpointer       spawn_site;   /* code address of the spawn call */
 
+  guint32             id;           /* for debug output, per thread */
+  guint32             parent_id;    /* the task that spawned it, or 0 */
+  guint32             stack_size;
   guint8              state;        /* LoomFiberState */
   guint8              wait;         /* LoomWaitKind */
-  guint               cancel_requested : 1;
-  guint               cancel_effective : 1;
-  guint               compact : 1;
-  guint               woken : 1;    /* a wait queue woke us */
+  guint16             cancel_requested : 1;
+  guint16             cancel_effective : 1;
+  guint16             compact : 1;
+  guint16             woken : 1;    /* a wait queue woke us */
 
 #if LOOM_HAVE_ASAN
   void               *asan_fake_stack;
@@ -171,6 +170,11 @@ void       loom_fiber_update_cancel (LoomFiber      *fiber);
 GCancellable *loom_fiber_get_cancellable (LoomFiber *fiber);
 gboolean   loom_fiber_set_cancelled_error (LoomFiber *fiber,
                                            GError   **error);
+
+/* Defined by loom-task-group.c: a child of the group ended. */
+void       loom_task_group_child_done (LoomTaskGroup  *group,
+                                       LoomFiber      *child,
+                                       const GError   *failure);
 
 /* Defined by loom-task.c: settles the handle once the fiber finished. */
 void       loom_task_fiber_done     (LoomTask       *task,

@@ -330,8 +330,8 @@ fiber_finish (LoomFiber *fiber,
 {
   g_autoptr(GError) owned_error = error;
 
-  if (fiber->on_done != NULL)
-    fiber->on_done (fiber->on_done_data, fiber, error);
+  if (fiber->group != NULL)
+    loom_task_group_child_done (fiber->group, fiber, error);
   if (fiber->task != NULL)
     loom_task_fiber_done (fiber->task, NULL, g_steal_pointer (&owned_error));
 }
@@ -420,7 +420,7 @@ fiber_ready_cb (LoomReady *node)
   if (G_UNLIKELY (fiber->stack == NULL) && !fiber_prepare_stack (fiber))
     {
       fiber_finish (fiber, g_error_new (LOOM_ERROR, LOOM_ERROR_RESOURCES,
-                                        "Could not map a fiber stack of %" G_GSIZE_FORMAT " bytes",
+                                        "Could not map a fiber stack of %u bytes",
                                         fiber->stack_size));
       if (fiber->destroy != NULL)
         fiber->destroy (fiber->data);
@@ -455,7 +455,7 @@ fiber_timer_cb (LoomTimer *timer)
     fiber_wake (fiber);
 }
 
-static __thread guint64 last_fiber_id __attribute__ ((tls_model ("initial-exec")));
+static __thread guint32 last_fiber_id __attribute__ ((tls_model ("initial-exec")));
 
 LoomFiber *
 loom_fiber_new (LoomScheduler  *scheduler,
@@ -560,8 +560,8 @@ fiber_main (void *data)
                 "leave scopes and wait for groups before returning");
 
   failure = error != NULL ? error : result != NULL ? loom_future_get_error (result) : NULL;
-  if (fiber->on_done != NULL)
-    fiber->on_done (fiber->on_done_data, fiber, failure);
+  if (fiber->group != NULL)
+    loom_task_group_child_done (fiber->group, fiber, failure);
   else if (fiber->task == NULL)
     report_lost_error (fiber, failure);
 

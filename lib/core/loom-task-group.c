@@ -125,12 +125,13 @@ group_abort (LoomTaskGroup *self)
     loom_cancel_scope_cancel (self->scope);
 }
 
-static void
-child_done (gpointer      data,
-            LoomFiber    *child,
-            const GError *failure)
+/* A child ended; this drops the reference the child held. */
+void
+loom_task_group_child_done (LoomTaskGroup *self,
+                            LoomFiber     *child,
+                            const GError  *failure)
 {
-  LoomTaskGroup *self = data;
+  child->group = NULL;
 
   if (child->sibling_prev != NULL)
     child->sibling_prev->sibling_next = child->sibling_next;
@@ -183,8 +184,7 @@ loom_task_group_spawn (LoomTaskGroup  *self,
 
   child = loom_fiber_new (self->scheduler, func, user_data, destroy,
                           __builtin_return_address (0));
-  child->on_done = child_done;
-  child->on_done_data = g_object_ref (self);
+  child->group = g_object_ref (self);
   child->sibling_next = self->children;
   if (self->children != NULL)
     self->children->sibling_prev = child;

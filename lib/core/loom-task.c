@@ -185,7 +185,7 @@ loom_task_new_at (LoomFiberFunc   func,
 /**
  * loom_task_set_stack_size:
  * @self: a task not started yet
- * @stack_size: bytes of stack, or 0 for the default (256 KiB)
+ * @stack_size: bytes of stack, or 0 for the default (256 KiB); at most 1 GiB
  *
  * Sets the size of the task's stack. It is rounded up to a power of two,
  * and its lowest page is a guard page: overflowing it crashes at once
@@ -198,8 +198,8 @@ loom_task_set_stack_size (LoomTask *self,
   g_return_if_fail (LOOM_IS_TASK (self));
   g_return_if_fail (self->fiber != NULL && self->fiber->state == LOOM_FIBER_CREATED);
 
-  self->fiber->stack_size = stack_size;
-  self->stack_size = stack_size;
+  self->fiber->stack_size = (guint32) MIN (stack_size, (gsize) 1 << 30);
+  self->stack_size = self->fiber->stack_size;
 }
 
 /**
