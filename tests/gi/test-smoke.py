@@ -312,6 +312,88 @@ def scheduler_default():
           'default scheduler is not on the default context')
 
 
+@case
+def gather_and_shield():
+    a = Loom.Future.new()
+    b = Loom.Future.new()
+    gathered = Loom.gather([a, b], False)
+    shielded = Loom.shield(b)
+    check(shielded.cancel(), 'cancelling the shield')
+    check(not b.is_done(), 'cancelling the shield cancelled the inner future')
+    b.resolve_int64(2)
+    a.resolve_int64(1)
+    iterate_until(gathered.is_done, 'gather done')
+    results = Loom.gather_results(gathered)
+    check_eq([f.get_int64() for f in results], [1, 2], 'gathered values in order')
+
+
+@case
+def wait_for_timeout():
+    never = Loom.Future.new()
+    bounded = Loom.wait_for(never, 10)
+    iterate_until(bounded.is_done, 'wait_for done')
+    check(never.is_cancelled(), 'the inner future was not cancelled')
+    check_raises_gerror(bounded.propagate, Loom.error_quark(),
+                        Loom.Error.TIMED_OUT, 'wait_for past its deadline')
+
+
+@case
+def lock_and_semaphore_async():
+    lock = Loom.Lock.new()
+    sem = Loom.BoundedSemaphore.new(1)
+    got = []
+
+    def on_lock(source, res, data):
+        got.append(('lock', source.acquire_finish(res)))
+
+    def on_permit(source, res, data):
+        got.append(('permit', source.acquire_finish(res)))
+
+    lock.acquire_async(None, on_lock, None)
+    lock.acquire_async(None, on_lock, None)
+    sem.acquire_async(None, on_permit, None)
+    iterate_until(lambda: len(got) == 2, 'first lock and permit')
+    check(lock.is_locked(), 'the lock is not held')
+    check_eq(sem.get_value(), 0, 'semaphore value')
+    lock.release()
+    iterate_until(lambda: len(got) == 3, 'second lock')
+    lock.release()
+    sem.release()
+    check(not lock.is_locked(), 'the lock is still held')
+    check_eq(sem.get_value(), 1, 'semaphore value after release')
+
+
+@case
+def task_group_wait_async():
+    group = Loom.TaskGroup.new()
+    ran = []
+
+    def child(data):
+        ran.append(data)
+        return None
+
+    def failing(data):
+        return Loom.Future.new_for_error_literal(
+            Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND, 'child failed')
+
+    group.spawn(child, 'a')
+    group.spawn(failing, None)
+    results = []
+
+    def on_done(source, res, data):
+        try:
+            results.append(source.wait_finish(res))
+        except GLib.Error as e:
+            results.append(e)
+
+    group.wait_async(None, on_done, None)
+    iterate_until(lambda: results, 'task group done')
+    check_eq(ran, ['a'], 'children ran')
+    check(isinstance(results[0], GLib.Error)
+          and results[0].matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND),
+          'the child error is not reported: %r' % (results[0],))
+
+
 def main():
     print('1..%d' % len(cases))
     failed = 0
