@@ -30,6 +30,7 @@
 # include "loom-semaphore.h"
 # include "loom-gio.h"
 # include "loom-run.h"
+# include "loom-thread.h"
 #undef LOOM_INSIDE
 
 G_BEGIN_DECLS
