@@ -7,9 +7,19 @@
 
 #pragma once
 
-int loom_example_sleep_and_return (void);
-int loom_example_hello_world      (void);
-int loom_example_two_tasks        (void);
+int loom_example_sleep_and_return     (void);
+int loom_example_hello_world          (void);
+int loom_example_two_tasks            (void);
+int loom_example_task_group           (void);
+int loom_example_gather               (void);
+int loom_example_wait_first_completed (void);
+int loom_example_shield               (void);
+int loom_example_cancel               (void);
+int loom_example_wait_for_timeout     (void);
+int loom_example_async_with           (void);
+int loom_example_async_counter        (void);
+int loom_example_async_gen            (void);
+int loom_example_debug_pitfalls       (void);
 
 /* Each example is a program of its own, and a part of the demo tour. */
 #ifdef LOOM_DEMO

@@ -27,6 +27,16 @@ static const Section sections[] = {
   { "1.3", N_("A coroutine that sleeps and returns"), loom_example_sleep_and_return },
   { "2.1", N_("Running a coroutine with loom_run(), as asyncio.run()"), loom_example_hello_world },
   { "2.2", N_("Two tasks created, then awaited: they run concurrently"), loom_example_two_tasks },
+  { "2.3", N_("A task group: leaving it waits for all of its tasks, as asyncio.TaskGroup"), loom_example_task_group },
+  { "3.2a", N_("Gathering results and errors with loom_gather(), as asyncio.gather()"), loom_example_gather },
+  { "3.2b", N_("Waiting for the first task to finish, with a timeout, as asyncio.wait()"), loom_example_wait_first_completed },
+  { "3.2c", N_("A timeout that leaves a shielded task running, as asyncio.shield()"), loom_example_shield },
+  { "3.3a", N_("Cancelling a sleeping task: it cleans up and re-raises"), loom_example_cancel },
+  { "3.3b", N_("Giving up after a timeout with loom_wait_for(), as asyncio.wait_for()"), loom_example_wait_for_timeout },
+  { "4.1", N_("An asynchronous context manager with loom_with(), as async with"), loom_example_async_with },
+  { "4.2", N_("An asynchronous iterator class, as __aiter__ and __anext__"), loom_example_async_counter },
+  { "4.3", N_("An asynchronous generator, as async def with yield"), loom_example_async_gen },
+  { "6.1", N_("Debug mode catching an error never retrieved and a slow step"), loom_example_debug_pitfalls },
 };
 
 static gboolean
@@ -42,7 +52,7 @@ static void
 list_sections (void)
 {
   for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
-    printf ("%s  %s\n", sections[i].id, _(sections[i].title));
+    printf ("%-4s  %s\n", sections[i].id, _(sections[i].title));
 }
 
 int
