@@ -93,8 +93,9 @@ connection_aenter (Connection *self)
 
 /* __aexit__ */
 static LoomFuture *
-connection_aexit (gpointer resource,
-                  gpointer user_data)
+connection_aexit (gpointer      resource,
+                  const GError *body_error,
+                  gpointer      user_data)
 {
   Connection *self = resource;
   g_autoptr(GError) error = NULL;

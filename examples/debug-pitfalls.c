@@ -76,6 +76,7 @@ loom_example_debug_pitfalls (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(LoomFuture) done = NULL;
   gboolean was_enabled = loom_debug_get_enabled ();
+  guint was_slow_step = loom_debug_get_slow_step ();
 
   /* asyncio.run(debug=True); 100 ms is asyncio's slow_callback_duration
    * too. Debug mode is for the whole process, so it is put back after. */
@@ -83,6 +84,7 @@ loom_example_debug_pitfalls (void)
   loom_debug_set_slow_step (100);
   done = loom_run (debug_pitfalls_main, NULL, &error);
   loom_debug_set_enabled (was_enabled);
+  loom_debug_set_slow_step (was_slow_step);
 
   if (done == NULL)
     {

@@ -83,6 +83,19 @@ loom_debug_set_slow_step (guint msec)
   loom_debug_slow_usec = (gint64) msec * 1000;
 }
 
+/**
+ * loom_debug_get_slow_step:
+ *
+ * Gets the slow-step threshold of debug mode.
+ *
+ * Returns: the threshold in milliseconds
+ */
+guint
+loom_debug_get_slow_step (void)
+{
+  return (guint) (loom_debug_slow_usec / 1000);
+}
+
 /* Names the function a code address lies in, for spawn sites. */
 char *
 loom_debug_describe_site (gconstpointer site)

@@ -24,6 +24,8 @@ gboolean  loom_debug_get_enabled      (void);
 LOOM_AVAILABLE_IN_ALL
 void      loom_debug_set_slow_step    (guint    msec);
 LOOM_AVAILABLE_IN_ALL
+guint     loom_debug_get_slow_step    (void);
+LOOM_AVAILABLE_IN_ALL
 char     *loom_dump_tasks_to_string   (void) G_GNUC_WARN_UNUSED_RESULT;
 LOOM_AVAILABLE_IN_ALL
 void      loom_dump_tasks             (void);

@@ -528,8 +528,13 @@ static void
 report_lost_error (LoomFiber    *fiber,
                    const GError *error)
 {
-  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("A task nobody awaits failed: %s", error->message);
+  g_autofree char *site = NULL;
+
+  if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  site = loom_debug_describe_site (fiber->spawn_site);
+  g_warning ("A task nobody awaits (#%u, spawned at %s) failed: %s",
+             fiber->id, site, error->message);
 }
 
 static void

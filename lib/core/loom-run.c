@@ -86,7 +86,8 @@ loom_run (LoomFiberFunc   func,
   scheduler = loom_scheduler_get_for_context (context);
   loom_scheduler_claim (scheduler);
 
-  main_task = loom_task_new (func, user_data, NULL);
+  /* Debug output names the main function rather than loom_run(). */
+  main_task = loom_task_new_at (func, user_data, NULL, func);
   loom_future_set_name (LOOM_FUTURE (main_task), "main");
   loom_task_start (main_task);
 

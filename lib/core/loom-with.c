@@ -12,23 +12,22 @@
 #include "loom-task.h"
 #include "loom-with.h"
 
-/* Runs @func and awaits the future it returns; NULL means success. */
+/* Awaits what a step returned; NULL means success. */
 static gboolean
-run_step (LoomResourceFunc   func,
-          gpointer           resource,
-          gpointer           user_data,
-          GError           **error)
+await_step (LoomFuture  *outcome,
+            GError     **error)
 {
-  g_autoptr(LoomFuture) outcome = func (resource, user_data);
+  g_autoptr(LoomFuture) owned = outcome;
 
-  return outcome == NULL || loom_await (outcome, error);
+  return owned == NULL || loom_await (owned, error);
 }
 
 /**
  * loom_with: (skip)
  * @opening: a future of the resource, as `__aenter__`
  * @body: (scope call): uses the resource
- * @close: (scope call): closes the resource, as `__aexit__`
+ * @close: (scope call): closes the resource, as `__aexit__`, told the
+ *   body's error
  * @user_data: data for @body and @close
  * @error: return location for an error
  *
@@ -37,7 +36,7 @@ run_step (LoomResourceFunc   func,
  * after an error, and after a cancellation, in which case @close runs
  * shielded so that it can finish. If @opening fails, neither @body nor
  * @close runs. The resource is the object or pointer @opening resolved
- * with. C only.
+ * with (%NULL for a value of another kind). C only.
  *
  * Returns: %TRUE if opening, body and closing all succeeded; otherwise
  *   %FALSE with the body's error, or the closing's if the body succeeded
@@ -45,7 +44,7 @@ run_step (LoomResourceFunc   func,
 gboolean
 loom_with (LoomFuture        *opening,
            LoomResourceFunc   body,
-           LoomResourceFunc   close,
+           LoomCloseFunc      close,
            gpointer           user_data,
            GError           **error)
 {
@@ -61,13 +60,13 @@ loom_with (LoomFuture        *opening,
   if (!loom_await (opening, error))
     return FALSE;
   value = loom_future_get_value (opening, NULL);
-  if (value != NULL)
+  if (value != NULL && g_value_fits_pointer (value))
     resource = g_value_peek_pointer (value);
 
-  run_step (body, resource, user_data, &body_error);
+  await_step (body (resource, user_data), &body_error);
 
   shield = loom_shield_scope ();
-  run_step (close, resource, user_data, &close_error);
+  await_step (close (resource, body_error, user_data), &close_error);
   loom_cancel_scope_leave (shield, NULL);
 
   if (body_error != NULL)

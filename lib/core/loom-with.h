@@ -21,7 +21,7 @@ G_BEGIN_DECLS
  *   future resolved with
  * @user_data: the data given to `loom_with()`
  *
- * The body, or the closing, of a `loom_with()` block.
+ * The body of a `loom_with()` block.
  *
  * Returns: (transfer full) (nullable): a future of the outcome, or %NULL
  *   for plain success
@@ -29,10 +29,27 @@ G_BEGIN_DECLS
 typedef LoomFuture *(*LoomResourceFunc) (gpointer resource,
                                          gpointer user_data);
 
+/**
+ * LoomCloseFunc:
+ * @resource: the opened resource
+ * @body_error: (nullable): the body's error, as `__aexit__` sees the
+ *   exception, or %NULL if the body succeeded
+ * @user_data: the data given to `loom_with()`
+ *
+ * The closing of a `loom_with()` block. It runs shielded from
+ * cancellation, so it may await.
+ *
+ * Returns: (transfer full) (nullable): a future of the outcome, or %NULL
+ *   for plain success
+ */
+typedef LoomFuture *(*LoomCloseFunc) (gpointer      resource,
+                                      const GError *body_error,
+                                      gpointer      user_data);
+
 LOOM_AVAILABLE_IN_ALL
 gboolean loom_with (LoomFuture        *opening,
                     LoomResourceFunc   body,
-                    LoomResourceFunc   close,
+                    LoomCloseFunc      close,
                     gpointer           user_data,
                     GError           **error);
 

@@ -81,6 +81,7 @@ test_debug_slow_step (void)
   g_test_expect_message ("Loom", G_LOG_LEVEL_WARNING, "*held the main loop for*");
   loom_test_run (slow_step_main, NULL);
   g_test_assert_expected_messages ();
+  g_assert_cmpuint (loom_debug_get_slow_step (), ==, 10);
   loom_debug_set_slow_step (100);
   loom_debug_set_enabled (FALSE);
 }

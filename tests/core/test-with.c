@@ -43,11 +43,15 @@ use_resource (gpointer resource_ptr,
 }
 
 static LoomFuture *
-close_resource (gpointer resource_ptr,
-                gpointer user_data)
+close_resource (gpointer      resource_ptr,
+                const GError *body_error,
+                gpointer      user_data)
 {
   Resource *resource = resource_ptr;
   g_autoptr(GError) error = NULL;
+
+  /* The close is told how the body ended, as __aexit__ is. */
+  g_assert_true ((body_error != NULL) == (resource->body_fails || resource->body_sleeps));
 
   /* Closing awaits, and must finish even in a cancelled task. */
   if (!loom_sleep (2, &error))
@@ -128,6 +132,41 @@ failed_open (gpointer data)
   return NULL;
 }
 
+static LoomFuture *
+use_number (gpointer resource,
+            gpointer user_data)
+{
+  /* An int64 is not a pointer: the resource is NULL, nothing asserts. */
+  g_assert_null (resource);
+  return NULL;
+}
+
+static LoomFuture *
+close_number (gpointer      resource,
+              const GError *body_error,
+              gpointer      user_data)
+{
+  g_assert_null (resource);
+  g_assert_null (body_error);
+  return NULL;
+}
+
+static LoomFuture *
+non_pointer_resource (gpointer data)
+{
+  g_autoptr(LoomFuture) opening = loom_future_new_for_int64 (3);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (loom_with (opening, use_number, close_number, NULL, &error));
+  return NULL;
+}
+
+static void
+test_with_non_pointer (void)
+{
+  loom_test_run (non_pointer_resource, NULL);
+}
+
 static void
 test_with_failed_open (void)
 {
@@ -148,6 +187,7 @@ main (int   argc,
   g_test_add_func ("/with/body-error", test_with_body_error);
   g_test_add_func ("/with/cancel", test_with_cancel);
   g_test_add_func ("/with/failed-open", test_with_failed_open);
+  g_test_add_func ("/with/non-pointer", test_with_non_pointer);
 
   return g_test_run ();
 }
