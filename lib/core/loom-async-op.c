@@ -97,6 +97,11 @@ loom_async_op_init (LoomAsyncOp          *op,
   op->scheduler = loom_scheduler_ref (loom_scheduler_get_thread_default ());
   op->task = g_task_new (source_object, cancellable, callback, user_data);
   g_task_set_source_tag (op->task, source_tag);
+  /* What the operation completed with stands even if the cancellable
+   * fires before the callback runs: a waiter handed a lock, a permit or an
+   * item must be told so, or it would be lost. Cancellation is reported
+   * only when it withdrew the waiter. */
+  g_task_set_check_cancellable (op->task, FALSE);
   op->withdraw = withdraw;
   op->finalize = finalize;
 }

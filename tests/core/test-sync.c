@@ -264,6 +264,30 @@ test_sync_async_twins (void)
   g_assert_cmpuint (loom_semaphore_get_value (semaphore), ==, 1);
 }
 
+static void
+test_lock_async_handoff_then_cancel (void)
+{
+  g_autoptr(LoomLock) lock = loom_lock_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  int first = 0, second = 0;
+
+  loom_lock_acquire_async (lock, NULL, acquired_cb, &first);
+  while (first == 0)
+    g_main_context_iteration (NULL, TRUE);
+  loom_lock_acquire_async (lock, cancellable, acquired_cb, &second);
+
+  /* The lock is handed over, then the waiter's cancellable fires before
+   * its callback ran: it was given the lock, so it must be told so. */
+  loom_lock_release (lock);
+  g_cancellable_cancel (cancellable);
+  while (second == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (second, ==, 1);
+  g_assert_true (loom_lock_is_locked (lock));
+  loom_lock_release (lock);
+  g_assert_false (loom_lock_is_locked (lock));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -275,6 +299,7 @@ main (int   argc,
   g_test_add_func ("/sync/semaphore-random-cancel", test_semaphore_random_cancel);
   g_test_add_func ("/sync/bounded-semaphore", test_bounded_semaphore);
   g_test_add_func ("/sync/async-twins", test_sync_async_twins);
+  g_test_add_func ("/sync/lock-async-handoff-then-cancel", test_lock_async_handoff_then_cancel);
 
   return g_test_run ();
 }
