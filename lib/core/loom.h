@@ -28,6 +28,8 @@
 # include "loom-lock.h"
 # include "loom-queue.h"
 # include "loom-semaphore.h"
+# include "loom-condition.h"
+# include "loom-barrier.h"
 # include "loom-gio.h"
 # include "loom-run.h"
 # include "loom-thread.h"
