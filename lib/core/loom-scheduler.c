@@ -252,11 +252,10 @@ loom_scheduler_dispatch (GSource     *source,
   return G_SOURCE_CONTINUE;
 }
 
+/* No lookup finds @self any more, on this thread or through the table. */
 static void
-loom_scheduler_finalize (GSource *source)
+loom_scheduler_unregister (LoomScheduler *self)
 {
-  LoomScheduler *self = (LoomScheduler *)source;
-
   g_mutex_lock (&schedulers_lock);
   if (schedulers != NULL &&
       g_hash_table_lookup (schedulers, self->context) == self)
@@ -268,6 +267,14 @@ loom_scheduler_finalize (GSource *source)
       cached_scheduler = NULL;
       cached_context = NULL;
     }
+}
+
+static void
+loom_scheduler_finalize (GSource *source)
+{
+  LoomScheduler *self = (LoomScheduler *)source;
+
+  loom_scheduler_unregister (self);
 
   if (self->n_fibers > 0)
     g_critical ("A main context was finalized with %u Loom tasks still alive; "
@@ -389,18 +396,7 @@ loom_scheduler_claim (LoomScheduler *self)
 void
 loom_scheduler_forget (LoomScheduler *self)
 {
-  g_mutex_lock (&schedulers_lock);
-  if (schedulers != NULL &&
-      g_hash_table_lookup (schedulers, self->context) == self)
-    g_hash_table_remove (schedulers, self->context);
-  g_mutex_unlock (&schedulers_lock);
-
-  if (cached_scheduler == self)
-    {
-      cached_scheduler = NULL;
-      cached_context = NULL;
-    }
-
+  loom_scheduler_unregister (self);
   g_source_destroy (&self->source);
 }
 
