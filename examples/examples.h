@@ -19,6 +19,8 @@ int loom_example_wait_for_timeout     (void);
 int loom_example_async_with           (void);
 int loom_example_async_counter        (void);
 int loom_example_async_gen            (void);
+int loom_example_run_in_thread        (void);
+int loom_example_threadsafe           (void);
 int loom_example_debug_pitfalls       (void);
 
 /* Each example is a program of its own, and a part of the demo tour. */

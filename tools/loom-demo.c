@@ -36,6 +36,8 @@ static const Section sections[] = {
   { "4.1", N_("An asynchronous context manager with loom_with(), as async with"), loom_example_async_with },
   { "4.2", N_("An asynchronous iterator class, as __aiter__ and __anext__"), loom_example_async_counter },
   { "4.3", N_("An asynchronous generator, as async def with yield"), loom_example_async_gen },
+  { "5.1", N_("Blocking work on the default and a custom thread pool, as run_in_executor()"), loom_example_run_in_thread },
+  { "5.2", N_("Calling into the loop from a plain thread, as run_coroutine_threadsafe()"), loom_example_threadsafe },
   { "6.1", N_("Debug mode catching an error never retrieved and a slow step"), loom_example_debug_pitfalls },
 };
 
