@@ -52,6 +52,8 @@ void loom_async_op_watch    (LoomAsyncOp          *op);
 void loom_async_op_complete (LoomAsyncOp          *op);
 void loom_async_op_complete_pointer (LoomAsyncOp  *op,
                                      gpointer      result);
+void loom_async_op_fail     (LoomAsyncOp          *op,
+                             GError               *error);
 
 /* An `_async` wait on a primitive's wait queue: completes with what the
  * waker hands over, as a pointer (NULL for a lock or a permit). */

@@ -23,25 +23,48 @@ loom_async_op_unref (gpointer data)
   g_free (op);
 }
 
-/* Owner thread: returns the task once, and drops the pending reference. */
+typedef enum
+{
+  OUTCOME_CANCELLED,
+  OUTCOME_BOOLEAN,
+  OUTCOME_POINTER,
+  OUTCOME_ERROR,
+} Outcome;
+
+/* Owner thread: returns the task once, and drops the pending reference.
+ * @result is the pointer for OUTCOME_POINTER, the GError (owned) for
+ * OUTCOME_ERROR. */
 static void
 loom_async_op_finish (LoomAsyncOp *op,
-                      gboolean     cancelled,
-                      gboolean     as_pointer,
+                      Outcome      outcome,
                       gpointer     result)
 {
   if (op->done)
-    return;
-  op->done = TRUE;
-  if (cancelled)
     {
+      if (outcome == OUTCOME_ERROR)
+        g_error_free (result);
+      return;
+    }
+  op->done = TRUE;
+
+  switch (outcome)
+    {
+    case OUTCOME_CANCELLED:
       op->withdraw (op);
       g_task_return_error_if_cancelled (op->task);
+      break;
+    case OUTCOME_POINTER:
+      g_task_return_pointer (op->task, result, NULL);
+      break;
+    case OUTCOME_ERROR:
+      g_task_return_error (op->task, result);
+      break;
+    case OUTCOME_BOOLEAN:
+    default:
+      g_task_return_boolean (op->task, TRUE);
+      break;
     }
-  else if (as_pointer)
-    g_task_return_pointer (op->task, result, NULL);
-  else
-    g_task_return_boolean (op->task, TRUE);
+
   if (op->handler != 0)
     g_cancellable_disconnect (g_task_get_cancellable (op->task), op->handler);
   op->handler = 0;
@@ -52,7 +75,7 @@ loom_async_op_finish (LoomAsyncOp *op,
 void
 loom_async_op_complete (LoomAsyncOp *op)
 {
-  loom_async_op_finish (op, FALSE, FALSE, NULL);
+  loom_async_op_finish (op, OUTCOME_BOOLEAN, NULL);
 }
 
 /* The same, with a result for g_task_propagate_pointer(). */
@@ -60,7 +83,15 @@ void
 loom_async_op_complete_pointer (LoomAsyncOp *op,
                                 gpointer     result)
 {
-  loom_async_op_finish (op, FALSE, TRUE, result);
+  loom_async_op_finish (op, OUTCOME_POINTER, result);
+}
+
+/* The operation failed with @error (transfer full). */
+void
+loom_async_op_fail (LoomAsyncOp *op,
+                    GError      *error)
+{
+  loom_async_op_finish (op, OUTCOME_ERROR, error);
 }
 
 static void
@@ -68,7 +99,7 @@ cancelled_on_owner (LoomReady *node)
 {
   LoomAsyncOp *op = (LoomAsyncOp *) node;
 
-  loom_async_op_finish (op, TRUE, FALSE, NULL);
+  loom_async_op_finish (op, OUTCOME_CANCELLED, NULL);
   loom_async_op_unref (op);
 }
 

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "loom-async-op-private.h"
 #include "loom-error.h"
 #include "loom-fiber-private.h"
 #include "loom-queue.h"
@@ -27,8 +28,9 @@
  * lost. A closed queue refuses new items and, once drained, makes getters
  * fail with %LOOM_ERROR_CLOSED, which ends an iteration over it.
  *
- * Items are plain non-%NULL pointers the queue owns while it holds them;
- * these calls are C only.
+ * Items are plain non-%NULL pointers the queue owns while it holds them,
+ * which C code puts and gets directly. Bindings use a queue of values
+ * instead ([ctor@Loom.Queue.new_for_values]) with the `_value` calls.
  */
 
 struct _LoomQueue
@@ -635,4 +637,285 @@ loom_queue_is_full (LoomQueue *self)
   g_return_val_if_fail (LOOM_IS_QUEUE (self), FALSE);
 
   return !has_room (self);
+}
+
+/* Queues of values, for bindings: each item is a GValue on the heap. */
+
+static void
+free_value (gpointer data)
+{
+  GValue *value = data;
+
+  g_value_unset (value);
+  g_free (value);
+}
+
+static GValue *
+copy_value (const GValue *value)
+{
+  GValue *copy = g_new0 (GValue, 1);
+
+  g_value_init (copy, G_VALUE_TYPE (value));
+  g_value_copy (value, copy);
+  return copy;
+}
+
+/* Moves the heap GValue @item into @value and frees the wrapper. */
+static void
+move_value (GValue *item,
+            GValue *value)
+{
+  *value = *item;
+  g_free (item);
+}
+
+/**
+ * loom_queue_new_for_values: (constructor)
+ * @order: the order items come out in
+ * @maxsize: the most items it holds before putting waits, or 0 for no limit
+ *
+ * Creates a queue of #GValue items, the kind bindings use: values are
+ * copied in and moved out. A priority queue of values orders them by
+ * [method@Loom.Queue.set_compare] from C, else by insertion.
+ *
+ * Returns: (transfer full): a new queue
+ */
+LoomQueue *
+loom_queue_new_for_values (LoomQueueOrder order,
+                           guint          maxsize)
+{
+  return loom_queue_new (order, maxsize, free_value);
+}
+
+static gboolean
+holds_values (LoomQueue *self)
+{
+  return self->item_free == free_value;
+}
+
+/**
+ * loom_queue_put_value_nowait:
+ * @self: a queue of values
+ * @value: the value to copy in
+ * @error: return location for an error
+ *
+ * Puts a copy of @value in if there is room now; see
+ * [method@Loom.Queue.put_nowait].
+ *
+ * Returns: %TRUE if it is in
+ */
+gboolean
+loom_queue_put_value_nowait (LoomQueue     *self,
+                             const GValue  *value,
+                             GError       **error)
+{
+  GValue *item;
+
+  g_return_val_if_fail (LOOM_IS_QUEUE (self) && holds_values (self), FALSE);
+  g_return_val_if_fail (G_IS_VALUE (value), FALSE);
+
+  item = copy_value (value);
+  if (!loom_queue_put_nowait (self, item, error))
+    {
+      free_value (item);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * loom_queue_get_value_nowait:
+ * @self: a queue of values
+ * @value: (out caller-allocates): an unset #GValue for the item
+ * @error: return location for an error
+ *
+ * Takes the next value if there is one; see
+ * [method@Loom.Queue.get_nowait].
+ *
+ * Returns: (skip): %TRUE with @value set
+ */
+gboolean
+loom_queue_get_value_nowait (LoomQueue  *self,
+                             GValue     *value,
+                             GError    **error)
+{
+  GValue *item;
+
+  g_return_val_if_fail (LOOM_IS_QUEUE (self) && holds_values (self), FALSE);
+  g_return_val_if_fail (value != NULL && !G_IS_VALUE (value), FALSE);
+
+  item = loom_queue_get_nowait (self, error);
+  if (item == NULL)
+    return FALSE;
+  move_value (item, value);
+  return TRUE;
+}
+
+typedef struct
+{
+  LoomAsyncOp  op;
+  LoomWaiter   waiter;
+  LoomQueue   *queue;   /* (owned) */
+  GValue      *item;    /* (owned) (nullable) until delivered */
+} PutWait;
+
+static void
+put_wait_woken (LoomWaiter *waiter,
+                gpointer    handoff)
+{
+  PutWait *wait = G_STRUCT_MEMBER_P (waiter, -G_STRUCT_OFFSET (PutWait, waiter));
+
+  if (handoff == CLOSED)
+    {
+      loom_async_op_fail (&wait->op, g_error_new_literal (LOOM_ERROR, LOOM_ERROR_CLOSED,
+                                                          "The queue is closed"));
+      return;
+    }
+  /* The room reserved for this putter is taken now, in the waker's turn. */
+  wait->queue->reserved--;
+  deliver (wait->queue, g_steal_pointer (&wait->item));
+  loom_async_op_complete (&wait->op);
+}
+
+static void
+put_wait_withdraw (LoomAsyncOp *op)
+{
+  PutWait *wait = (PutWait *) op;
+
+  loom_wait_queue_remove (&wait->queue->putters, &wait->waiter);
+}
+
+static void
+put_wait_finalize (gpointer data)
+{
+  PutWait *wait = data;
+
+  g_clear_pointer (&wait->item, free_value);
+  g_object_unref (wait->queue);
+}
+
+/**
+ * loom_queue_put_value_async:
+ * @self: a queue of values
+ * @value: the value to copy in
+ * @cancellable: (nullable): stops waiting for room; the value is then not put
+ * @callback: (scope async) (closure user_data): called once it is in
+ * @user_data: data for @callback
+ *
+ * Puts a copy of @value in, waiting for room: the binding-friendly twin
+ * of [method@Loom.Queue.put].
+ */
+void
+loom_queue_put_value_async (LoomQueue           *self,
+                            const GValue        *value,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  PutWait *wait;
+
+  g_return_if_fail (LOOM_IS_QUEUE (self) && holds_values (self));
+  g_return_if_fail (G_IS_VALUE (value));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  wait = g_new0 (PutWait, 1);
+  loom_async_op_init (&wait->op, self, cancellable, callback, user_data,
+                      loom_queue_put_value_async, put_wait_withdraw, put_wait_finalize);
+  wait->queue = g_object_ref (self);
+  wait->item = copy_value (value);
+  wait->waiter.func = put_wait_woken;
+
+  if (self->closed)
+    loom_async_op_fail (&wait->op, g_error_new_literal (LOOM_ERROR, LOOM_ERROR_CLOSED,
+                                                        "The queue is closed"));
+  else if (has_room (self) && self->putters.head == NULL)
+    {
+      deliver (self, g_steal_pointer (&wait->item));
+      loom_async_op_complete (&wait->op);
+    }
+  else
+    {
+      loom_wait_queue_push (&self->putters, &wait->waiter);
+      loom_async_op_watch (&wait->op);
+    }
+}
+
+/**
+ * loom_queue_put_value_finish:
+ * @self: a queue of values
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Loom.Queue.put_value_async].
+ *
+ * Returns: %TRUE if the value is in
+ */
+gboolean
+loom_queue_put_value_finish (LoomQueue     *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (LOOM_IS_QUEUE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * loom_queue_get_value_async:
+ * @self: a queue of values
+ * @cancellable: (nullable): stops waiting; no value is taken then
+ * @callback: (scope async) (closure user_data): called with the next value
+ * @user_data: data for @callback
+ *
+ * Takes the next value, waiting for one: the binding-friendly twin of
+ * [method@Loom.Queue.get].
+ */
+void
+loom_queue_get_value_async (LoomQueue           *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (LOOM_IS_QUEUE (self) && holds_values (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  if (store_len (self) > 0)
+    loom_async_wait_ready (self, take (self), callback, user_data, loom_queue_get_value_async);
+  else if (self->closed)
+    loom_async_wait_ready (self, CLOSED, callback, user_data, loom_queue_get_value_async);
+  else
+    loom_async_wait_start (self, &self->getters, cancellable, callback, user_data,
+                           loom_queue_get_value_async);
+}
+
+/**
+ * loom_queue_get_value_finish:
+ * @self: a queue of values
+ * @result: the result given to the callback
+ * @value: (out caller-allocates): an unset #GValue for the item
+ * @error: return location for an error
+ *
+ * Finishes [method@Loom.Queue.get_value_async]; fails with
+ * %LOOM_ERROR_CLOSED once the queue is closed and drained.
+ *
+ * Returns: (skip): %TRUE with @value set
+ */
+gboolean
+loom_queue_get_value_finish (LoomQueue     *self,
+                             GAsyncResult  *result,
+                             GValue        *value,
+                             GError       **error)
+{
+  gpointer item = NULL;
+
+  g_return_val_if_fail (LOOM_IS_QUEUE (self), FALSE);
+  g_return_val_if_fail (value != NULL && !G_IS_VALUE (value), FALSE);
+
+  if (!loom_async_wait_finish (self, result, &item, error))
+    return FALSE;
+  if (item == CLOSED)
+    return set_closed_error (error);
+  move_value (item, value);
+  return TRUE;
 }

@@ -43,6 +43,37 @@ LoomQueue *loom_queue_new          (LoomQueueOrder    order,
                                     guint             maxsize,
                                     GDestroyNotify    item_free) G_GNUC_WARN_UNUSED_RESULT;
 LOOM_AVAILABLE_IN_ALL
+LoomQueue *loom_queue_new_for_values (LoomQueueOrder  order,
+                                      guint           maxsize) G_GNUC_WARN_UNUSED_RESULT;
+LOOM_AVAILABLE_IN_ALL
+gboolean   loom_queue_put_value_nowait (LoomQueue      *self,
+                                        const GValue   *value,
+                                        GError        **error);
+LOOM_AVAILABLE_IN_ALL
+gboolean   loom_queue_get_value_nowait (LoomQueue      *self,
+                                        GValue         *value,
+                                        GError        **error);
+LOOM_AVAILABLE_IN_ALL
+void       loom_queue_put_value_async  (LoomQueue           *self,
+                                        const GValue        *value,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+LOOM_AVAILABLE_IN_ALL
+gboolean   loom_queue_put_value_finish (LoomQueue      *self,
+                                        GAsyncResult   *result,
+                                        GError        **error);
+LOOM_AVAILABLE_IN_ALL
+void       loom_queue_get_value_async  (LoomQueue           *self,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+LOOM_AVAILABLE_IN_ALL
+gboolean   loom_queue_get_value_finish (LoomQueue      *self,
+                                        GAsyncResult   *result,
+                                        GValue         *value,
+                                        GError        **error);
+LOOM_AVAILABLE_IN_ALL
 void       loom_queue_set_compare  (LoomQueue        *self,
                                     GCompareDataFunc  compare,
                                     gpointer          user_data,

@@ -290,6 +290,76 @@ test_queue_frees_items (void)
   g_object_unref (queue);
 }
 
+static void
+value_got (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GValue *out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!loom_queue_get_value_finish (LOOM_QUEUE (source), result, out, &error))
+    {
+      g_assert_error (error, LOOM_ERROR, LOOM_ERROR_CLOSED);
+      g_value_init (out, G_TYPE_STRING);
+      g_value_set_static_string (out, "closed");
+    }
+}
+
+static void
+value_put (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (loom_queue_put_value_finish (LOOM_QUEUE (source), result, &error));
+  (*(int *) user_data)++;
+}
+
+static void
+test_queue_values (void)
+{
+  g_autoptr(LoomQueue) queue = loom_queue_new_for_values (LOOM_QUEUE_FIFO, 1);
+  g_auto(GValue) in = G_VALUE_INIT;
+  g_auto(GValue) out = G_VALUE_INIT;
+  g_auto(GValue) waited = G_VALUE_INIT;
+  g_auto(GValue) after_close = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+  int put = 0;
+
+  g_value_init (&in, G_TYPE_STRING);
+  g_value_set_string (&in, "first");
+  g_assert_true (loom_queue_put_value_nowait (queue, &in, &error));
+  g_assert_false (loom_queue_put_value_nowait (queue, &in, &error));
+  g_assert_error (error, LOOM_ERROR, LOOM_ERROR_WOULD_BLOCK);
+  g_clear_error (&error);
+
+  /* A full queue makes the async put wait for room. */
+  g_value_set_string (&in, "second");
+  loom_queue_put_value_async (queue, &in, NULL, value_put, &put);
+  for (int i = 0; i < 3; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpint (put, ==, 0);
+
+  g_assert_true (loom_queue_get_value_nowait (queue, &out, &error));
+  g_assert_cmpstr (g_value_get_string (&out), ==, "first");
+  while (put == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  loom_queue_get_value_async (queue, NULL, value_got, &waited);
+  while (!G_IS_VALUE (&waited))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (g_value_get_string (&waited), ==, "second");
+
+  /* A waiting getter learns of the close. */
+  loom_queue_get_value_async (queue, NULL, value_got, &after_close);
+  loom_queue_close (queue);
+  while (!G_IS_VALUE (&after_close))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (g_value_get_string (&after_close), ==, "closed");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -303,6 +373,7 @@ main (int   argc,
   g_test_add_func ("/queue/cancelled-put", test_queue_cancelled_put);
   g_test_add_func ("/queue/close-wakes-getters", test_queue_close_wakes_getters);
   g_test_add_func ("/queue/frees-items", test_queue_frees_items);
+  g_test_add_func ("/queue/values", test_queue_values);
 
   return g_test_run ();
 }

@@ -394,6 +394,23 @@ def task_group_wait_async():
           'the child error is not reported: %r' % (results[0],))
 
 
+@case
+def queue_of_values():
+    queue = Loom.Queue.new_for_values(Loom.QueueOrder.FIFO, 2)
+    queue.put_value_nowait(1)
+    queue.put_value_nowait('two')
+    check(queue.is_full(), 'the queue is not full')
+    check_eq(queue.get_value_nowait(), 1, 'first value')
+    got = []
+
+    def on_got(source, res, data):
+        got.append(source.get_value_finish(res))
+
+    queue.get_value_async(None, on_got, None)
+    iterate_until(lambda: got, 'get_value_async')
+    check_eq(got, ['two'], 'second value')
+
+
 def main():
     print('1..%d' % len(cases))
     failed = 0
