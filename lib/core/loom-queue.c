@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "loom-async-iterator.h"
 #include "loom-async-op-private.h"
 #include "loom-error.h"
 #include "loom-fiber-private.h"
@@ -26,7 +27,12 @@
  * it was handed an item puts it back in front, and a putter cancelled
  * after it was given room passes the room on: no item and no slot is ever
  * lost. A closed queue refuses new items and, once drained, makes getters
- * fail with %LOOM_ERROR_CLOSED, which ends an iteration over it.
+ * fail with %LOOM_ERROR_CLOSED.
+ *
+ * A queue is also an [iface@Loom.AsyncIterator] of its items, as
+ * `async for item in queue` over a queue that gets closed: each item taken
+ * is one step, and the iteration ends once the queue is closed and
+ * drained.
  *
  * Items are plain non-%NULL pointers the queue owns while it holds them,
  * which C code puts and gets directly. Bindings use a queue of values
@@ -63,7 +69,11 @@ typedef struct
   guint64  seq;
 } HeapItem;
 
-G_DEFINE_FINAL_TYPE (LoomQueue, loom_queue, G_TYPE_OBJECT)
+static void loom_queue_iface_init (LoomAsyncIteratorInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LoomQueue, loom_queue, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (LOOM_TYPE_ASYNC_ITERATOR,
+                                                      loom_queue_iface_init))
 
 /* Handed to waiters when the queue closes. */
 static char closed_marker;
@@ -918,4 +928,109 @@ loom_queue_get_value_finish (LoomQueue     *self,
     return set_closed_error (error);
   move_value (item, value);
   return TRUE;
+}
+
+/* The queue as an async iterator: next() is a get whose result arrives
+ * through a future. */
+
+typedef struct
+{
+  LoomWaiter   waiter;
+  int          ref_count;   /* the queue's wake-up and the future's watch */
+  LoomQueue   *queue;       /* (owned) */
+  LoomFuture  *future;      /* (owned) */
+} IterWait;
+
+static void
+iter_wait_unref (gpointer data)
+{
+  IterWait *wait = data;
+
+  if (--wait->ref_count > 0)
+    return;
+  g_object_unref (wait->queue);
+  g_object_unref (wait->future);
+  g_free (wait);
+}
+
+static void
+resolve_with_item (LoomQueue  *self,
+                   LoomFuture *future,
+                   gpointer    item)
+{
+  if (item == CLOSED)
+    loom_future_resolve (future);
+  else if (holds_values (self))
+    {
+      loom_future_resolve_value (future, item);
+      free_value (item);
+    }
+  else
+    loom_future_resolve_pointer (future, item, self->item_free);
+}
+
+static void
+iter_wait_woken (LoomWaiter *waiter,
+                 gpointer    handoff)
+{
+  IterWait *wait = (IterWait *) waiter;
+
+  /* Handed an item after the consumer gave up: it goes back in front. */
+  if (loom_future_is_done (wait->future))
+    give_back_item (wait->queue, handoff);
+  else
+    resolve_with_item (wait->queue, wait->future, handoff);
+  iter_wait_unref (wait);
+}
+
+static void
+iter_future_done (LoomFuture *future,
+                  gpointer    data)
+{
+  IterWait *wait = data;
+
+  /* Cancelled while waiting: leave the queue of getters. */
+  if (loom_wait_queue_remove (&wait->queue->getters, &wait->waiter))
+    iter_wait_unref (wait);
+}
+
+static LoomFuture *
+loom_queue_next (LoomAsyncIterator *iterator)
+{
+  LoomQueue *self = (LoomQueue *) iterator;
+  LoomFuture *future = loom_future_new ();
+  IterWait *wait;
+
+  if (store_len (self) > 0)
+    {
+      resolve_with_item (self, future, take (self));
+      return future;
+    }
+  if (self->closed)
+    {
+      loom_future_resolve (future);
+      return future;
+    }
+
+  wait = g_new0 (IterWait, 1);
+  wait->ref_count = 2;
+  wait->queue = g_object_ref (self);
+  wait->future = g_object_ref (future);
+  wait->waiter.func = iter_wait_woken;
+  loom_wait_queue_push (&self->getters, &wait->waiter);
+  loom_future_add_done_callback (future, iter_future_done, wait, iter_wait_unref);
+  return future;
+}
+
+static void
+loom_queue_iterator_close (LoomAsyncIterator *iterator)
+{
+  loom_queue_close ((LoomQueue *) iterator);
+}
+
+static void
+loom_queue_iface_init (LoomAsyncIteratorInterface *iface)
+{
+  iface->next = loom_queue_next;
+  iface->close = loom_queue_iterator_close;
 }

@@ -360,6 +360,75 @@ test_queue_values (void)
   g_assert_cmpstr (g_value_get_string (&after_close), ==, "closed");
 }
 
+static LoomFuture *
+produce_and_close (gpointer data)
+{
+  LoomQueue *queue = data;
+
+  for (guint i = 1; i <= 5; i++)
+    {
+      loom_queue_put (queue, GUINT_TO_POINTER (i), NULL);
+      loom_sleep (1, NULL);
+    }
+  loom_queue_close (queue);
+  return NULL;
+}
+
+static LoomFuture *
+iterate_queue (gpointer data)
+{
+  g_autoptr(LoomQueue) queue = loom_queue_new (LOOM_QUEUE_FIFO, 2, NULL);
+  g_autoptr(LoomTask) producer_task = loom_spawn (produce_and_close, queue, NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) item = G_VALUE_INIT;
+  GString *seen = g_string_new (NULL);
+
+  /* async for item in queue: ends when the queue is closed and drained. */
+  while (loom_iter_next (LOOM_ASYNC_ITERATOR (queue), &item, &error))
+    {
+      g_string_append_printf (seen, "%u", NUM (g_value_get_pointer (&item)));
+      g_value_unset (&item);
+    }
+  g_assert_no_error (error);
+  g_assert_cmpstr (seen->str, ==, "12345");
+  g_string_free (seen, TRUE);
+  return NULL;
+}
+
+static void
+test_queue_async_iteration (void)
+{
+  loom_test_run (iterate_queue, NULL);
+}
+
+static LoomFuture *
+cancelled_next_loses_nothing (gpointer data)
+{
+  g_autoptr(LoomQueue) queue = loom_queue_new_for_values (LOOM_QUEUE_FIFO, 0);
+  g_autoptr(LoomFuture) abandoned = loom_async_iterator_next (LOOM_ASYNC_ITERATOR (queue));
+  g_autoptr(LoomFuture) next = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  /* The consumer gives up on a pending next(); the item put afterwards
+   * must still come out. */
+  loom_future_cancel (abandoned);
+  g_value_init (&value, G_TYPE_INT);
+  g_value_set_int (&value, 42);
+  loom_queue_put_value_nowait (queue, &value, NULL);
+  loom_yield_now (NULL);
+
+  next = loom_async_iterator_next (LOOM_ASYNC_ITERATOR (queue));
+  loom_await (next, NULL);
+  g_assert_cmpint (g_value_get_int (loom_future_get_value (next, NULL)), ==, 42);
+  return NULL;
+}
+
+static void
+test_queue_cancelled_next (void)
+{
+  loom_test_run (cancelled_next_loses_nothing, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -374,6 +443,8 @@ main (int   argc,
   g_test_add_func ("/queue/close-wakes-getters", test_queue_close_wakes_getters);
   g_test_add_func ("/queue/frees-items", test_queue_frees_items);
   g_test_add_func ("/queue/values", test_queue_values);
+  g_test_add_func ("/queue/async-iteration", test_queue_async_iteration);
+  g_test_add_func ("/queue/cancelled-next", test_queue_cancelled_next);
 
   return g_test_run ();
 }
