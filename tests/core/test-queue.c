@@ -391,6 +391,7 @@ iterate_queue (gpointer data)
     }
   g_assert_no_error (error);
   g_assert_cmpstr (seen->str, ==, "12345");
+  g_assert_true (loom_await (LOOM_FUTURE (producer_task), NULL));
   g_string_free (seen, TRUE);
   return NULL;
 }
