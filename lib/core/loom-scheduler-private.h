@@ -87,7 +87,6 @@ void           loom_scheduler_timer_arm       (LoomScheduler *self,
                                                gint64         deadline);
 void           loom_scheduler_timer_disarm    (LoomScheduler *self,
                                                LoomTimer     *timer);
-void           loom_scheduler_run_ready       (LoomScheduler *self);
 LoomReady     *loom_scheduler_pop_in_batch    (LoomScheduler *self,
                                                LoomReadyFunc  only);
 

@@ -186,7 +186,7 @@ batch_take (LoomScheduler *self)
   return TRUE;
 }
 
-void
+static void
 loom_scheduler_run_ready (LoomScheduler *self)
 {
   self->batch_left = self->budget_count;

@@ -47,7 +47,6 @@ gboolean   loom_stack_compact_supported (void);
 LoomStack *loom_stack_acquire          (gsize      size);
 void       loom_stack_release          (LoomStack *stack);
 gsize      loom_stack_round_size       (gsize      size);
-gboolean   loom_stack_guards_are_cheap (void);
 
 static inline guint8 *
 loom_stack_top (LoomStack *stack)

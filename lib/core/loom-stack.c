@@ -146,13 +146,6 @@ install_guard (guint8 *page)
   return mprotect (page, page_size, PROT_NONE) == 0;
 }
 
-/* TRUE when guard pages cost no extra mapping, known after the first slab. */
-gboolean
-loom_stack_guards_are_cheap (void)
-{
-  return guard_mode == 1;
-}
-
 static LoomStackSlab *
 slab_new (guint klass)
 {
