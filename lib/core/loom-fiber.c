@@ -9,7 +9,7 @@
 
 #include "loom-debug-private.h"
 #include "loom-error.h"
-#include "loom-fiber-private.h"
+#include "loom-task-private.h"
 
 #if LOOM_FIBER_ASM
 # include "loom-switch-private.h"
@@ -228,7 +228,8 @@ fiber_free (LoomFiber *fiber)
   g_clear_pointer (&fiber->cancel_message, g_free);
 
   fiber_release (fiber);
-  g_clear_object (&task);
+  if (task != NULL)
+    loom_task_pool_retire (task);
 }
 
 static void

@@ -85,5 +85,9 @@ gboolean loom_future_settle_from   (LoomFuture *self,
                                     LoomFuture *other);
 gboolean loom_future_cancel_with_message (LoomFuture *self,
                                           const char *message);
+void     loom_future_reset         (LoomFuture   *self);
+void     loom_future_rebind        (LoomFuture   *self,
+                                    GMainContext *context);
+gboolean loom_future_outcome_is_plain (LoomFuture *self);
 
 G_END_DECLS

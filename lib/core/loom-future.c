@@ -57,6 +57,8 @@ loom_future_real_cancel (LoomFuture *self,
                                                   message ? message : "Operation was cancelled"));
 }
 
+static void loom_future_clear (LoomFuture *self);
+
 static void
 loom_future_finalize (GObject *object)
 {
@@ -69,18 +71,83 @@ loom_future_finalize (GObject *object)
     g_warning ("Future %s was finalized with an error that was never retrieved: %s",
                self->name ? self->name : "(unnamed)", self->error->message);
 
+  loom_future_clear (self);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (loom_future_parent_class)->finalize (object);
+}
+
+/* Frees what @self was completed with, its name and its context: what
+ * finalizing does, and what the task pool does before reusing a task. */
+static void
+loom_future_clear (LoomFuture *self)
+{
   if (self->has_value)
     {
       if (self->pointer_destroy != NULL)
         self->pointer_destroy (g_value_get_pointer (&self->value));
       g_value_unset (&self->value);
+      self->has_value = FALSE;
+      self->pointer_destroy = NULL;
     }
   g_clear_error (&self->error);
   g_clear_pointer (&self->name, g_free);
-  g_main_context_unref (self->context);
-  g_mutex_clear (&self->mutex);
+  g_clear_pointer (&self->context, g_main_context_unref);
+}
 
-  G_OBJECT_CLASS (loom_future_parent_class)->finalize (object);
+/* For the task pool: @self, done and held by nobody else, becomes a
+ * pending future that belongs to no context until loom_future_rebind(). */
+void
+loom_future_reset (LoomFuture *self)
+{
+  g_assert (self->waiters.head == NULL);
+
+  loom_future_clear (self);
+  self->error_retrieved = FALSE;
+  g_atomic_int_set (&self->state, LOOM_FUTURE_PENDING);
+}
+
+void
+loom_future_rebind (LoomFuture   *self,
+                    GMainContext *context)
+{
+  g_assert (self->context == NULL);
+
+  self->context = g_main_context_ref (context);
+}
+
+/* Whether keeping @self's outcome around longer than its holders do is
+ * harmless: plain memory only, nothing like a stream or a socket that
+ * somebody expects to be closed once the last handle is gone. */
+gboolean
+loom_future_outcome_is_plain (LoomFuture *self)
+{
+  if (!self->has_value)
+    return TRUE;
+  if (self->pointer_destroy != NULL)
+    return FALSE;
+
+  switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (&self->value)))
+    {
+    case G_TYPE_CHAR:
+    case G_TYPE_UCHAR:
+    case G_TYPE_BOOLEAN:
+    case G_TYPE_INT:
+    case G_TYPE_UINT:
+    case G_TYPE_LONG:
+    case G_TYPE_ULONG:
+    case G_TYPE_INT64:
+    case G_TYPE_UINT64:
+    case G_TYPE_ENUM:
+    case G_TYPE_FLAGS:
+    case G_TYPE_FLOAT:
+    case G_TYPE_DOUBLE:
+    case G_TYPE_STRING:
+    case G_TYPE_POINTER:
+      return TRUE;
+    default:
+      return FALSE;
+    }
 }
 
 static void

@@ -8,7 +8,7 @@
 #include "config.h"
 
 #include "loom-debug-private.h"
-#include "loom-fiber-private.h"
+#include "loom-task-private.h"
 #include "loom-scheduler-private.h"
 
 /**
@@ -249,6 +249,12 @@ loom_scheduler_dispatch (GSource     *source,
   loom_scheduler_run_ready (self);
   self->dispatching = FALSE;
 
+  /* Finished tasks kept for reuse hold their contexts; let go of them
+   * whenever no task is left that would spawn more soon. */
+  if (self->n_fibers == 0)
+    loom_task_pool_settle ();
+  loom_task_pool_tick ();
+
   return G_SOURCE_CONTINUE;
 }
 
@@ -398,6 +404,7 @@ loom_scheduler_forget (LoomScheduler *self)
 {
   loom_scheduler_unregister (self);
   g_source_destroy (&self->source);
+  loom_task_pool_settle ();
 }
 
 LoomScheduler *

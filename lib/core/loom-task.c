@@ -10,7 +10,7 @@
 #include "loom-async-op-private.h"
 #include "loom-debug-private.h"
 #include "loom-error.h"
-#include "loom-fiber-private.h"
+#include "loom-task-private.h"
 
 /**
  * LoomTask:
@@ -42,15 +42,6 @@
  * Cancelling a task also cancels the future it awaits and the
  * [class@Gio.Cancellable] returned by [func@Loom.cancellable].
  */
-
-struct _LoomTask
-{
-  LoomFuture  parent_instance;
-
-  LoomFiber     *fiber;       /* (unowned) NULL once done */
-  gsize          stack_size;
-  gconstpointer  spawn_site;  /* for debug output */
-};
 
 G_DEFINE_FINAL_TYPE (LoomTask, loom_task, LOOM_TYPE_FUTURE)
 
@@ -114,10 +105,18 @@ loom_task_init (LoomTask *self)
 {
 }
 
+static LoomTask *
+new_task (LoomScheduler *scheduler)
+{
+  LoomTask *self = loom_task_pool_take (scheduler->context);
+
+  return self != NULL ? self : g_object_new (LOOM_TYPE_TASK, NULL);
+}
+
 LoomTask *
 loom_task_new_for_fiber (LoomFiber *fiber)
 {
-  LoomTask *self = g_object_new (LOOM_TYPE_TASK, NULL);
+  LoomTask *self = new_task (fiber->scheduler);
 
   self->fiber = fiber;
   fiber->task = self;
@@ -171,12 +170,12 @@ loom_task_new_at (LoomFiberFunc   func,
                   GDestroyNotify  destroy,
                   gconstpointer   spawn_site)
 {
+  LoomScheduler *scheduler = loom_scheduler_get_thread_default ();
   LoomTask *self;
 
   /* This reference is the caller's; the fiber takes its own on start. */
-  self = g_object_new (LOOM_TYPE_TASK, NULL);
-  self->fiber = loom_fiber_new (loom_scheduler_get_thread_default (),
-                                func, user_data, destroy, spawn_site);
+  self = new_task (scheduler);
+  self->fiber = loom_fiber_new (scheduler, func, user_data, destroy, spawn_site);
   self->fiber->task = self;
   self->spawn_site = spawn_site;
   return self;

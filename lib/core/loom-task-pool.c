@@ -1,0 +1,238 @@
+/* loom-task-pool.c
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "loom-debug-private.h"
+#include "loom-task-private.h"
+
+/* Finished tasks, reused for new spawns.
+ *
+ * A LoomTask is a GObject, and on GLib 2.74 constructing one and dropping
+ * its last reference costs several times the rest of a spawn (a datalist
+ * and a notify queue made and torn down, a signal table lookup). So a
+ * fiber does not drop its finished task: it retires it to a list of this
+ * thread, reference and all. Once the pool's reference is the only one
+ * left and nothing is attached to the object (no qdata: no weak or toggle
+ * reference, no binding wrapper, no data), nobody can tell it from a new
+ * one, and a later spawn on this thread reuses it. A retired task somebody
+ * still holds is handed over instead: its last reference is then theirs,
+ * and it is finalized as usual.
+ *
+ * Only tasks whose outcome is plain memory are retired, so nothing like a
+ * stream or a socket outlives its last holder. Retired tasks keep their
+ * context alive as any handle does; the list is settled — every entry
+ * reused or handed over — whenever a scheduler of this thread runs out of
+ * tasks, and when loom_run() returns. Tasks ready for reuse belong to no
+ * context.
+ *
+ * On a thread that always has some task alive, the pool is checked every
+ * POOL_DELAY as its schedulers dispatch: what was retired before the last
+ * check is settled, and of the tasks ready for reuse, those beyond
+ * POOL_KEEP that no spawn needed since the last check are finalized, as
+ * the stack pool returns idle stacks.
+ */
+
+#define POOL_KEEP  4096
+#define POOL_DELAY (2 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  LoomTask *retired_head;  /* oldest first; each holds a reference */
+  LoomTask *retired_tail;
+  guint64   n_retired;     /* ever, and popped ever: the first */
+  guint64   n_popped;      /* (retired_mark - n_popped) are old */
+  guint64   retired_mark;  /* n_retired at the last check */
+  LoomTask *fresh;         /* reset, ready for reuse */
+  guint     n_fresh;
+  guint     fresh_low;     /* fewest fresh since the last check */
+  gint64    checked_at;
+  gboolean  registered;    /* for pool_free_all() at thread exit */
+} TaskPool;
+
+static void pool_free_all (gpointer data);
+
+static GPrivate pool_key = G_PRIVATE_INIT (pool_free_all);
+static __thread TaskPool pool __attribute__ ((tls_model ("initial-exec")));
+
+/* The pool's reference is the only one, and nothing is attached. */
+static gboolean
+is_unshared (LoomTask *task)
+{
+  GObject *object = (GObject *) task;
+
+  return g_atomic_int_get (&object->ref_count) == 1 &&
+         g_atomic_pointer_get (&object->qdata) == NULL;
+}
+
+static void
+register_pool (void)
+{
+  g_private_set (&pool_key, &pool);
+  pool.registered = TRUE;
+}
+
+static void
+trim_fresh (guint keep)
+{
+  while (pool.n_fresh > keep)
+    {
+      LoomTask *task = pool.fresh;
+
+      pool.fresh = task->pool_next;
+      pool.n_fresh--;
+      g_object_unref (task);
+    }
+}
+
+static void
+push_fresh (LoomTask *task)
+{
+  task->pool_next = pool.fresh;
+  pool.fresh = task;
+  pool.n_fresh++;
+}
+
+/* Reuses @task if the pool holds it alone, else hands it over. */
+static void
+settle (LoomTask *task)
+{
+  if (is_unshared (task))
+    {
+      /* What dispose would do; a handler's destroy notify might take a
+       * reference, so look again afterwards. */
+      g_signal_handlers_destroy (task);
+      if (is_unshared (task))
+        {
+          loom_future_reset ((LoomFuture *) task);
+          task->fiber = NULL;
+          task->stack_size = 0;
+          task->spawn_site = NULL;
+          push_fresh (task);
+          return;
+        }
+    }
+  g_object_unref (task);
+}
+
+static LoomTask *
+pop_retired (void)
+{
+  LoomTask *task = pool.retired_head;
+
+  pool.retired_head = task->pool_next;
+  if (pool.retired_head == NULL)
+    pool.retired_tail = NULL;
+  task->pool_next = NULL;
+  pool.n_popped++;
+  return task;
+}
+
+static void
+pool_free_all (gpointer data)
+{
+  loom_task_pool_settle ();
+  trim_fresh (0);
+  pool.registered = FALSE;
+}
+
+/* A task for loom_task_new_at() and friends, bound to @context, or NULL
+ * when the pool has none to give. */
+LoomTask *
+loom_task_pool_take (GMainContext *context)
+{
+  LoomTask *task;
+
+  /* Looking at a couple of retired tasks per spawn keeps a busy thread,
+   * whose schedulers never run out of tasks, reusing them too. */
+  for (guint i = 0; i < 2 && pool.fresh == NULL && pool.retired_head != NULL; i++)
+    settle (pop_retired ());
+
+  task = pool.fresh;
+  if (task == NULL)
+    return NULL;
+
+  pool.fresh = task->pool_next;
+  task->pool_next = NULL;
+  if (--pool.n_fresh < pool.fresh_low)
+    pool.fresh_low = pool.n_fresh;
+  loom_future_rebind ((LoomFuture *) task, context);
+  return task;
+}
+
+/* Takes over a finished task's reference from its fiber. */
+void
+loom_task_pool_retire (LoomTask *task)
+{
+  if (G_UNLIKELY (loom_debug_on) ||
+      g_atomic_pointer_get (&((GObject *) task)->qdata) != NULL ||
+      !loom_future_outcome_is_plain ((LoomFuture *) task))
+    {
+      /* Debug mode reports unretrieved errors on finalization. */
+      g_object_unref (task);
+      return;
+    }
+
+  if (G_UNLIKELY (!pool.registered))
+    register_pool ();
+
+  if (is_unshared (task))
+    {
+      settle (task);
+      return;
+    }
+
+  task->pool_next = NULL;
+  pool.n_retired++;
+  if (pool.retired_tail != NULL)
+    pool.retired_tail->pool_next = task;
+  else
+    pool.retired_head = task;
+  pool.retired_tail = task;
+}
+
+/* Reuses or hands over every retired task of this thread. */
+void
+loom_task_pool_settle (void)
+{
+  while (pool.retired_head != NULL)
+    settle (pop_retired ());
+}
+
+/* The periodic check, for schedulers to call after dispatching. */
+void
+loom_task_pool_tick (void)
+{
+  gint64 now;
+  guint idle;
+
+  if (pool.retired_head == NULL && pool.n_fresh <= POOL_KEEP)
+    return;
+  now = g_get_monotonic_time ();
+  if (now - pool.checked_at < POOL_DELAY)
+    return;
+
+  /* Unused since the last check: the fewest fresh tasks seen since, and
+   * tasks retired before it that no spawn has needed. */
+  idle = pool.fresh_low - pool.n_fresh;
+  while (pool.n_popped < pool.retired_mark && pool.retired_head != NULL)
+    settle (pop_retired ());
+  idle += pool.n_fresh;
+  if (idle > POOL_KEEP)
+    trim_fresh (pool.n_fresh - (idle - POOL_KEEP));
+
+  pool.retired_mark = pool.n_retired;
+  pool.fresh_low = pool.n_fresh;
+  pool.checked_at = now;
+}
+
+/* How many tasks this thread's pool holds, retired or ready. */
+guint
+loom_task_pool_get_size (void)
+{
+  return pool.n_fresh + (guint) (pool.n_retired - pool.n_popped);
+}

@@ -1,0 +1,35 @@
+/* loom-task-private.h
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#ifndef LOOM_COMPILATION
+# error "loom-task-private.h is internal to Loom"
+#endif
+
+#include "loom-fiber-private.h"
+
+G_BEGIN_DECLS
+
+struct _LoomTask
+{
+  LoomFuture  parent_instance;
+
+  LoomFiber     *fiber;       /* (unowned) NULL once done */
+  gsize          stack_size;
+  gconstpointer  spawn_site;  /* for debug output */
+  LoomTask      *pool_next;   /* link in this thread's task pool */
+};
+
+/* Defined by loom-task-pool.c: finished tasks reused for new spawns. */
+LoomTask *loom_task_pool_take   (GMainContext *context);
+void      loom_task_pool_retire (LoomTask     *task);
+void      loom_task_pool_settle (void);
+void      loom_task_pool_tick   (void);
+guint     loom_task_pool_get_size (void);
+
+G_END_DECLS

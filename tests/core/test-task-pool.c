@@ -1,0 +1,369 @@
+/* test-task-pool.c: finished tasks are reused, and nobody can tell.
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * That a thread's pool is freed with the thread is checked by the
+ * sanitizer and valgrind runs, which report leaks.
+ */
+
+#include "config.h"
+
+#include "loom-test-util.h"
+#include "loom-task-private.h"
+
+static LoomFuture *
+return_int (gpointer data)
+{
+  return loom_future_new_for_int64 (GPOINTER_TO_INT (data));
+}
+
+static LoomFuture *
+return_string (gpointer data)
+{
+  return loom_future_new_for_string (data);
+}
+
+static LoomFuture *
+fail (gpointer data)
+{
+  return loom_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "failed");
+}
+
+static LoomFuture *
+sleep_long (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!loom_sleep (10000, &error))
+    return loom_future_new_for_error (g_steal_pointer (&error));
+  return NULL;
+}
+
+
+/* A reused task carries nothing over: name, stack size, outcome, cancel. */
+static LoomFuture *
+reused_task_is_fresh (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LoomTask) probe = loom_task_new (fail, NULL, NULL);
+  gsize default_stack_size = loom_task_get_stack_size (probe);
+  LoomTask *first = loom_task_new (fail, NULL, NULL);
+  LoomTask *second;
+  LoomTask *third;
+
+  loom_future_set_name (LOOM_FUTURE (first), "first");
+  loom_task_set_stack_size (first, 1 << 20);
+  loom_task_start (first);
+  g_assert_false (loom_await (LOOM_FUTURE (first), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_clear_error (&error);
+  g_object_unref (first);
+
+  second = loom_spawn (return_int, GINT_TO_POINTER (7), NULL);
+  /* Not a guarantee of the API, but this is what the test is about. */
+  g_assert_true (second == first);
+  g_assert_null (loom_future_get_name (LOOM_FUTURE (second)));
+  g_assert_cmpuint (loom_task_get_stack_size (second), ==, default_stack_size);
+  g_assert_cmpuint (default_stack_size, <, 1 << 20);
+  g_assert_false (loom_future_is_done (LOOM_FUTURE (second)));
+  g_assert_cmpint (loom_await_int64 (LOOM_FUTURE (second), &error), ==, 7);
+  g_assert_no_error (error);
+  loom_task_cancel (second, NULL);
+  g_object_unref (second);
+
+  third = loom_spawn (sleep_long, NULL, NULL);
+  g_assert_true (third == first);
+  g_assert_false (loom_task_is_cancelling (third));
+  g_assert_false (loom_future_is_cancelled (LOOM_FUTURE (third)));
+  loom_task_cancel (third, "enough");
+  g_assert_false (loom_await (LOOM_FUTURE (third), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (error->message, ==, "enough");
+  g_object_unref (third);
+
+  return NULL;
+}
+
+static void
+test_task_pool_reused_task_is_fresh (void)
+{
+  loom_test_run (reused_task_is_fresh, NULL);
+}
+
+/* A handle somebody holds keeps its task, and its result, however many
+ * tasks come and go meanwhile. */
+static LoomFuture *
+held_task_keeps_result (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LoomTask) held = loom_spawn (return_string, "kept", NULL);
+  g_autofree char *text = NULL;
+
+  g_assert_true (loom_await (LOOM_FUTURE (held), &error));
+  for (int i = 0; i < 100; i++)
+    {
+      g_autoptr(LoomTask) other = loom_spawn (return_int, GINT_TO_POINTER (i), NULL);
+
+      g_assert_true (other != held);
+      g_assert_cmpint (loom_await_int64 (LOOM_FUTURE (other), &error), ==, i);
+      g_assert_no_error (error);
+    }
+
+  text = loom_future_dup_string (LOOM_FUTURE (held), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "kept");
+  return NULL;
+}
+
+static void
+test_task_pool_held_task_keeps_result (void)
+{
+  loom_test_run (held_task_keeps_result, NULL);
+}
+
+/* A task with a weak reference from before it finished is never pooled:
+ * dropping its last handle finalizes it at once, as any GObject. */
+static LoomFuture *
+weak_ref_finalizes_at_once (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  LoomTask *task = loom_spawn (return_int, GINT_TO_POINTER (1), NULL);
+  gpointer watch = task;
+
+  g_object_add_weak_pointer (G_OBJECT (task), &watch);
+  g_assert_true (loom_await (LOOM_FUTURE (task), &error));
+  g_object_unref (task);
+  g_assert_null (watch);
+  return NULL;
+}
+
+static void
+test_task_pool_weak_ref_finalizes_at_once (void)
+{
+  loom_test_run (weak_ref_finalizes_at_once, NULL);
+}
+
+/* One attached after it finished: finalized once the pool settles, by the
+ * time the loop has no task left at the latest. */
+static LoomFuture *
+await_then_watch (gpointer data)
+{
+  gpointer *watch = data;
+  g_autoptr(GError) error = NULL;
+  LoomTask *task = loom_spawn (return_int, GINT_TO_POINTER (1), NULL);
+
+  g_assert_true (loom_await (LOOM_FUTURE (task), &error));
+  *watch = task;
+  g_object_add_weak_pointer (G_OBJECT (task), watch);
+  g_object_unref (task);
+  return NULL;
+}
+
+static void
+test_task_pool_late_weak_ref (void)
+{
+  gpointer watch = NULL;
+
+  loom_test_run (await_then_watch, &watch);
+  g_assert_null (watch);
+}
+
+/* A result that is more than plain memory goes with the last handle. */
+static LoomFuture *
+return_object (gpointer data)
+{
+  return loom_future_new_for_object (data);
+}
+
+static LoomFuture *
+object_result_freed_with_task (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+  gpointer watch = object;
+  LoomTask *task;
+
+  g_object_add_weak_pointer (object, &watch);
+  task = loom_spawn (return_object, object, NULL);
+  g_assert_true (loom_await (LOOM_FUTURE (task), &error));
+  g_object_unref (object);
+  g_assert_nonnull (watch);
+  g_object_unref (task);
+  g_assert_null (watch);
+  return NULL;
+}
+
+static void
+test_task_pool_object_result_freed_with_task (void)
+{
+  loom_test_run (object_result_freed_with_task, NULL);
+}
+
+/* A signal handler goes when its task would have been disposed. */
+static void
+on_notify (GObject    *object,
+           GParamSpec *pspec,
+           gpointer    data)
+{
+  g_assert_not_reached ();
+}
+
+static void
+count_destroy (gpointer  data,
+               GClosure *closure)
+{
+  (*(int *) data)++;
+}
+
+static LoomFuture *
+connect_then_drop (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  LoomTask *task = loom_spawn (return_int, GINT_TO_POINTER (1), NULL);
+
+  g_assert_true (loom_await (LOOM_FUTURE (task), &error));
+  g_signal_connect_data (task, "notify", G_CALLBACK (on_notify), data, count_destroy, 0);
+  g_object_unref (task);
+  return NULL;
+}
+
+static void
+test_task_pool_signal_handlers_destroyed (void)
+{
+  int destroyed = 0;
+
+  loom_test_run (connect_then_drop, &destroyed);
+  g_assert_cmpint (destroyed, ==, 1);
+}
+
+/* Pooled tasks must not keep a context alive: once its tasks are done and
+ * their handles dropped, a context pushed by hand is freed. */
+static gboolean
+never_dispatch (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+mark_freed (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static void
+test_task_pool_context_freed (void)
+{
+  GMainContext *context = g_main_context_new ();
+  GSource *sentinel = g_idle_source_new ();
+  LoomTask *held[10];
+  gboolean freed = FALSE;
+
+  /* The context finalizes its sources; this one tells when. */
+  g_source_set_callback (sentinel, never_dispatch, &freed, mark_freed);
+  g_source_set_priority (sentinel, G_PRIORITY_LOW);
+  g_source_attach (sentinel, context);
+  g_source_unref (sentinel);
+
+  g_main_context_push_thread_default (context);
+  for (int i = 0; i < 10; i++)
+    held[i] = loom_spawn (return_int, GINT_TO_POINTER (i), NULL);
+  /* Half are dropped before they finish, half after. */
+  for (int i = 0; i < 5; i++)
+    g_object_unref (held[i]);
+  while (!loom_future_is_done (LOOM_FUTURE (held[9])))
+    g_main_context_iteration (context, TRUE);
+  for (int i = 5; i < 10; i++)
+    g_object_unref (held[i]);
+  g_main_context_pop_thread_default (context);
+
+  g_source_destroy (sentinel);
+  g_main_context_unref (context);
+  g_assert_true (freed);
+}
+
+/* A thread has a pool of its own, freed with the thread. */
+static gpointer
+spawn_many_in_thread (gpointer data)
+{
+  guint *size = data;
+
+  loom_test_run (held_task_keeps_result, NULL);
+  *size = loom_task_pool_get_size ();
+  return NULL;
+}
+
+static void
+test_task_pool_thread_exit (void)
+{
+  guint before = loom_task_pool_get_size ();
+  guint in_thread = 0;
+
+  g_thread_join (g_thread_new ("pool", spawn_many_in_thread, &in_thread));
+  g_assert_cmpuint (in_thread, >, 0);
+  g_assert_cmpuint (loom_task_pool_get_size (), ==, before);
+}
+
+/* A burst leaves many tasks pooled; of those, what stays unused for a
+ * couple of checks (two seconds apart) beyond a few thousand is finalized,
+ * even while some task stays alive. */
+static LoomFuture *
+spawn_and_drop (gpointer data)
+{
+  guint n = GPOINTER_TO_UINT (data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (tasks, loom_spawn (return_int, GINT_TO_POINTER (1), NULL));
+  for (guint i = 0; i < n; i++)
+    g_assert_true (loom_await (g_ptr_array_index (tasks, i), &error));
+  return NULL;
+}
+
+static LoomFuture *
+burst_then_trim (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  guint peak;
+
+  spawn_and_drop (GUINT_TO_POINTER (20000));
+  peak = loom_task_pool_get_size ();
+  g_assert_cmpuint (peak, >=, 20000);
+
+  /* The pool is checked after dispatching: the short sleep lets the
+   * check that follows the long one happen before we look. */
+  for (int i = 0; i < 4 && loom_task_pool_get_size () > peak / 2; i++)
+    {
+      g_assert_true (loom_sleep (2100, &error));
+      g_assert_true (loom_sleep (1, &error));
+    }
+  g_assert_cmpuint (loom_task_pool_get_size (), <=, peak / 2);
+  return NULL;
+}
+
+static void
+test_task_pool_trim (void)
+{
+  loom_test_run (burst_then_trim, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  loom_test_init (&argc, &argv);
+
+  g_test_add_func ("/task-pool/reused-task-is-fresh", test_task_pool_reused_task_is_fresh);
+  g_test_add_func ("/task-pool/held-task-keeps-result", test_task_pool_held_task_keeps_result);
+  g_test_add_func ("/task-pool/weak-ref-finalizes-at-once", test_task_pool_weak_ref_finalizes_at_once);
+  g_test_add_func ("/task-pool/late-weak-ref", test_task_pool_late_weak_ref);
+  g_test_add_func ("/task-pool/object-result-freed-with-task", test_task_pool_object_result_freed_with_task);
+  g_test_add_func ("/task-pool/signal-handlers-destroyed", test_task_pool_signal_handlers_destroyed);
+  g_test_add_func ("/task-pool/context-freed", test_task_pool_context_freed);
+  g_test_add_func ("/task-pool/thread-exit", test_task_pool_thread_exit);
+  g_test_add_func ("/task-pool/trim", test_task_pool_trim);
+
+  return g_test_run ();
+}
