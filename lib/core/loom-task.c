@@ -41,6 +41,17 @@
  * the function returns, except inside a shielded [struct@Loom.CancelScope].
  * Cancelling a task also cancels the future it awaits and the
  * [class@Gio.Cancellable] returned by [func@Loom.cancellable].
+ *
+ * Finished tasks are reused, because constructing and finalizing a GObject
+ * costs more than the rest of a spawn. Once the last handle of a finished
+ * task is dropped, a later spawn on the same thread may return the same
+ * object, reset: nothing of the old task carries over. A task with anything
+ * attached to it when it finishes (a weak reference, object data, a
+ * binding's wrapper) or with a result that holds an object, boxed value or
+ * destroy notify is never reused and is finalized with its last handle, as
+ * any GObject. Only a weak reference or a signal handler added after the
+ * task finished is told later than usual: when the thread next spawns or
+ * runs out of tasks, or within a few seconds.
  */
 
 G_DEFINE_FINAL_TYPE (LoomTask, loom_task, LOOM_TYPE_FUTURE)
