@@ -29,12 +29,20 @@ struct _LoomReady
   LoomReadyFunc  func;
 };
 
-/* A node of the timer heap, embedded in whatever it wakes. */
+/* A timer, embedded in whatever it wakes. Timers armed in deadline order
+ * (the usual case: the same timeout again and again) queue in a list, at
+ * O(1); the others go to a heap. */
 struct _LoomTimer
 {
-  guint          heap_index;  /* 0 when not armed, else index + 1 */
+  guint          heap_index;     /* 0 when not armed, LOOM_TIMER_IN_LIST,
+                                  * else index in the heap + 1 */
   LoomTimerFunc  func;
+  LoomTimer     *list_prev;
+  LoomTimer     *list_next;
+  gint64         list_deadline;
 };
+
+#define LOOM_TIMER_IN_LIST G_MAXUINT
 
 /* Deadlines sit in the heap array itself, so sifting compares keys in
  * one contiguous array instead of chasing pointers into cold tasks. */
@@ -55,7 +63,9 @@ struct _LoomScheduler
   LoomReady     *tail;
   LoomReady     *inbox;         /* (atomic) pushes from other threads, LIFO */
 
-  LoomHeapEntry *heap;
+  LoomTimer     *timers_head;   /* armed in deadline order, oldest first */
+  LoomTimer     *timers_tail;
+  LoomHeapEntry *heap;          /* armed out of order */
   guint          heap_len;
   guint          heap_alloc;
 

@@ -18,11 +18,12 @@
  *
  * Each main context that runs Loom code gets exactly one scheduler: a single
  * [struct@GLib.Source] that holds the queue of ready callbacks (woken tasks,
- * done-callbacks) and one heap of timers. One dispatch runs ready callbacks
- * in a batch — including those queued during the batch — until the queue is
- * empty or the budget is spent, then returns to the main loop so I/O
- * sources and drawing get their turn. Two tasks that wake each other thus
- * cost no `poll()` per hop.
+ * done-callbacks) and the context's timers (those armed in deadline order,
+ * as a timeout used again and again is, queue at O(1); the others go to a
+ * heap). One dispatch runs ready callbacks in a batch — including those
+ * queued during the batch — until the queue is empty or the budget is
+ * spent, then returns to the main loop so I/O sources and drawing get
+ * their turn. Two tasks that wake each other thus cost no `poll()` per hop.
  */
 
 G_DEFINE_BOXED_TYPE (LoomScheduler, loom_scheduler, loom_scheduler_ref, loom_scheduler_unref)
@@ -75,10 +76,35 @@ loom_scheduler_drain_inbox (LoomScheduler *self)
   self->tail = last;
 }
 
+static void heap_remove_at (LoomScheduler *self,
+                            guint          index);
+static void list_remove    (LoomScheduler *self,
+                            LoomTimer     *timer);
+
+/* The earliest armed timer and its deadline, or NULL. */
+static LoomTimer *
+loom_scheduler_first_timer (LoomScheduler *self,
+                            gint64        *deadline)
+{
+  LoomTimer *first = self->timers_head;
+
+  if (first != NULL)
+    *deadline = first->list_deadline;
+  if (self->heap_len > 0 && (first == NULL || self->heap[0].deadline < *deadline))
+    {
+      first = self->heap[0].timer;
+      *deadline = self->heap[0].deadline;
+    }
+  return first;
+}
+
 static gint64
 loom_scheduler_next_deadline (LoomScheduler *self)
 {
-  return self->heap_len > 0 ? self->heap[0].deadline : -1;
+  gint64 deadline = -1;
+
+  loom_scheduler_first_timer (self, &deadline);
+  return deadline;
 }
 
 static gboolean
@@ -131,23 +157,21 @@ loom_scheduler_check (GSource *source)
   return deadline >= 0 && deadline <= g_source_get_time (source);
 }
 
-static void heap_remove_at (LoomScheduler *self,
-                            guint          index);
-
 static void
 loom_scheduler_fire_timers (LoomScheduler *self)
 {
+  LoomTimer *timer;
+  gint64 deadline;
   gint64 now;
 
-  if (self->heap_len == 0)
+  if (self->timers_head == NULL && self->heap_len == 0)
     return;
 
   now = g_get_monotonic_time ();
-  while (self->heap_len > 0 && self->heap[0].deadline <= now)
+  while ((timer = loom_scheduler_first_timer (self, &deadline)) != NULL &&
+         deadline <= now)
     {
-      LoomTimer *timer = self->heap[0].timer;
-
-      heap_remove_at (self, 0);
+      loom_scheduler_timer_disarm (self, timer);
       timer->func (timer);
     }
 }
@@ -570,8 +594,8 @@ loom_scheduler_push (LoomScheduler *self,
     g_main_context_wakeup (self->context);
 }
 
-/* The timer heap: a binary min-heap on deadlines, each timer knowing its
- * index so that disarming is O(log n). */
+/* The timer heap, for timers armed out of order: a binary min-heap on
+ * deadlines, each timer knowing its index so that disarming is O(log n). */
 
 static inline void
 heap_set (LoomScheduler *self,
@@ -640,6 +664,22 @@ heap_remove_at (LoomScheduler *self,
     heap_sift_down (self, index);
 }
 
+static void
+list_remove (LoomScheduler *self,
+             LoomTimer     *timer)
+{
+  if (timer->list_prev != NULL)
+    timer->list_prev->list_next = timer->list_next;
+  else
+    self->timers_head = timer->list_next;
+  if (timer->list_next != NULL)
+    timer->list_next->list_prev = timer->list_prev;
+  else
+    self->timers_tail = timer->list_prev;
+  timer->list_prev = timer->list_next = NULL;
+  timer->heap_index = 0;
+}
+
 /* Arms @timer for @deadline (monotonic µs). Owner thread only. */
 void
 loom_scheduler_timer_arm (LoomScheduler *self,
@@ -648,6 +688,20 @@ loom_scheduler_timer_arm (LoomScheduler *self,
 {
   if (loom_timer_is_armed (timer))
     loom_scheduler_timer_disarm (self, timer);
+
+  if (self->timers_tail == NULL || deadline >= self->timers_tail->list_deadline)
+    {
+      timer->heap_index = LOOM_TIMER_IN_LIST;
+      timer->list_deadline = deadline;
+      timer->list_prev = self->timers_tail;
+      timer->list_next = NULL;
+      if (self->timers_tail != NULL)
+        self->timers_tail->list_next = timer;
+      else
+        self->timers_head = timer;
+      self->timers_tail = timer;
+      return;
+    }
 
   if (self->heap_len == self->heap_alloc)
     {
@@ -666,5 +720,8 @@ loom_scheduler_timer_disarm (LoomScheduler *self,
   if (!loom_timer_is_armed (timer))
     return;
 
-  heap_remove_at (self, timer->heap_index - 1);
+  if (timer->heap_index == LOOM_TIMER_IN_LIST)
+    list_remove (self, timer);
+  else
+    heap_remove_at (self, timer->heap_index - 1);
 }

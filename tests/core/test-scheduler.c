@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "loom-test-util.h"
+#include "loom-scheduler-private.h"
 
 static GPollFunc real_poll;
 static guint n_polls;
@@ -170,6 +171,99 @@ test_scheduler_timer_order (void)
   loom_test_run (timers_in_order, NULL);
 }
 
+/* Timers armed in and out of deadline order, some disarmed or re-armed on
+ * the way, fire in deadline order, each once, and only the armed ones. */
+typedef struct
+{
+  LoomTimer  timer;
+  gint64     deadline;
+  gboolean   armed;
+  GArray    *fired;    /* of gint64 deadlines */
+  guint     *n_armed;
+} TestTimer;
+
+static void
+test_timer_fire (LoomTimer *timer)
+{
+  TestTimer *self = (TestTimer *) timer;
+
+  g_assert_true (self->armed);
+  g_assert_false (loom_timer_is_armed (timer));
+  self->armed = FALSE;
+  (*self->n_armed)--;
+  g_array_append_val (self->fired, self->deadline);
+}
+
+static void
+test_scheduler_timer_structure (void)
+{
+  GMainContext *context = g_main_context_new ();
+  LoomScheduler *scheduler;
+  GRand *rand = g_rand_new_with_seed (4242);
+  GArray *fired = g_array_new (FALSE, FALSE, sizeof (gint64));
+  TestTimer *timers = g_new0 (TestTimer, 3000);
+  guint n_armed = 0;
+  gint64 base;
+
+  g_main_context_push_thread_default (context);
+  scheduler = loom_scheduler_get_for_context (context);
+  loom_scheduler_claim (scheduler);
+  base = g_get_monotonic_time () + 5000;
+
+  for (guint i = 0; i < 3000; i++)
+    {
+      TestTimer *t = &timers[i];
+
+      /* Runs of ascending deadlines (the in-order lane) broken by
+       * random ones (the heap). */
+      t->deadline = g_rand_int_range (rand, 0, 4) == 0
+                    ? base + g_rand_int_range (rand, 0, 20000)
+                    : base + (gint64) i * 6;
+      t->timer.func = test_timer_fire;
+      t->fired = fired;
+      t->n_armed = &n_armed;
+      loom_scheduler_timer_arm (scheduler, &t->timer, t->deadline);
+      t->armed = TRUE;
+      n_armed++;
+    }
+  for (guint i = 0; i < 3000; i++)
+    {
+      TestTimer *t = &timers[g_rand_int_range (rand, 0, 3000)];
+
+      if (!t->armed)
+        continue;
+      if (g_rand_boolean (rand))
+        {
+          loom_scheduler_timer_disarm (scheduler, &t->timer);
+          g_assert_false (loom_timer_is_armed (&t->timer));
+          t->armed = FALSE;
+          n_armed--;
+        }
+      else
+        {
+          t->deadline = base + g_rand_int_range (rand, 0, 20000);
+          loom_scheduler_timer_arm (scheduler, &t->timer, t->deadline);
+        }
+    }
+
+  {
+    guint expected = n_armed;
+
+    while (n_armed > 0)
+      g_main_context_iteration (context, TRUE);
+    g_assert_cmpuint (fired->len, ==, expected);
+  }
+  for (guint i = 1; i < fired->len; i++)
+    g_assert_cmpint (g_array_index (fired, gint64, i - 1), <=, g_array_index (fired, gint64, i));
+  g_assert_cmpint (g_get_monotonic_time (), >=, g_array_index (fired, gint64, fired->len - 1));
+
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  g_free (timers);
+  g_array_unref (fired);
+  g_rand_free (rand);
+}
+
 static void
 sleep_done (GObject      *source,
             GAsyncResult *result,
@@ -251,6 +345,7 @@ main (int   argc,
   g_test_add_func ("/scheduler/no-poll-per-hop", test_scheduler_no_poll_per_hop);
   g_test_add_func ("/scheduler/no-starvation", test_scheduler_no_starvation);
   g_test_add_func ("/scheduler/timer-order", test_scheduler_timer_order);
+  g_test_add_func ("/scheduler/timer-structure", test_scheduler_timer_structure);
   g_test_add_func ("/scheduler/sleep-async", test_scheduler_sleep_async);
   g_test_add_func ("/scheduler/settings", test_scheduler_settings);
   g_test_add_func ("/scheduler/default-context", test_scheduler_default_context);
