@@ -44,9 +44,11 @@ typedef struct
 {
   LoomTask *retired_head;  /* oldest first; each holds a reference */
   LoomTask *retired_tail;
-  guint64   n_retired;     /* ever, and popped ever: the first */
-  guint64   n_popped;      /* (retired_mark - n_popped) are old */
-  guint64   retired_mark;  /* n_retired at the last check */
+  guint64   n_retired;     /* retired ever */
+  guint64   n_popped;      /* taken off the list ever */
+  guint64   retired_mark;  /* n_retired at the last check: the entries
+                            * retired before it are the list's first
+                            * retired_mark - n_popped */
   LoomTask *fresh;         /* reset, ready for reuse */
   guint     n_fresh;
   guint     fresh_low;     /* fewest fresh since the last check */
@@ -208,6 +210,7 @@ void
 loom_task_pool_tick (void)
 {
   gint64 now;
+  guint fresh_before;
   guint idle;
 
   if (pool.retired_head == NULL && pool.n_fresh <= POOL_KEEP)
@@ -216,12 +219,13 @@ loom_task_pool_tick (void)
   if (now - pool.checked_at < POOL_DELAY)
     return;
 
-  /* Unused since the last check: the fewest fresh tasks seen since, and
-   * tasks retired before it that no spawn has needed. */
-  idle = pool.fresh_low - pool.n_fresh;
+  fresh_before = pool.n_fresh;
   while (pool.n_popped < pool.retired_mark && pool.retired_head != NULL)
     settle (pop_retired ());
-  idle += pool.n_fresh;
+
+  /* Unused since the last check: the fewest fresh tasks seen since, and
+   * the tasks retired before it that no spawn has needed. */
+  idle = pool.fresh_low + (pool.n_fresh - fresh_before);
   if (idle > POOL_KEEP)
     trim_fresh (pool.n_fresh - (idle - POOL_KEEP));
 
