@@ -529,11 +529,11 @@ static void
 report_lost_error (LoomFiber    *fiber,
                    const GError *error)
 {
-  g_autofree char *site = NULL;
-
   if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  site = loom_debug_describe_site (fiber->spawn_site);
+
+  g_autofree char *site = loom_debug_describe_site (fiber->spawn_site);
+
   g_warning ("A task nobody awaits (#%u, spawned at %s) failed: %s",
              fiber->id, site, error->message);
 }

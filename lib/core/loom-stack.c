@@ -82,6 +82,12 @@ static void stack_pool_free (gpointer data);
 static GPrivate pool_key = G_PRIVATE_INIT (stack_pool_free);
 static __thread StackPool *thread_pool __attribute__ ((tls_model ("initial-exec")));
 
+/* The last default-size stack released, kept out of the pool's books:
+ * tasks that run to completion one after another, the common case, then
+ * pass one stack along with no bookkeeping. Its slab counts it as used. */
+static __thread LoomStack *hot_stack __attribute__ ((tls_model ("initial-exec")));
+static guint default_class = G_MAXUINT;
+
 static void
 init_page_size (void)
 {
@@ -114,8 +120,6 @@ slot_size_of (guint klass)
 static guint
 class_for_request (gsize size)
 {
-  static guint default_class = G_MAXUINT;
-
   if (size != 0)
     return size_class_of (size + page_size);
   if (G_UNLIKELY (default_class == G_MAXUINT))
@@ -231,6 +235,11 @@ stack_pool_free (gpointer data)
 
   thread_pool = NULL;
 
+  if (hot_stack != NULL)
+    {
+      hot_stack->slab->n_free++;
+      hot_stack = NULL;
+    }
   for (guint i = 0; i < LOOM_N_RUN_STACKS; i++)
     if (pool->run_stacks[i].stack != NULL && pool->run_stacks[i].resident == NULL)
       pool->run_stacks[i].stack->slab->n_free++;
@@ -334,10 +343,21 @@ trim_idle (StackPool *pool,
 LoomStack *
 loom_stack_acquire (gsize size)
 {
-  StackPool *pool = stack_pool_get ();
-  guint klass = class_for_request (size);
-  SizeClass *sc = &pool->classes[klass];
+  StackPool *pool;
+  guint klass;
+  SizeClass *sc;
   LoomStack *stack;
+
+  if (size == 0 && hot_stack != NULL)
+    {
+      stack = hot_stack;
+      hot_stack = NULL;
+      return stack;
+    }
+
+  pool = stack_pool_get ();
+  klass = class_for_request (size);
+  sc = &pool->classes[klass];
 
   if (G_UNLIKELY (sc->free_list == NULL))
     {
@@ -372,10 +392,18 @@ loom_stack_acquire (gsize size)
 void
 loom_stack_release (LoomStack *stack)
 {
-  StackPool *pool = stack_pool_get ();
+  StackPool *pool;
   LoomStackSlab *slab = stack->slab;
-  SizeClass *sc = &pool->classes[stack->klass];
+  SizeClass *sc;
 
+  if (hot_stack == NULL && stack->klass == default_class)
+    {
+      hot_stack = stack;
+      return;
+    }
+
+  pool = stack_pool_get ();
+  sc = &pool->classes[stack->klass];
   stack->next_free = sc->free_list;
   sc->free_list = stack;
   sc->n_free++;
