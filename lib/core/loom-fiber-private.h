@@ -139,7 +139,16 @@ LoomFiber *loom_fiber_new           (LoomScheduler  *scheduler,
                                      gconstpointer   spawn_site);
 void       loom_fiber_start         (LoomFiber      *fiber);
 void       loom_fiber_discard       (LoomFiber      *fiber);
-LoomFiber *loom_fiber_current       (void);
+
+/* The fiber running on this thread, if any. */
+extern __thread LoomFiber *loom_fiber_running __attribute__ ((tls_model ("initial-exec")));
+
+static inline LoomFiber *
+loom_fiber_current (void)
+{
+  return loom_fiber_running;
+}
+
 gboolean   loom_fiber_await         (LoomFiber      *fiber,
                                      LoomFuture     *future,
                                      GError        **error);

@@ -26,13 +26,7 @@
  * fiber that finishes without suspending hands the same hot stack to the
  * next one. */
 
-static __thread LoomFiber *current_fiber __attribute__ ((tls_model ("initial-exec")));
-
-LoomFiber *
-loom_fiber_current (void)
-{
-  return current_fiber;
-}
+__thread LoomFiber *loom_fiber_running __attribute__ ((tls_model ("initial-exec")));
 
 #define FIBER_FROM_FIELD(ptr, field) \
   ((LoomFiber *) G_STRUCT_MEMBER_P ((ptr), -G_STRUCT_OFFSET (LoomFiber, field)))
@@ -236,7 +230,7 @@ static void
 fiber_resume (LoomFiber *fiber)
 {
   LoomScheduler *scheduler = fiber->scheduler;
-  LoomFiber *previous = current_fiber;
+  LoomFiber *previous = loom_fiber_running;
   LoomMachineContext caller;
   LoomFiber *back;
   gint64 started = 0;
@@ -244,7 +238,7 @@ fiber_resume (LoomFiber *fiber)
 
   fiber->caller = &caller;
   fiber->state = LOOM_FIBER_RUNNING;
-  current_fiber = fiber;
+  loom_fiber_running = fiber;
 
   if (G_UNLIKELY (loom_debug_on))
     started = g_get_monotonic_time ();
@@ -257,7 +251,7 @@ fiber_resume (LoomFiber *fiber)
   back = scheduler->returned;
   if (G_UNLIKELY (loom_debug_on) && g_get_monotonic_time () - started > loom_debug_slow_usec)
     loom_debug_slow_step (back, g_get_monotonic_time () - started);
-  current_fiber = previous;
+  loom_fiber_running = previous;
 
   if (back->state == LOOM_FIBER_DONE)
     fiber_free (back);
@@ -307,7 +301,7 @@ fiber_switch_out (LoomFiber *fiber)
     {
       next->caller = fiber->caller;
       next->state = LOOM_FIBER_RUNNING;
-      current_fiber = next;
+      loom_fiber_running = next;
       machine_switch (&fiber->context, &next->context);
       return;
     }
@@ -468,7 +462,7 @@ loom_fiber_new (LoomScheduler  *scheduler,
   LoomFiber *fiber = fiber_alloc ();
 
   fiber->id = ++last_fiber_id;
-  fiber->parent_id = current_fiber ? current_fiber->id : 0;
+  fiber->parent_id = loom_fiber_running ? loom_fiber_running->id : 0;
   fiber->spawn_site = spawn_site;
 
   fiber->scheduler = scheduler;

@@ -67,6 +67,24 @@ struct _LoomFuture
   char           *name;             /* (owned) (nullable) */
 };
 
+/* Set by the class initializers; 0 until the first instance exists. */
+extern GType loom_future_type_id;
+extern GType loom_task_type_id;
+
+/* Whether @pointer is a plain future or a task, with no call: hot paths
+ * check this first and leave anything else to LOOM_IS_FUTURE(). */
+static inline gboolean
+loom_future_is_usual_instance (gconstpointer pointer)
+{
+  const GTypeInstance *instance = pointer;
+  GType type;
+
+  if (instance == NULL || instance->g_class == NULL)
+    return FALSE;
+  type = instance->g_class->g_type;
+  return type != 0 && (type == loom_future_type_id || type == loom_task_type_id);
+}
+
 static inline gboolean
 loom_future_is_done_fast (LoomFuture *self)
 {

@@ -57,6 +57,8 @@ loom_future_real_cancel (LoomFuture *self,
                                                   message ? message : "Operation was cancelled"));
 }
 
+GType loom_future_type_id;
+
 static void loom_future_clear (LoomFuture *self);
 
 static void
@@ -155,6 +157,7 @@ loom_future_class_init (LoomFutureClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  loom_future_type_id = G_TYPE_FROM_CLASS (klass);
   object_class->finalize = loom_future_finalize;
   klass->cancel = loom_future_real_cancel;
 }

@@ -56,6 +56,8 @@
 
 G_DEFINE_FINAL_TYPE (LoomTask, loom_task, LOOM_TYPE_FUTURE)
 
+GType loom_task_type_id;
+
 static gboolean
 loom_task_real_cancel (LoomFuture *future,
                        const char *message)
@@ -106,6 +108,7 @@ loom_task_class_init (LoomTaskClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   LoomFutureClass *future_class = LOOM_FUTURE_CLASS (klass);
 
+  loom_task_type_id = G_TYPE_FROM_CLASS (klass);
   object_class->finalize = loom_task_finalize;
   object_class->dispose = loom_task_dispose;
   future_class->cancel = loom_task_real_cancel;
@@ -519,6 +522,21 @@ require_fiber (const char  *what,
   return fiber;
 }
 
+static G_GNUC_NO_INLINE gboolean
+await_checked (LoomFuture  *future,
+               GError     **error)
+{
+  LoomFiber *fiber;
+
+  g_return_val_if_fail (LOOM_IS_FUTURE (future), FALSE);
+
+  fiber = require_fiber ("loom_await", error);
+  if (fiber == NULL)
+    return FALSE;
+
+  return loom_fiber_await (fiber, future, error);
+}
+
 /**
  * loom_await: (skip)
  * @future: the future to wait for
@@ -538,15 +556,16 @@ gboolean
 loom_await (LoomFuture  *future,
             GError     **error)
 {
-  LoomFiber *fiber;
+  LoomFiber *fiber = loom_fiber_current ();
 
-  g_return_val_if_fail (LOOM_IS_FUTURE (future), FALSE);
+  /* The no-switch fast path, kept free of calls: a resolved future of one
+   * of the two usual types, awaited by a task not cancelled. */
+  if (G_LIKELY (fiber != NULL && loom_future_is_usual_instance (future) &&
+                !fiber->cancel_effective &&
+                g_atomic_int_get (&future->state) == LOOM_FUTURE_RESOLVED))
+    return TRUE;
 
-  fiber = require_fiber ("loom_await", error);
-  if (fiber == NULL)
-    return FALSE;
-
-  return loom_fiber_await (fiber, future, error);
+  return await_checked (future, error);
 }
 
 /**
