@@ -11,6 +11,7 @@
 #include "loom-error.h"
 #include "loom-event.h"
 #include "loom-fiber-private.h"
+#include "loom-type-check-private.h"
 
 /**
  * LoomEvent:
@@ -32,7 +33,12 @@ struct _LoomEvent
   gboolean       is_set;
 };
 
-G_DEFINE_FINAL_TYPE (LoomEvent, loom_event, G_TYPE_OBJECT)
+static GType event_type_id;
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LoomEvent, loom_event, G_TYPE_OBJECT,
+                               event_type_id = g_define_type_id)
+
+#define IS_EVENT(pointer) loom_is_final_instance ((pointer), event_type_id)
 
 static void
 loom_event_finalize (GObject *object)
@@ -80,7 +86,7 @@ loom_event_new (void)
 void
 loom_event_set (LoomEvent *self)
 {
-  g_return_if_fail (LOOM_IS_EVENT (self));
+  g_return_if_fail (IS_EVENT (self));
 
   self->is_set = TRUE;
   loom_wait_queue_wake_all (&self->waiters, NULL);
@@ -95,7 +101,7 @@ loom_event_set (LoomEvent *self)
 void
 loom_event_clear (LoomEvent *self)
 {
-  g_return_if_fail (LOOM_IS_EVENT (self));
+  g_return_if_fail (IS_EVENT (self));
 
   self->is_set = FALSE;
 }
@@ -111,7 +117,7 @@ loom_event_clear (LoomEvent *self)
 gboolean
 loom_event_is_set (LoomEvent *self)
 {
-  g_return_val_if_fail (LOOM_IS_EVENT (self), FALSE);
+  g_return_val_if_fail (IS_EVENT (self), FALSE);
 
   return self->is_set;
 }
@@ -133,7 +139,7 @@ loom_event_wait (LoomEvent  *self,
 {
   LoomFiber *fiber = loom_fiber_current ();
 
-  g_return_val_if_fail (LOOM_IS_EVENT (self), FALSE);
+  g_return_val_if_fail (IS_EVENT (self), FALSE);
 
   if (fiber != NULL && G_UNLIKELY (fiber->cancel_effective))
     return loom_fiber_set_cancelled_error (fiber, error);
@@ -159,7 +165,7 @@ loom_event_wait_async (LoomEvent           *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  g_return_if_fail (LOOM_IS_EVENT (self));
+  g_return_if_fail (IS_EVENT (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   if (self->is_set)
@@ -184,7 +190,7 @@ loom_event_wait_finish (LoomEvent     *self,
                         GAsyncResult  *result,
                         GError       **error)
 {
-  g_return_val_if_fail (LOOM_IS_EVENT (self), FALSE);
+  g_return_val_if_fail (IS_EVENT (self), FALSE);
 
   return loom_async_wait_finish (self, result, NULL, error);
 }

@@ -10,6 +10,7 @@
 #include "loom-async-op-private.h"
 #include "loom-fiber-private.h"
 #include "loom-lock.h"
+#include "loom-type-check-private.h"
 
 /**
  * LoomLock:
@@ -32,7 +33,12 @@ struct _LoomLock
   gboolean       locked;
 };
 
-G_DEFINE_FINAL_TYPE (LoomLock, loom_lock, G_TYPE_OBJECT)
+static GType lock_type_id;
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LoomLock, loom_lock, G_TYPE_OBJECT,
+                               lock_type_id = g_define_type_id)
+
+#define IS_LOCK(pointer) loom_is_final_instance ((pointer), lock_type_id)
 
 static void
 loom_lock_class_init (LoomLockClass *klass)
@@ -91,7 +97,7 @@ loom_lock_acquire (LoomLock  *self,
 {
   LoomFiber *fiber = loom_fiber_current ();
 
-  g_return_val_if_fail (LOOM_IS_LOCK (self), FALSE);
+  g_return_val_if_fail (IS_LOCK (self), FALSE);
 
   if (fiber != NULL && G_UNLIKELY (fiber->cancel_effective))
     return loom_fiber_set_cancelled_error (fiber, error);
@@ -118,7 +124,7 @@ loom_lock_acquire_async (LoomLock            *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_return_if_fail (LOOM_IS_LOCK (self));
+  g_return_if_fail (IS_LOCK (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   if (try_take (self))
@@ -143,7 +149,7 @@ loom_lock_acquire_finish (LoomLock      *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  g_return_val_if_fail (LOOM_IS_LOCK (self), FALSE);
+  g_return_val_if_fail (IS_LOCK (self), FALSE);
 
   return loom_async_wait_finish (self, result, NULL, error);
 }
@@ -158,7 +164,7 @@ loom_lock_acquire_finish (LoomLock      *self,
 void
 loom_lock_release (LoomLock *self)
 {
-  g_return_if_fail (LOOM_IS_LOCK (self));
+  g_return_if_fail (IS_LOCK (self));
   g_return_if_fail (self->locked);
 
   /* Ownership passes straight to the next waiter: it stays locked. */
@@ -177,7 +183,7 @@ loom_lock_release (LoomLock *self)
 gboolean
 loom_lock_is_locked (LoomLock *self)
 {
-  g_return_val_if_fail (LOOM_IS_LOCK (self), FALSE);
+  g_return_val_if_fail (IS_LOCK (self), FALSE);
 
   return self->locked;
 }

@@ -12,6 +12,7 @@
 #include "loom-error.h"
 #include "loom-fiber-private.h"
 #include "loom-queue.h"
+#include "loom-type-check-private.h"
 
 /**
  * LoomQueue:
@@ -71,9 +72,14 @@ typedef struct
 
 static void loom_queue_iface_init (LoomAsyncIteratorInterface *iface);
 
+static GType queue_type_id;
+
 G_DEFINE_FINAL_TYPE_WITH_CODE (LoomQueue, loom_queue, G_TYPE_OBJECT,
+                               queue_type_id = g_define_type_id;
                                G_IMPLEMENT_INTERFACE (LOOM_TYPE_ASYNC_ITERATOR,
                                                       loom_queue_iface_init))
+
+#define IS_QUEUE(pointer) loom_is_final_instance ((pointer), queue_type_id)
 
 /* Handed to waiters when the queue closes. */
 static char closed_marker;
@@ -277,7 +283,7 @@ loom_queue_set_compare (LoomQueue        *self,
                         gpointer          user_data,
                         GDestroyNotify    destroy)
 {
-  g_return_if_fail (LOOM_IS_QUEUE (self));
+  g_return_if_fail (IS_QUEUE (self));
   g_return_if_fail (self->order == LOOM_QUEUE_PRIORITY);
   g_return_if_fail (compare != NULL);
   g_return_if_fail (store_len (self) == 0);
@@ -387,7 +393,7 @@ loom_queue_put (LoomQueue  *self,
 {
   gpointer handed = NULL;
 
-  g_return_val_if_fail (LOOM_IS_QUEUE (self), FALSE);
+  g_return_val_if_fail (IS_QUEUE (self), FALSE);
   g_return_val_if_fail (item != NULL, FALSE);
 
   if (fiber_cancelled (error))
@@ -427,7 +433,7 @@ loom_queue_put_nowait (LoomQueue  *self,
                        gpointer    item,
                        GError    **error)
 {
-  g_return_val_if_fail (LOOM_IS_QUEUE (self), FALSE);
+  g_return_val_if_fail (IS_QUEUE (self), FALSE);
   g_return_val_if_fail (item != NULL, FALSE);
 
   if (self->closed)
@@ -458,7 +464,7 @@ loom_queue_get (LoomQueue  *self,
 {
   gpointer item = NULL;
 
-  g_return_val_if_fail (LOOM_IS_QUEUE (self), NULL);
+  g_return_val_if_fail (IS_QUEUE (self), NULL);
 
   if (fiber_cancelled (error))
     return NULL;
@@ -496,7 +502,7 @@ gpointer
 loom_queue_get_nowait (LoomQueue  *self,
                        GError    **error)
 {
-  g_return_val_if_fail (LOOM_IS_QUEUE (self), NULL);
+  g_return_val_if_fail (IS_QUEUE (self), NULL);
 
   if (store_len (self) > 0)
     return take (self);
@@ -518,7 +524,7 @@ loom_queue_get_nowait (LoomQueue  *self,
 void
 loom_queue_task_done (LoomQueue *self)
 {
-  g_return_if_fail (LOOM_IS_QUEUE (self));
+  g_return_if_fail (IS_QUEUE (self));
 
   if (self->unfinished == 0)
     {
@@ -544,7 +550,7 @@ gboolean
 loom_queue_join (LoomQueue  *self,
                  GError    **error)
 {
-  g_return_val_if_fail (LOOM_IS_QUEUE (self), FALSE);
+  g_return_val_if_fail (IS_QUEUE (self), FALSE);
 
   if (fiber_cancelled (error))
     return FALSE;
@@ -564,7 +570,7 @@ loom_queue_join (LoomQueue  *self,
 void
 loom_queue_close (LoomQueue *self)
 {
-  g_return_if_fail (LOOM_IS_QUEUE (self));
+  g_return_if_fail (IS_QUEUE (self));
 
   self->closed = TRUE;
   loom_wait_queue_wake_all (&self->getters, CLOSED);
@@ -582,7 +588,7 @@ loom_queue_close (LoomQueue *self)
 gboolean
 loom_queue_is_closed (LoomQueue *self)
 {
-  g_return_val_if_fail (LOOM_IS_QUEUE (self), FALSE);
+  g_return_val_if_fail (IS_QUEUE (self), FALSE);
 
   return self->closed;
 }
@@ -598,7 +604,7 @@ loom_queue_is_closed (LoomQueue *self)
 guint
 loom_queue_get_size (LoomQueue *self)
 {
-  g_return_val_if_fail (LOOM_IS_QUEUE (self), 0);
+  g_return_val_if_fail (IS_QUEUE (self), 0);
 
   return store_len (self);
 }
@@ -614,7 +620,7 @@ loom_queue_get_size (LoomQueue *self)
 guint
 loom_queue_get_maxsize (LoomQueue *self)
 {
-  g_return_val_if_fail (LOOM_IS_QUEUE (self), 0);
+  g_return_val_if_fail (IS_QUEUE (self), 0);
 
   return self->maxsize;
 }
@@ -644,7 +650,7 @@ loom_queue_is_empty (LoomQueue *self)
 gboolean
 loom_queue_is_full (LoomQueue *self)
 {
-  g_return_val_if_fail (LOOM_IS_QUEUE (self), FALSE);
+  g_return_val_if_fail (IS_QUEUE (self), FALSE);
 
   return !has_room (self);
 }
@@ -721,7 +727,7 @@ loom_queue_put_value_nowait (LoomQueue     *self,
 {
   GValue *item;
 
-  g_return_val_if_fail (LOOM_IS_QUEUE (self) && holds_values (self), FALSE);
+  g_return_val_if_fail (IS_QUEUE (self) && holds_values (self), FALSE);
   g_return_val_if_fail (G_IS_VALUE (value), FALSE);
 
   item = copy_value (value);
@@ -751,7 +757,7 @@ loom_queue_get_value_nowait (LoomQueue  *self,
 {
   GValue *item;
 
-  g_return_val_if_fail (LOOM_IS_QUEUE (self) && holds_values (self), FALSE);
+  g_return_val_if_fail (IS_QUEUE (self) && holds_values (self), FALSE);
   g_return_val_if_fail (value != NULL && !G_IS_VALUE (value), FALSE);
 
   item = loom_queue_get_nowait (self, error);
@@ -824,7 +830,7 @@ loom_queue_put_value_async (LoomQueue           *self,
 {
   PutWait *wait;
 
-  g_return_if_fail (LOOM_IS_QUEUE (self) && holds_values (self));
+  g_return_if_fail (IS_QUEUE (self) && holds_values (self));
   g_return_if_fail (G_IS_VALUE (value));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
@@ -865,7 +871,7 @@ loom_queue_put_value_finish (LoomQueue     *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (LOOM_IS_QUEUE (self), FALSE);
+  g_return_val_if_fail (IS_QUEUE (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -887,7 +893,7 @@ loom_queue_get_value_async (LoomQueue           *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_return_if_fail (LOOM_IS_QUEUE (self) && holds_values (self));
+  g_return_if_fail (IS_QUEUE (self) && holds_values (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   if (store_len (self) > 0)
@@ -919,7 +925,7 @@ loom_queue_get_value_finish (LoomQueue     *self,
 {
   gpointer item = NULL;
 
-  g_return_val_if_fail (LOOM_IS_QUEUE (self), FALSE);
+  g_return_val_if_fail (IS_QUEUE (self), FALSE);
   g_return_val_if_fail (value != NULL && !G_IS_VALUE (value), FALSE);
 
   if (!loom_async_wait_finish (self, result, &item, error))
