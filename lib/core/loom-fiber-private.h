@@ -138,6 +138,11 @@ LoomFiber *loom_fiber_new           (LoomScheduler  *scheduler,
                                      GDestroyNotify  destroy,
                                      gconstpointer   spawn_site);
 void       loom_fiber_start         (LoomFiber      *fiber);
+void       loom_fiber_spawn_detached (LoomScheduler *scheduler,
+                                      LoomFiberFunc  func,
+                                      gpointer       data,
+                                      GDestroyNotify destroy,
+                                      gconstpointer  spawn_site);
 void       loom_fiber_discard       (LoomFiber      *fiber);
 
 /* The fiber running on this thread, if any. */

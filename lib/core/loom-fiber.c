@@ -137,6 +137,7 @@ static GPrivate fiber_cache_key = G_PRIVATE_INIT (fiber_cache_free);
 static __thread LoomFiber *fiber_cache __attribute__ ((tls_model ("initial-exec")));
 static __thread guint fiber_cache_len __attribute__ ((tls_model ("initial-exec")));
 static __thread gint64 fiber_cache_large_since __attribute__ ((tls_model ("initial-exec")));
+static __thread gboolean fiber_cache_registered __attribute__ ((tls_model ("initial-exec")));
 
 static void
 fiber_cache_trim (guint keep)
@@ -155,6 +156,19 @@ static void
 fiber_cache_free (gpointer data)
 {
   fiber_cache_trim (0);
+  fiber_cache_registered = FALSE;
+}
+
+/* Zeroes @fiber through the C library's memset(). Given the constant
+ * size, compilers inline `rep stos` instead, whose start-up costs more
+ * than the rest of a spawn on some CPUs; hiding the size keeps the call. */
+static inline void
+fiber_clear (LoomFiber *fiber)
+{
+  gsize size = sizeof *fiber;
+
+  __asm__ ("" : "+r" (size));
+  memset (fiber, 0, size);
 }
 
 static LoomFiber *
@@ -168,15 +182,18 @@ fiber_alloc (void)
   fiber_cache = fiber->next;
   if (--fiber_cache_len <= FIBER_CACHE_KEEP)
     fiber_cache_large_since = 0;
-  memset (fiber, 0, sizeof *fiber);
+  fiber_clear (fiber);
   return fiber;
 }
 
 static void
 fiber_release (LoomFiber *fiber)
 {
-  if (G_UNLIKELY (fiber_cache_len == 0))
-    g_private_set (&fiber_cache_key, GINT_TO_POINTER (1));
+  if (G_UNLIKELY (!fiber_cache_registered))
+    {
+      g_private_set (&fiber_cache_key, GINT_TO_POINTER (1));
+      fiber_cache_registered = TRUE;
+    }
 
   fiber->next = fiber_cache;
   fiber_cache = fiber;
@@ -452,19 +469,15 @@ fiber_timer_cb (LoomTimer *timer)
 
 static __thread guint32 last_fiber_id __attribute__ ((tls_model ("initial-exec")));
 
-LoomFiber *
-loom_fiber_new (LoomScheduler  *scheduler,
-                LoomFiberFunc   func,
-                gpointer        data,
-                GDestroyNotify  destroy,
-                gconstpointer   spawn_site)
+static void
+fiber_init (LoomFiber      *fiber,
+            LoomScheduler  *scheduler,
+            LoomFiberFunc   func,
+            gpointer        data,
+            GDestroyNotify  destroy,
+            gconstpointer   spawn_site)
 {
-  LoomFiber *fiber = fiber_alloc ();
-
-  fiber->id = ++last_fiber_id;
-  fiber->parent_id = loom_fiber_running ? loom_fiber_running->id : 0;
   fiber->spawn_site = spawn_site;
-
   fiber->scheduler = scheduler;
   fiber->func = func;
   fiber->data = data;
@@ -480,9 +493,174 @@ loom_fiber_new (LoomScheduler  *scheduler,
   if (scheduler->fibers != NULL)
     scheduler->fibers->prev = fiber;
   scheduler->fibers = fiber;
+}
+
+LoomFiber *
+loom_fiber_new (LoomScheduler  *scheduler,
+                LoomFiberFunc   func,
+                gpointer        data,
+                GDestroyNotify  destroy,
+                gconstpointer   spawn_site)
+{
+  LoomFiber *fiber = fiber_alloc ();
+
+  fiber->id = ++last_fiber_id;
+  fiber->parent_id = loom_fiber_running ? loom_fiber_running->id : 0;
+  fiber_init (fiber, scheduler, func, data, destroy, spawn_site);
   scheduler->n_fibers++;
 
   return fiber;
+}
+
+/* Detached starts.
+ *
+ * A task spawned without a handle is only a small record until it first
+ * runs: its fiber is made then, from the hottest entry of the fiber cache.
+ * A burst of detached spawns thus writes records one after another into
+ * chunks, instead of a cold fiber each, and running them reuses the same
+ * few fibers. The scheduler counts the records among its tasks. */
+
+#define SEEDS_PER_CHUNK 512
+
+typedef struct _SeedChunk SeedChunk;
+
+typedef struct
+{
+  LoomReady       ready;
+  LoomScheduler  *scheduler;
+  LoomFiberFunc   func;
+  gpointer        data;
+  GDestroyNotify  destroy;
+  gconstpointer   spawn_site;
+  SeedChunk      *chunk;
+  guint32         id;
+  guint32         parent_id;
+} Seed;
+
+struct _SeedChunk
+{
+  guint  used;    /* seeds handed out */
+  guint  live;    /* of those, not started yet */
+  Seed   seeds[SEEDS_PER_CHUNK];
+};
+
+typedef struct
+{
+  SeedChunk *filling;
+  SeedChunk *spare;     /* a drained chunk kept for the next burst */
+  gboolean   registered;
+} SeedPool;
+
+static void seed_pool_free (gpointer data);
+
+static GPrivate seed_pool_key = G_PRIVATE_INIT (seed_pool_free);
+static __thread SeedPool seed_pool __attribute__ ((tls_model ("initial-exec")));
+
+static void
+seed_pool_free (gpointer data)
+{
+  g_clear_pointer (&seed_pool.spare, g_free);
+  /* Seeds still live belong to a leaked scheduler; so does their chunk. */
+  if (seed_pool.filling != NULL && seed_pool.filling->live == 0)
+    g_clear_pointer (&seed_pool.filling, g_free);
+  seed_pool.registered = FALSE;
+}
+
+static SeedChunk *
+seed_chunk_next (void)
+{
+  SeedChunk *chunk = seed_pool.filling;
+
+  /* A full chunk whose seeds have all started is reused in place; one
+   * with seeds left waiting is let go, and freed by the last of them. */
+  if (chunk == NULL || chunk->live > 0)
+    {
+      chunk = g_steal_pointer (&seed_pool.spare);
+      if (chunk == NULL)
+        chunk = g_new (SeedChunk, 1);
+      if (G_UNLIKELY (!seed_pool.registered))
+        {
+          g_private_set (&seed_pool_key, &seed_pool);
+          seed_pool.registered = TRUE;
+        }
+      seed_pool.filling = chunk;
+    }
+  chunk->used = 0;
+  chunk->live = 0;
+  return chunk;
+}
+
+static void
+seed_release (Seed *seed)
+{
+  SeedChunk *chunk = seed->chunk;
+
+  if (--chunk->live > 0 || chunk == seed_pool.filling)
+    return;
+  if (seed_pool.spare == NULL)
+    seed_pool.spare = chunk;
+  else
+    g_free (chunk);
+}
+
+static void
+seed_ready_cb (LoomReady *node)
+{
+  Seed *seed = (Seed *) node;
+  LoomScheduler *scheduler = seed->scheduler;
+  LoomFiber *fiber = fiber_alloc ();
+
+  fiber->id = seed->id;
+  fiber->parent_id = seed->parent_id;
+  fiber_init (fiber, scheduler, seed->func, seed->data, seed->destroy, seed->spawn_site);
+  scheduler->n_unstarted--;
+  seed_release (seed);
+
+  /* As it would have been, had its fiber existed when the loop closed. */
+  if (G_UNLIKELY (scheduler->closing))
+    loom_fiber_request_cancel (fiber, "The loop is shutting down");
+
+  fiber->state = LOOM_FIBER_QUEUED;
+  fiber_ready_cb (&fiber->ready);
+}
+
+/* loom_spawn_detached(): a record now, a fiber when it runs. Records are
+ * made and consumed on the thread that runs @scheduler; spawns from
+ * elsewhere, and all spawns in debug mode (whose task dumps list every
+ * task), get their fiber at once. */
+void
+loom_fiber_spawn_detached (LoomScheduler  *scheduler,
+                           LoomFiberFunc   func,
+                           gpointer        data,
+                           GDestroyNotify  destroy,
+                           gconstpointer   spawn_site)
+{
+  SeedChunk *chunk = seed_pool.filling;
+  Seed *seed;
+
+  if (G_UNLIKELY (scheduler->owner != loom_thread_token () || loom_debug_on))
+    {
+      loom_fiber_start (loom_fiber_new (scheduler, func, data, destroy, spawn_site));
+      return;
+    }
+
+  if (G_UNLIKELY (chunk == NULL || chunk->used == SEEDS_PER_CHUNK))
+    chunk = seed_chunk_next ();
+  seed = &chunk->seeds[chunk->used++];
+  chunk->live++;
+
+  seed->ready.func = seed_ready_cb;
+  seed->scheduler = scheduler;
+  seed->func = func;
+  seed->data = data;
+  seed->destroy = destroy;
+  seed->spawn_site = spawn_site;
+  seed->chunk = chunk;
+  seed->id = ++last_fiber_id;
+  seed->parent_id = loom_fiber_running ? loom_fiber_running->id : 0;
+  scheduler->n_fibers++;
+  scheduler->n_unstarted++;
+  loom_scheduler_push (scheduler, &seed->ready);
 }
 
 /* Frees a fiber that never ran, with its data. */

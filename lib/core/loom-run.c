@@ -44,6 +44,7 @@ static void
 cancel_leftovers (GMainContext  *context,
                   LoomScheduler *scheduler)
 {
+  scheduler->closing = TRUE;
   while (scheduler->n_fibers > 0)
     {
       for (LoomFiber *fiber = scheduler->fibers; fiber != NULL; fiber = fiber->next)

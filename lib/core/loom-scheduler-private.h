@@ -70,12 +70,14 @@ struct _LoomScheduler
   guint          heap_alloc;
 
   LoomFiber     *fibers;        /* every live fiber, for shutdown and dumps */
-  guint          n_fibers;
+  guint          n_fibers;      /* live tasks, started or not */
+  guint          n_unstarted;   /* detached ones without a fiber yet */
 
   LoomStackMode  stack_mode;    /* for tasks spawned from now on */
   guint          budget_count;
   guint          budget_usec;
   guint          dispatching : 1;
+  guint          closing : 1;   /* loom_run() cancels what is left */
 
   /* The batch under way: what is left of its budget, shared by the
    * dispatch loop and fibers that switch straight to the next fiber. */

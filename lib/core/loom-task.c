@@ -383,9 +383,9 @@ loom_spawn_detached (LoomFiberFunc  func,
 {
   g_return_if_fail (func != NULL);
 
-  loom_fiber_start (loom_fiber_new (loom_scheduler_get_thread_default (),
-                                    func, user_data, destroy,
-                                    __builtin_return_address (0)));
+  loom_fiber_spawn_detached (loom_scheduler_get_thread_default (),
+                             func, user_data, destroy,
+                             __builtin_return_address (0));
 }
 
 typedef struct

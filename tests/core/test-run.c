@@ -61,6 +61,47 @@ test_run_cancels_leftovers (void)
   g_assert_null (g_main_context_get_thread_default ());
 }
 
+/* Detached tasks still waiting to start when the main task is done are
+ * cancelled before they start: their bodies never run, their data is
+ * freed. (Those the main task's last batch reaches start, as in asyncio.)
+ * More spawns than one batch runs leave some waiting. */
+typedef struct
+{
+  int ran;
+  int freed;
+} Starts;
+
+static LoomFuture *
+count_run (gpointer data)
+{
+  ((Starts *) data)->ran++;
+  return NULL;
+}
+
+static void
+count_freed (gpointer data)
+{
+  ((Starts *) data)->freed++;
+}
+
+static LoomFuture *
+main_leaves_unstarted (gpointer data)
+{
+  for (int i = 0; i < 10000; i++)
+    loom_spawn_detached (count_run, data, count_freed);
+  return NULL;
+}
+
+static void
+test_run_cancels_unstarted (void)
+{
+  Starts starts = { 0, 0 };
+
+  loom_test_run (main_leaves_unstarted, &starts);
+  g_assert_cmpint (starts.freed, ==, 10000);
+  g_assert_cmpint (starts.ran, <, 10000);
+}
+
 static LoomFuture *
 nested_run_body (gpointer data)
 {
@@ -219,6 +260,7 @@ main (int   argc,
   loom_test_init (&argc, &argv);
 
   g_test_add_func ("/run/cancels-leftovers", test_run_cancels_leftovers);
+  g_test_add_func ("/run/cancels-unstarted", test_run_cancels_unstarted);
   g_test_add_func ("/run/refuses-nesting-in-task", test_run_refuses_nesting_in_task);
   g_test_add_func ("/run/refuses-nesting-in-dispatch", test_run_refuses_nesting_in_dispatch);
   g_test_add_func ("/run/until-complete", test_run_until_complete);

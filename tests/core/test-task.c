@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "loom-test-util.h"
 
 static LoomFuture *
@@ -118,6 +120,132 @@ test_task_kept_alive_without_handle (void)
 
   loom_test_run (spawn_without_handles, &counter);
   g_assert_cmpint (counter, ==, 2);
+}
+
+/* Detached tasks start later than handles are made, from small records;
+ * none of that shows: they run in spawn order among the others, count as
+ * live tasks, and thousands of them, across many records' chunks, with
+ * some suspended while more are spawned, all run and free their data. */
+typedef struct
+{
+  GString *log;
+  char     name;
+} Named;
+
+static LoomFuture *
+log_name (gpointer data)
+{
+  Named *named = data;
+
+  g_string_append_c (named->log, named->name);
+  return NULL;
+}
+
+static LoomFuture *
+spawn_mixed (gpointer data)
+{
+  GString *log = data;
+  Named named[6];
+  LoomTask *held[3];
+
+  for (int i = 0; i < 6; i++)
+    named[i] = (Named) { log, (char) ('a' + i) };
+  for (int i = 0; i < 6; i += 2)
+    {
+      held[i / 2] = loom_spawn (log_name, &named[i], NULL);
+      loom_spawn_detached (log_name, &named[i + 1], NULL);
+    }
+  g_assert_cmpuint (loom_scheduler_get_n_tasks (loom_scheduler_get_default ()), ==, 7);
+  {
+    g_autofree char *dump = loom_dump_tasks_to_string ();
+
+    g_assert_nonnull (strstr (dump, "7 live task(s)"));
+    g_assert_nonnull (strstr (dump, "3 detached, not started yet"));
+  }
+  loom_yield_now (NULL);
+  for (int i = 0; i < 3; i++)
+    {
+      loom_await (LOOM_FUTURE (held[i]), NULL);
+      g_object_unref (held[i]);
+    }
+  return NULL;
+}
+
+static void
+test_task_detached_order (void)
+{
+  GString *log = g_string_new (NULL);
+
+  loom_test_run (spawn_mixed, log);
+  g_assert_cmpstr (log->str, ==, "abcdef");
+  g_string_free (log, TRUE);
+}
+
+typedef struct
+{
+  guint  ran;
+  guint  freed;
+  GRand *rand;
+} Crowd;
+
+typedef struct
+{
+  Crowd *crowd;
+  guint  yields;
+} Member;
+
+static LoomFuture *
+yield_a_few (gpointer data)
+{
+  Member *member = data;
+
+  for (guint i = 0; i < member->yields; i++)
+    g_assert_true (loom_yield_now (NULL));
+  member->crowd->ran++;
+  return NULL;
+}
+
+static void
+free_member (gpointer data)
+{
+  Member *member = data;
+
+  member->crowd->freed++;
+  g_free (member);
+}
+
+static LoomFuture *
+spawn_crowd (gpointer data)
+{
+  Crowd *crowd = data;
+
+  for (guint round = 0; round < 10; round++)
+    {
+      for (guint i = 0; i < 1000; i++)
+        {
+          Member *member = g_new0 (Member, 1);
+
+          member->crowd = crowd;
+          member->yields = (guint) g_rand_int_range (crowd->rand, 0, 4);
+          loom_spawn_detached (yield_a_few, member, free_member);
+        }
+      /* Some run and some stay suspended while the next round spawns. */
+      loom_yield_now (NULL);
+    }
+  while (crowd->freed < 10000)
+    loom_yield_now (NULL);
+  return NULL;
+}
+
+static void
+test_task_detached_many (void)
+{
+  Crowd crowd = { 0, 0, g_rand_new_with_seed (7) };
+
+  loom_test_run (spawn_crowd, &crowd);
+  g_assert_cmpuint (crowd.ran, ==, 10000);
+  g_assert_cmpuint (crowd.freed, ==, 10000);
+  g_rand_free (crowd.rand);
 }
 
 static void
@@ -389,6 +517,8 @@ main (int   argc,
   g_test_add_func ("/task/error-propagates", test_task_error_propagates);
   g_test_add_func ("/task/returns-pending-future", test_task_returns_pending_future);
   g_test_add_func ("/task/kept-alive-without-handle", test_task_kept_alive_without_handle);
+  g_test_add_func ("/task/detached-order", test_task_detached_order);
+  g_test_add_func ("/task/detached-many", test_task_detached_many);
   g_test_add_func ("/task/await-outside-task", test_task_await_outside_task);
   g_test_add_func ("/task/await-done-fast-path", test_task_await_done_fast_path);
   g_test_add_func ("/task/yield-is-fifo", test_task_yield_is_fifo);
