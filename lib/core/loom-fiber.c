@@ -524,6 +524,7 @@ loom_fiber_new (LoomScheduler  *scheduler,
 
 typedef struct _SeedChunk SeedChunk;
 
+/* The record: what loom_fiber_new() would store, queued in its place. */
 typedef struct
 {
   LoomReady       ready;
@@ -537,6 +538,8 @@ typedef struct
   guint32         parent_id;
 } Seed;
 
+/* Records are handed out in order from a chunk; a chunk goes when its
+ * last record has started. */
 struct _SeedChunk
 {
   guint  used;    /* seeds handed out */
