@@ -34,11 +34,13 @@
  * POOL_DELAY as its schedulers dispatch: what was retired before the last
  * check is settled, and of the tasks ready for reuse, those beyond
  * POOL_KEEP that no spawn needed since the last check are finalized, as
- * the stack pool returns idle stacks.
+ * the stack pool returns idle stacks — at most POOL_TRIM_BATCH per
+ * dispatch, so that giving back a large burst never stalls the loop.
  */
 
-#define POOL_KEEP  4096
-#define POOL_DELAY (2 * G_USEC_PER_SEC)
+#define POOL_KEEP       4096
+#define POOL_DELAY      (2 * G_USEC_PER_SEC)
+#define POOL_TRIM_BATCH 512
 
 typedef struct
 {
@@ -52,6 +54,7 @@ typedef struct
   LoomTask *fresh;         /* reset, ready for reuse */
   guint     n_fresh;
   guint     fresh_low;     /* fewest fresh since the last check */
+  guint     to_trim;       /* fresh tasks still to finalize */
   gint64    checked_at;
   gboolean  registered;    /* for pool_free_all() at thread exit */
 } TaskPool;
@@ -139,6 +142,7 @@ pool_free_all (gpointer data)
 {
   loom_task_pool_settle ();
   trim_fresh (0);
+  pool.to_trim = 0;
   pool.registered = FALSE;
 }
 
@@ -213,6 +217,16 @@ loom_task_pool_tick (void)
   guint fresh_before;
   guint idle;
 
+  if (G_UNLIKELY (pool.to_trim > 0))
+    {
+      guint surplus = pool.n_fresh > POOL_KEEP ? pool.n_fresh - POOL_KEEP : 0;
+      guint due = MIN (pool.to_trim, surplus);
+      guint batch = MIN (due, POOL_TRIM_BATCH);
+
+      trim_fresh (pool.n_fresh - batch);
+      pool.to_trim = due - batch;
+    }
+
   if (pool.retired_head == NULL && pool.n_fresh <= POOL_KEEP)
     return;
   now = g_get_monotonic_time ();
@@ -226,11 +240,10 @@ loom_task_pool_tick (void)
   /* Unused since the last check: the fewest fresh tasks seen since, and
    * the tasks retired before it that no spawn has needed. */
   idle = pool.fresh_low + (pool.n_fresh - fresh_before);
-  if (idle > POOL_KEEP)
-    trim_fresh (pool.n_fresh - (idle - POOL_KEEP));
+  pool.to_trim = idle > POOL_KEEP ? idle - POOL_KEEP : 0;
 
   pool.retired_mark = pool.n_retired;
-  pool.fresh_low = pool.n_fresh;
+  pool.fresh_low = pool.n_fresh - MIN (pool.to_trim, pool.n_fresh);
   pool.checked_at = now;
 }
 
