@@ -221,7 +221,7 @@ sleep_1ms (gpointer data)
 static double
 sleep_10k (void)
 {
-  guint n = 10000;
+  guint n = 10000 / scale;
   Countdown countdown = { n, loom_event_new () };
   double start = now_ns ();
 
