@@ -38,7 +38,7 @@ static GType event_type_id;
 G_DEFINE_FINAL_TYPE_WITH_CODE (LoomEvent, loom_event, G_TYPE_OBJECT,
                                event_type_id = g_define_type_id)
 
-#define IS_EVENT(pointer) loom_is_final_instance ((pointer), event_type_id)
+#define IS_EVENT(pointer) loom_is_instance_of_exactly ((pointer), event_type_id)
 
 static void
 loom_event_finalize (GObject *object)

@@ -13,6 +13,7 @@
 
 #include "loom-future.h"
 #include "loom-scheduler-private.h"
+#include "loom-type-check-private.h"
 
 G_BEGIN_DECLS
 
@@ -76,13 +77,8 @@ extern GType loom_task_type_id;
 static inline gboolean
 loom_future_is_usual_instance (gconstpointer pointer)
 {
-  const GTypeInstance *instance = pointer;
-  GType type;
-
-  if (instance == NULL || instance->g_class == NULL)
-    return FALSE;
-  type = instance->g_class->g_type;
-  return type != 0 && (type == loom_future_type_id || type == loom_task_type_id);
+  return loom_is_instance_of_exactly (pointer, loom_future_type_id) ||
+         loom_is_instance_of_exactly (pointer, loom_task_type_id);
 }
 
 static inline gboolean

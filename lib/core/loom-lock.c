@@ -38,7 +38,7 @@ static GType lock_type_id;
 G_DEFINE_FINAL_TYPE_WITH_CODE (LoomLock, loom_lock, G_TYPE_OBJECT,
                                lock_type_id = g_define_type_id)
 
-#define IS_LOCK(pointer) loom_is_final_instance ((pointer), lock_type_id)
+#define IS_LOCK(pointer) loom_is_instance_of_exactly ((pointer), lock_type_id)
 
 static void
 loom_lock_class_init (LoomLockClass *klass)

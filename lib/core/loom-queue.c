@@ -79,7 +79,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (LoomQueue, loom_queue, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (LOOM_TYPE_ASYNC_ITERATOR,
                                                       loom_queue_iface_init))
 
-#define IS_QUEUE(pointer) loom_is_final_instance ((pointer), queue_type_id)
+#define IS_QUEUE(pointer) loom_is_instance_of_exactly ((pointer), queue_type_id)
 
 /* Handed to waiters when the queue closes. */
 static char closed_marker;

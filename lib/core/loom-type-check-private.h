@@ -15,14 +15,14 @@
 
 G_BEGIN_DECLS
 
-/* The g_return_if_fail() check of a final type, for hot paths: the
- * instance's class is compared with @type, the id saved when the type was
- * registered (G_DEFINE_FINAL_TYPE_WITH_CODE), so there is no call to the
- * get_type() function. A final type has no subclasses, so this is the
- * whole check; 0 means no instance can exist yet. */
+/* Whether @pointer is an instance of exactly @type, the id saved when the
+ * type was registered, with no call to its get_type() function: for the
+ * type checks of hot paths. For a final type (registered with
+ * G_DEFINE_FINAL_TYPE_WITH_CODE) this is the whole check; 0 means no
+ * instance can exist yet. */
 static inline gboolean
-loom_is_final_instance (gconstpointer pointer,
-                        GType         type)
+loom_is_instance_of_exactly (gconstpointer pointer,
+                             GType         type)
 {
   const GTypeInstance *instance = pointer;
 
