@@ -1,0 +1,15 @@
+/* loom-http.h
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <loom.h>
+
+#define LOOM_HTTP_INSIDE
+# include "loom-http-enums.h"
+# include "loom-http-error.h"
+#undef LOOM_HTTP_INSIDE
