@@ -1,4 +1,4 @@
-/* loom-http-client-private.h: what the client reads of its parts.
+/* loom-http-client-private.h: what the client's parts share.
  *
  * Copyright 2026 The Loom authors
  *
@@ -11,6 +11,7 @@
 # error "loom-http-client-private.h is internal to libloom-http"
 #endif
 
+#include "loom-http-body-stream.h"
 #include "loom-http-request.h"
 #include "loom-http-response.h"
 
@@ -39,10 +40,30 @@ struct _LoomHttpRequest
   guint               body_stream_used : 1;
 };
 
-/* The response of one exchange: @message gives status and headers. */
-LoomHttpResponse *loom_http_response_new_internal (SoupMessage  *message,
-                                                   GUri         *uri,
-                                                   GBytes       *body,
-                                                   guint         redirect_count);
+/* A connection slot of a client: one of its own and one of the host's. */
+typedef struct _LoomHttpClientSlot LoomHttpClientSlot;
+
+void              loom_http_client_slot_release      (LoomHttpClientSlot  *slot);
+void              loom_http_client_map_error         (GError             **error,
+                                                      GUri                *uri,
+                                                      SoupMessage         *message,
+                                                      gboolean             in_body);
+
+/* A GInputStream reading the GBytes chunks of an async iterator. */
+GInputStream     *loom_http_client_iterator_stream_new (LoomAsyncIterator *iterator);
+
+LoomHttpResponse *loom_http_response_new_internal    (SoupMessage         *message,
+                                                      GUri                *uri,
+                                                      GBytes              *body,
+                                                      guint                redirect_count);
+void              loom_http_response_set_body_stream (LoomHttpResponse    *self,
+                                                      LoomHttpBodyStream  *stream);
+
+LoomHttpBodyStream *loom_http_body_stream_new_internal (GInputStream       *stream,
+                                                        SoupMessage        *message,
+                                                        GUri               *uri,
+                                                        GCancellable       *abort,
+                                                        LoomHttpClientSlot *slot,
+                                                        double              read_timeout);
 
 G_END_DECLS

@@ -1147,6 +1147,7 @@ typedef struct
   guint               max_redirects;
   guint               retries;
   gboolean            follow_redirects;
+  gboolean            stream_response;
 } Job;
 
 static void
@@ -1173,17 +1174,18 @@ origin_key (GUri *uri)
                           : g_str_equal (g_uri_get_scheme (uri), "https") ? 443 : 80);
 }
 
-/* A connection slot: one of the client's and one of the host's. */
-typedef struct
+struct _LoomHttpClientSlot
 {
   LoomHttpClient *client;   /* (owned) */
   char           *key;      /* (owned) */
   HostSlots      *host;     /* (unowned) alive while users > 0 */
   gboolean        held;
-} Slot;
+};
 
-static void
-slot_release (Slot *slot)
+typedef LoomHttpClientSlot Slot;
+
+void
+loom_http_client_slot_release (LoomHttpClientSlot *slot)
 {
   if (slot->held)
     {
@@ -1197,7 +1199,7 @@ slot_release (Slot *slot)
   g_free (slot);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Slot, slot_release)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Slot, loom_http_client_slot_release)
 
 /* Waits for a slot to @uri's host, then for one of the client's: the host
  * first, so that a busy host does not hold slots others could use. */
@@ -1294,8 +1296,8 @@ tls_problem (GTlsCertificateFlags flags)
 
 /* Turns a libsoup or GIO error about @uri into a LOOM_HTTP_ERROR one;
  * cancellation stays G_IO_ERROR_CANCELLED. */
-static void
-map_error (GError      **error,
+void
+loom_http_client_map_error (GError      **error,
            GUri         *uri,
            SoupMessage  *message,
            gboolean      in_body)
@@ -1343,35 +1345,48 @@ map_error (GError      **error,
   *error = out;
 }
 
+static void
+chain_cancel (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
 /* Sends @message and waits for the response head, within the connect and
- * read timeouts. */
+ * read timeouts. libsoup ties the message to @cancellable for as long as
+ * it lives, so cancelling that later aborts the message and drops its
+ * connection; the task's cancellation is chained to it meanwhile. */
 static GInputStream *
-job_send (Job          *job,
-          SoupMessage  *message,
-          GUri         *uri,
-          GError      **error)
+job_send (Job           *job,
+          SoupMessage   *message,
+          GUri          *uri,
+          GCancellable  *cancellable,
+          GError       **error)
 {
   SoupSession *session = job->client->session;
   g_autoptr(GioCall) call = NULL;
   LoomCancelScope *connect = timeout_enter (job->connect_timeout);
   LoomCancelScope *read = timeout_enter (job->read_timeout);
+  GCancellable *task_cancellable = loom_cancellable ();
   GInputStream *stream = NULL;
   GAsyncResult *result;
   GError *local_error = NULL;
+  gulong chained;
 
+  chained = g_cancellable_connect (task_cancellable, G_CALLBACK (chain_cancel), cancellable, NULL);
   call = gio_call_new ();
-  soup_session_send_async (session, message, G_PRIORITY_DEFAULT, loom_cancellable (),
-                           gio_call_done, call);
+  soup_session_send_async (session, message, G_PRIORITY_DEFAULT, cancellable, gio_call_done, call);
   result = gio_call_await (call, &local_error);
   if (result != NULL)
     stream = soup_session_send_finish (session, result, &local_error);
+  g_cancellable_disconnect (task_cancellable, chained);
 
   timeout_leave (read, "read", job->read_timeout, uri, &local_error);
   timeout_leave (connect, "connect", job->connect_timeout, uri, &local_error);
   if (local_error != NULL)
     {
       g_clear_object (&stream);
-      map_error (&local_error, uri, message, FALSE);
+      loom_http_client_map_error (&local_error, uri, message, FALSE);
       g_propagate_error (error, local_error);
     }
   return stream;
@@ -1442,7 +1457,7 @@ job_read_body (Job           *job,
 
   if (local_error != NULL)
     {
-      map_error (&local_error, uri, message, TRUE);
+      loom_http_client_map_error (&local_error, uri, message, TRUE);
       g_propagate_error (error, local_error);
       return NULL;
     }
@@ -1465,8 +1480,26 @@ same_origin (GUri *a,
   return g_str_equal (key_a, key_b);
 }
 
-/* One exchange: a slot, the head, and the body unless @keep_stream asks
- * for the stream (returned in @stream with its slot in @slot_out). */
+/* Whether the response in @message is a redirect the job follows. */
+static gboolean
+job_follows (Job         *job,
+             SoupMessage *message,
+             gboolean     with_body)
+{
+  guint status = soup_message_get_status (message);
+  SoupMessageHeaders *headers = soup_message_get_response_headers (message);
+
+  if (!job->follow_redirects || !is_redirect (status) ||
+      soup_message_headers_get_one (headers, "Location") == NULL)
+    return FALSE;
+  /* A stream body cannot be sent again. */
+  if ((status == 307 || status == 308) && job->body_stream != NULL && with_body)
+    return FALSE;
+  return TRUE;
+}
+
+/* One exchange: a slot, the head, and the body — or, for the final
+ * response of a streaming job, a body stream that keeps the slot. */
 static LoomHttpResponse *
 job_exchange (Job          *job,
               const char   *method,
@@ -1479,15 +1512,28 @@ job_exchange (Job          *job,
   g_autoptr(SoupMessage) message = NULL;
   g_autoptr(GInputStream) stream = NULL;
   g_autoptr(GBytes) body = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
 
   slot = slot_acquire (job->client, uri, error);
   if (slot == NULL)
     return NULL;
 
   message = job_message (job, method, uri, with_body, same_origin (uri, job->uri));
-  stream = job_send (job, message, uri, error);
+  stream = job_send (job, message, uri, cancellable, error);
   if (stream == NULL)
     return NULL;
+
+  if (job->stream_response && !job_follows (job, message, with_body))
+    {
+      LoomHttpResponse *response = loom_http_response_new_internal (message, uri, NULL, redirects);
+      g_autoptr(LoomHttpBodyStream) body_stream = NULL;
+
+      body_stream = loom_http_body_stream_new_internal (stream, message, uri, cancellable,
+                                                        g_steal_pointer (&slot),
+                                                        job->read_timeout);
+      loom_http_response_set_body_stream (response, body_stream);
+      return response;
+    }
 
   body = job_read_body (job, message, stream, uri, error);
   if (body == NULL)
@@ -1527,14 +1573,10 @@ job_follow (Job     *job,
       if (response == NULL)
         return NULL;
 
+      if (!job_follows (job, loom_http_response_get_message (response), with_body))
+        return g_steal_pointer (&response);
       status = loom_http_response_get_status (response);
       location = loom_http_response_get_header (response, "Location");
-      if (!job->follow_redirects || !is_redirect (status) || location == NULL)
-        return g_steal_pointer (&response);
-
-      /* A stream body cannot be sent again. */
-      if ((status == 307 || status == 308) && job->body_stream != NULL && with_body)
-        return g_steal_pointer (&response);
 
       if (redirects >= job->max_redirects)
         {
@@ -1698,17 +1740,17 @@ job_run (gpointer data)
   return loom_future_new_for_object (response);
 }
 
-static LoomFuture *
-client_start (LoomHttpClient  *self,
-              const char      *method,
-              const char      *url,
-              LoomHttpRequest *options,
-              const char      *content_type,
-              GBytes          *body)
+/* The job of one call, with the client's settings and @options' own. */
+static Job *
+job_new (LoomHttpClient   *self,
+         const char       *method,
+         const char       *url,
+         LoomHttpRequest  *options,
+         const char       *content_type,
+         GBytes           *body,
+         GError          **error)
 {
   g_autoptr(Job) job = g_new0 (Job, 1);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LoomTask) task = NULL;
 
   job->client = g_object_ref (self);
   job->method = g_intern_string (method);
@@ -1720,9 +1762,9 @@ client_start (LoomHttpClient  *self,
   job->follow_redirects = TRUE;
   job->body_length = -1;
 
-  job->uri = parse_url (self->base_uri, url, &error);
+  job->uri = parse_url (self->base_uri, url, error);
   if (job->uri == NULL)
-    return loom_future_new_for_error (g_steal_pointer (&error));
+    return NULL;
 
   if (options != NULL)
     {
@@ -1748,8 +1790,11 @@ client_start (LoomHttpClient  *self,
       if (options->body_stream != NULL)
         {
           if (options->body_stream_used)
-            return loom_future_new_for_error_literal (LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_FAILED,
-                                                      "The request's body stream was already sent once");
+            {
+              g_set_error_literal (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_FAILED,
+                                   "The request's body stream was already sent once");
+              return NULL;
+            }
           options->body_stream_used = TRUE;
           job->body_stream = g_object_ref (options->body_stream);
           job->body_length = options->body_length;
@@ -1779,8 +1824,23 @@ client_start (LoomHttpClient  *self,
   else if (job->body_stream != NULL)
     job->content_type = g_strdup (content_type);
 
-  task = loom_spawn (job_run, g_steal_pointer (&job), job_free);
-  return LOOM_FUTURE (g_steal_pointer (&task));
+  return g_steal_pointer (&job);
+}
+
+static LoomFuture *
+client_start (LoomHttpClient  *self,
+              const char      *method,
+              const char      *url,
+              LoomHttpRequest *options,
+              const char      *content_type,
+              GBytes          *body)
+{
+  GError *error = NULL;
+  Job *job = job_new (self, method, url, options, content_type, body, &error);
+
+  if (job == NULL)
+    return loom_future_new_for_error (error);
+  return LOOM_FUTURE (loom_spawn (job_run, job, job_free));
 }
 
 /**
@@ -1809,6 +1869,294 @@ loom_http_client_send (LoomHttpClient  *self,
   g_return_val_if_fail (options == NULL || LOOM_HTTP_IS_REQUEST (options), NULL);
 
   return client_start (self, method, url, options, NULL, NULL);
+}
+
+/**
+ * loom_http_client_send_stream:
+ * @self: a client
+ * @method: the HTTP method
+ * @url: an absolute URL, or one relative to the base URL
+ * @options: (nullable): headers, query, body and overrides for this
+ *   request
+ *
+ * Sends a request and resolves as soon as the response head has arrived
+ * (after any redirects); the body is then read from
+ * [method@LoomHttp.Response.get_body_stream], chunk by chunk. The total
+ * timeout ends with the head; each read of the body is bounded by the read
+ * timeout. The connection slot is held until the body is read to its end
+ * or the body stream is closed or dropped.
+ *
+ * Returns: (transfer full): a future of the [class@LoomHttp.Response]
+ */
+LoomFuture *
+loom_http_client_send_stream (LoomHttpClient  *self,
+                              const char      *method,
+                              const char      *url,
+                              LoomHttpRequest *options)
+{
+  GError *error = NULL;
+  Job *job;
+
+  g_return_val_if_fail (LOOM_HTTP_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (method != NULL, NULL);
+  g_return_val_if_fail (url != NULL, NULL);
+  g_return_val_if_fail (options == NULL || LOOM_HTTP_IS_REQUEST (options), NULL);
+
+  job = job_new (self, method, url, options, NULL, NULL, &error);
+  if (job == NULL)
+    return loom_future_new_for_error (error);
+  job->stream_response = TRUE;
+  return LOOM_FUTURE (loom_spawn (job_run, job, job_free));
+}
+
+/* Downloads: the body streamed into a temporary file beside the target,
+ * renamed over it at the end. Progress is reported from the loop. */
+
+typedef struct
+{
+  Job                  *job;          /* (owned) */
+  GFile                *file;         /* (owned) */
+  GMainContext         *context;      /* (owned) */
+  LoomHttpProgressFunc  progress;
+  gpointer              user_data;
+  GDestroyNotify        destroy;
+  guint64               received;
+  gint64                total;
+  guint64               reported;
+  GSource              *report;       /* (owned) (nullable) a pending report */
+  LoomFuture           *flushed;      /* (owned) (nullable) resolved by the last report */
+} Download;
+
+static void
+download_free (gpointer data)
+{
+  Download *download = data;
+
+  /* The last report, on the loop, has released the callback's data. */
+  g_assert (download->report == NULL);
+  job_free (download->job);
+  g_clear_object (&download->file);
+  g_clear_pointer (&download->context, g_main_context_unref);
+  g_clear_object (&download->flushed);
+  g_free (download);
+}
+
+static gboolean
+download_report (gpointer data)
+{
+  Download *download = data;
+
+  g_clear_pointer (&download->report, g_source_unref);
+  if (download->progress != NULL && download->reported != download->received)
+    {
+      download->reported = download->received;
+      download->progress (download->received, download->total, download->user_data);
+    }
+  if (download->flushed != NULL)
+    {
+      if (download->destroy != NULL)
+        download->destroy (download->user_data);
+      download->progress = NULL;
+      download->destroy = NULL;
+      loom_future_resolve (download->flushed);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+download_schedule_report (Download *download)
+{
+  if (download->report != NULL)
+    return;
+  download->report = g_idle_source_new ();
+  g_source_set_callback (download->report, download_report, download, NULL);
+  g_source_attach (download->report, download->context);
+}
+
+/* Reports the final count and lets go of the callback, from the loop. */
+static void
+download_flush (Download *download)
+{
+  g_autoptr(LoomCancelScope) shield = loom_shield_scope ();
+
+  download->flushed = loom_future_new ();
+  download_schedule_report (download);
+  loom_await (download->flushed, NULL);
+  loom_cancel_scope_leave (shield, NULL);
+}
+
+static gboolean
+download_write (Download          *download,
+                LoomHttpResponse  *response,
+                GFile             *temp,
+                GError           **error)
+{
+  LoomHttpBodyStream *body = loom_http_response_get_body_stream (response);
+  g_autoptr(GFileOutputStream) out = NULL;
+  g_autoptr(GioCall) call = NULL;
+  GAsyncResult *result;
+
+  call = gio_call_new ();
+  g_file_create_async (temp, G_FILE_CREATE_NONE, G_PRIORITY_DEFAULT, loom_cancellable (),
+                       gio_call_done, call);
+  result = gio_call_await (call, error);
+  if (result == NULL)
+    return FALSE;
+  out = g_file_create_finish (temp, result, error);
+  if (out == NULL)
+    return FALSE;
+
+  download->total = loom_http_body_stream_get_length (body);
+  for (;;)
+    {
+      g_auto(GValue) item = G_VALUE_INIT;
+      g_autoptr(GioCall) write = NULL;
+      GBytes *chunk;
+      gsize size;
+      gconstpointer data;
+
+      if (!loom_iter_next (LOOM_ASYNC_ITERATOR (body), &item, error))
+        {
+          if (error != NULL && *error != NULL)
+            return FALSE;
+          break;
+        }
+      chunk = g_value_get_boxed (&item);
+      data = g_bytes_get_data (chunk, &size);
+
+      /* The chunk, owned by @item, outlives the write: it is awaited. */
+      write = gio_call_new ();
+      g_output_stream_write_all_async (G_OUTPUT_STREAM (out), data, size, G_PRIORITY_DEFAULT,
+                                       loom_cancellable (), gio_call_done, write);
+      result = gio_call_await (write, error);
+      if (result == NULL ||
+          !g_output_stream_write_all_finish (G_OUTPUT_STREAM (out), result, NULL, error))
+        return FALSE;
+
+      download->received += size;
+      download_schedule_report (download);
+    }
+
+  g_clear_pointer (&call, gio_call_unref);
+  call = gio_call_new ();
+  g_output_stream_close_async (G_OUTPUT_STREAM (out), G_PRIORITY_DEFAULT, loom_cancellable (),
+                               gio_call_done, call);
+  result = gio_call_await (call, error);
+  return result != NULL && g_output_stream_close_finish (G_OUTPUT_STREAM (out), result, error);
+}
+
+static gboolean
+download_move (GFile   *temp,
+               GFile   *file,
+               GError **error)
+{
+  g_autoptr(GioCall) call = gio_call_new ();
+  GAsyncResult *result;
+
+  g_file_move_async (temp, file, G_FILE_COPY_OVERWRITE, G_PRIORITY_DEFAULT, loom_cancellable (),
+                     NULL, NULL, gio_call_done, call);
+  result = gio_call_await (call, error);
+  return result != NULL && g_file_move_finish (temp, result, error);
+}
+
+static GFile *
+download_temp_file (GFile *file)
+{
+  g_autoptr(GFile) parent = g_file_get_parent (file);
+  g_autofree char *base = g_file_get_basename (file);
+  g_autofree char *name = g_strdup_printf (".%s.%08x.part", base, g_random_int ());
+
+  return parent ? g_file_get_child (parent, name) : g_file_new_for_path (name);
+}
+
+static LoomFuture *
+download_run (gpointer data)
+{
+  Download *download = data;
+  Job *job = download->job;
+  g_autoptr(LoomHttpResponse) response = NULL;
+  g_autoptr(GFile) temp = NULL;
+  GError *error = NULL;
+  LoomCancelScope *total;
+
+  total = timeout_enter (job->timeout);
+  response = job_retrying (job, &error);
+  if (response != NULL && loom_http_response_check_status (response, &error))
+    {
+      temp = download_temp_file (download->file);
+      if (!download_write (download, response, temp, &error) ||
+          !download_move (temp, download->file, &error))
+        {
+          /* Whatever happened, the target is untouched; the part goes
+           * (a local unlink, which does not wait on the network). */
+          g_file_delete (temp, NULL, NULL);
+        }
+    }
+  timeout_leave (total, "total", job->timeout, job->uri, &error);
+  download_flush (download);
+
+  if (error != NULL)
+    return loom_future_new_for_error (error);
+  return loom_future_new_for_object (response);
+}
+
+/**
+ * loom_http_client_download_to_file:
+ * @self: a client
+ * @url: an absolute URL, or one relative to the base URL
+ * @file: where to save the body
+ * @options: (nullable): headers, query and overrides for this request
+ * @progress: (nullable) (scope notified) (closure user_data) (destroy destroy):
+ *   called from the main loop as the body arrives
+ * @user_data: data for @progress
+ * @destroy: (nullable): frees @user_data after the last progress report
+ *
+ * Downloads @url into @file, atomically: the body is written to a
+ * temporary file in the same directory, which is renamed over @file only
+ * once complete, so @file is never seen half-written, and is left as it
+ * was on any failure. A 4xx or 5xx answer fails with
+ * %LOOM_HTTP_ERROR_STATUS and writes nothing. The body is streamed, so
+ * memory stays bounded. The total timeout covers the whole download.
+ *
+ * Returns: (transfer full): a future of the [class@LoomHttp.Response]
+ *   (whose body is in @file), resolved after the last progress report
+ */
+LoomFuture *
+loom_http_client_download_to_file (LoomHttpClient       *self,
+                                   const char           *url,
+                                   GFile                *file,
+                                   LoomHttpRequest      *options,
+                                   LoomHttpProgressFunc  progress,
+                                   gpointer              user_data,
+                                   GDestroyNotify        destroy)
+{
+  Download *download;
+  GError *error = NULL;
+  Job *job;
+
+  g_return_val_if_fail (LOOM_HTTP_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (url != NULL, NULL);
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (options == NULL || LOOM_HTTP_IS_REQUEST (options), NULL);
+
+  job = job_new (self, SOUP_METHOD_GET, url, options, NULL, NULL, &error);
+  if (job == NULL)
+    {
+      if (destroy != NULL)
+        destroy (user_data);
+      return loom_future_new_for_error (error);
+    }
+  job->stream_response = TRUE;
+
+  download = g_new0 (Download, 1);
+  download->job = job;
+  download->file = g_object_ref (file);
+  download->context = g_main_context_ref_thread_default ();
+  download->progress = progress;
+  download->user_data = user_data;
+  download->destroy = destroy;
+  download->total = -1;
+  return LOOM_FUTURE (loom_spawn (download_run, download, download_free));
 }
 
 /**

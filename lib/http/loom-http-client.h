@@ -20,6 +20,19 @@
 
 G_BEGIN_DECLS
 
+/**
+ * LoomHttpProgressFunc:
+ * @received: bytes of the body received so far
+ * @total: the length the server announced, or -1 if unknown
+ * @user_data: the data given with the callback
+ *
+ * Reports the progress of [method@LoomHttp.Client.download_to_file]. It is
+ * called from the main loop, never inside a task.
+ */
+typedef void (*LoomHttpProgressFunc) (guint64  received,
+                                      gint64   total,
+                                      gpointer user_data);
+
 #define LOOM_HTTP_TYPE_CLIENT (loom_http_client_get_type ())
 
 LOOM_AVAILABLE_IN_ALL
@@ -98,6 +111,19 @@ LoomFuture         *loom_http_client_send                   (LoomHttpClient     
                                                              const char         *method,
                                                              const char         *url,
                                                              LoomHttpRequest    *options) G_GNUC_WARN_UNUSED_RESULT;
+LOOM_AVAILABLE_IN_ALL
+LoomFuture         *loom_http_client_send_stream            (LoomHttpClient     *self,
+                                                             const char         *method,
+                                                             const char         *url,
+                                                             LoomHttpRequest    *options) G_GNUC_WARN_UNUSED_RESULT;
+LOOM_AVAILABLE_IN_ALL
+LoomFuture         *loom_http_client_download_to_file       (LoomHttpClient     *self,
+                                                             const char         *url,
+                                                             GFile              *file,
+                                                             LoomHttpRequest    *options,
+                                                             LoomHttpProgressFunc progress,
+                                                             gpointer            user_data,
+                                                             GDestroyNotify      destroy) G_GNUC_WARN_UNUSED_RESULT;
 LOOM_AVAILABLE_IN_ALL
 LoomFuture         *loom_http_client_get                    (LoomHttpClient     *self,
                                                              const char         *url) G_GNUC_WARN_UNUSED_RESULT;

@@ -307,6 +307,32 @@ loom_http_request_set_body_stream (LoomHttpRequest *self,
 }
 
 /**
+ * loom_http_request_set_body_iterator:
+ * @self: request options
+ * @content_type: (nullable): the body's media type, or %NULL for
+ *   `application/octet-stream`
+ * @chunks: an async iterator of [struct@GLib.Bytes] chunks, such as a
+ *   [class@Loom.Generator] or a [class@Loom.Queue]
+ *
+ * Sends the body as it comes from @chunks, with chunked encoding: each
+ * chunk is asked for when libsoup is ready to write it, so the upload
+ * holds one chunk at a time. As a stream body, it is sent only once.
+ */
+void
+loom_http_request_set_body_iterator (LoomHttpRequest   *self,
+                                     const char        *content_type,
+                                     LoomAsyncIterator *chunks)
+{
+  g_autoptr(GInputStream) stream = NULL;
+
+  g_return_if_fail (LOOM_HTTP_IS_REQUEST (self));
+  g_return_if_fail (LOOM_IS_ASYNC_ITERATOR (chunks));
+
+  stream = loom_http_client_iterator_stream_new (chunks);
+  loom_http_request_set_body_stream (self, content_type, stream, -1);
+}
+
+/**
  * loom_http_request_set_timeout:
  * @self: request options
  * @seconds: the total timeout, 0 for none, or a negative value for the

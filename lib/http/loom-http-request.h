@@ -56,6 +56,10 @@ void                loom_http_request_set_body_stream    (LoomHttpRequest    *se
                                                           GInputStream       *stream,
                                                           gssize              length);
 LOOM_AVAILABLE_IN_ALL
+void                loom_http_request_set_body_iterator  (LoomHttpRequest    *self,
+                                                          const char         *content_type,
+                                                          LoomAsyncIterator  *chunks);
+LOOM_AVAILABLE_IN_ALL
 void                loom_http_request_set_timeout        (LoomHttpRequest    *self,
                                                           double              seconds);
 LOOM_AVAILABLE_IN_ALL

@@ -37,6 +37,7 @@ struct _LoomHttpResponse
   SoupMessage *message;         /* (owned) */
   GUri        *uri;             /* (owned) the final URL */
   GBytes      *body;            /* (owned) (nullable) */
+  LoomHttpBodyStream *body_stream; /* (owned) (nullable) */
   guint        redirect_count;
 };
 
@@ -50,6 +51,7 @@ loom_http_response_finalize (GObject *object)
   g_clear_object (&self->message);
   g_clear_pointer (&self->uri, g_uri_unref);
   g_clear_pointer (&self->body, g_bytes_unref);
+  g_clear_object (&self->body_stream);
 
   G_OBJECT_CLASS (loom_http_response_parent_class)->finalize (object);
 }
@@ -78,6 +80,31 @@ loom_http_response_new_internal (SoupMessage *message,
   self->body = body ? g_bytes_ref (body) : NULL;
   self->redirect_count = redirect_count;
   return self;
+}
+
+void
+loom_http_response_set_body_stream (LoomHttpResponse   *self,
+                                    LoomHttpBodyStream *stream)
+{
+  g_set_object (&self->body_stream, stream);
+}
+
+/**
+ * loom_http_response_get_body_stream:
+ * @self: a response
+ *
+ * Gets the body of a response to [method@LoomHttp.Client.send_stream], to
+ * be read chunk by chunk.
+ *
+ * Returns: (transfer none) (nullable): the body stream, or %NULL if the
+ *   whole body was read into [method@LoomHttp.Response.get_body]
+ */
+LoomHttpBodyStream *
+loom_http_response_get_body_stream (LoomHttpResponse *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_RESPONSE (self), NULL);
+
+  return self->body_stream;
 }
 
 /**

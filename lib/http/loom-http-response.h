@@ -15,6 +15,8 @@
 #include <libsoup/soup.h>
 #include <loom.h>
 
+#include "loom-http-body-stream.h"
+
 G_BEGIN_DECLS
 
 #define LOOM_HTTP_TYPE_RESPONSE (loom_http_response_get_type ())
@@ -45,6 +47,8 @@ LOOM_AVAILABLE_IN_ALL
 SoupMessage        *loom_http_response_get_message        (LoomHttpResponse  *self);
 LOOM_AVAILABLE_IN_ALL
 GBytes             *loom_http_response_get_body           (LoomHttpResponse  *self);
+LOOM_AVAILABLE_IN_ALL
+LoomHttpBodyStream *loom_http_response_get_body_stream    (LoomHttpResponse  *self);
 LOOM_AVAILABLE_IN_ALL
 char               *loom_http_response_get_text           (LoomHttpResponse  *self,
                                                            GError           **error) G_GNUC_WARN_UNUSED_RESULT;

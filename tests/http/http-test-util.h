@@ -114,6 +114,8 @@ raw_send (int         fd,
     {
       ssize_t n = send (fd, text, length, MSG_NOSIGNAL);
 
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        continue;
       if (n <= 0)
         return FALSE;
       text += n;
@@ -159,6 +161,12 @@ raw_server_thread (gpointer data)
           break;
         }
       g_atomic_int_inc (&server->connections);
+      {
+        /* Sends give up now and then, so that a stop is seen. */
+        struct timeval tv = { 0, 100 * 1000 };
+
+        setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+      }
       if (raw_read_head (fd))
         server->behave (server, fd);
       close (fd);
