@@ -13,6 +13,17 @@
 
 #define GIB (G_GUINT64_CONSTANT (1) << 30)
 
+#if LOOM_HAVE_ASAN
+/* AddressSanitizer keeps freed memory aside (256 MiB by default) to catch
+ * use-after-free; RSS would measure that quarantine, not the client. */
+const char *__asan_default_options (void);
+const char *
+__asan_default_options (void)
+{
+  return "quarantine_size_mb=4";
+}
+#endif
+
 /* Raw behaviours */
 
 typedef struct
