@@ -1392,7 +1392,9 @@ job_send (Job           *job,
   return stream;
 }
 
-/* Reads at most @size bytes into @buffer within the read timeout. */
+/* Reads at most @size bytes into @buffer within the read timeout. Data
+ * libsoup already holds (a small body usually comes with the head) is
+ * taken at once, without a round trip through the loop. */
 static gssize
 job_read (Job           *job,
           GInputStream  *stream,
@@ -1401,12 +1403,29 @@ job_read (Job           *job,
           GUri          *uri,
           GError       **error)
 {
-  g_autoptr(GioCall) call = gio_call_new ();
-  LoomCancelScope *read = timeout_enter (job->read_timeout);
+  g_autoptr(GioCall) call = NULL;
+  LoomCancelScope *read;
   GAsyncResult *result;
   GError *local_error = NULL;
   gssize n = -1;
 
+  if (G_IS_POLLABLE_INPUT_STREAM (stream) &&
+      g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (stream)))
+    {
+      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (stream),
+                                                    buffer, size, NULL, &local_error);
+      if (n >= 0)
+        return n;
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_propagate_error (error, local_error);
+          return -1;
+        }
+      g_clear_error (&local_error);
+    }
+
+  call = gio_call_new ();
+  read = timeout_enter (job->read_timeout);
   g_input_stream_read_async (stream, buffer, size, G_PRIORITY_DEFAULT, loom_cancellable (),
                              gio_call_done, call);
   result = gio_call_await (call, &local_error);
@@ -1474,10 +1493,9 @@ static gboolean
 same_origin (GUri *a,
              GUri *b)
 {
-  g_autofree char *key_a = origin_key (a);
-  g_autofree char *key_b = origin_key (b);
-
-  return g_str_equal (key_a, key_b);
+  return g_uri_get_port (a) == g_uri_get_port (b) &&
+         g_strcmp0 (g_uri_get_scheme (a), g_uri_get_scheme (b)) == 0 &&
+         g_ascii_strcasecmp (g_uri_get_host (a), g_uri_get_host (b)) == 0;
 }
 
 /* Whether the response in @message is a redirect the job follows. */
@@ -1555,7 +1573,7 @@ static LoomHttpResponse *
 job_follow (Job     *job,
             GError **error)
 {
-  g_autoptr(GHashTable) visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) visited = NULL;
   g_autoptr(GUri) uri = g_uri_ref (job->uri);
   const char *method = job->method;
   gboolean with_body = TRUE;
@@ -1568,13 +1586,16 @@ job_follow (Job     *job,
       const char *location;
       guint status;
 
-      g_hash_table_add (visited, visit_key (method, uri));
       response = job_exchange (job, method, uri, with_body, redirects, error);
       if (response == NULL)
         return NULL;
 
       if (!job_follows (job, loom_http_response_get_message (response), with_body))
         return g_steal_pointer (&response);
+      /* Only requests that meet a redirect pay for the loop check. */
+      if (visited == NULL)
+        visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_add (visited, visit_key (method, uri));
       status = loom_http_response_get_status (response);
       location = loom_http_response_get_header (response, "Location");
 
