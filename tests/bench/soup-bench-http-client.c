@@ -162,7 +162,9 @@ run_stream (Bench *bench)
   /* A HEAD first: the connection is open before the clock starts. */
   {
     g_autoptr(SoupMessage) head = soup_message_new ("HEAD", bench->url);
-    g_autoptr(GBytes) body = soup_session_send_and_read (bench->session, head, NULL, NULL);
+    GBytes *body = soup_session_send_and_read (bench->session, head, NULL, NULL);
+
+    g_clear_pointer (&body, g_bytes_unref);
   }
   start = g_get_monotonic_time ();
   soup_session_send_async (bench->session, msg, G_PRIORITY_DEFAULT, NULL, sent, bench);

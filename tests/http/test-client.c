@@ -1153,7 +1153,6 @@ static void
 test_tls (void)
 {
   TlsFiles tls = { 0 };
-  g_autoptr(GTlsBackend) backend = NULL;
 
   if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
     {
