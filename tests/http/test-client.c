@@ -701,6 +701,40 @@ test_per_request_timeout (void)
   http_test_run (per_request_timeout_body, NULL);
 }
 
+/* The wait for a free connection counts against the total timeout only:
+ * the connect timeout starts once a slot is granted. */
+static LoomFuture *
+slot_wait_body (gpointer data)
+{
+  g_autoptr(LoomHttpClient) client = loom_http_client_new_with_limits (10, 1);
+  g_autoptr(RawServer) silent = raw_server_new (never_answer, NULL);
+  g_autoptr(LoomFuture) holder = NULL;
+  g_autoptr(LoomHttpRequest) options = loom_http_request_new ();
+  g_autoptr(LoomHttpResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  holder = loom_http_client_get (client, silent->url);
+  g_assert_true (loom_sleep (100, NULL));
+
+  loom_http_request_set_timeout (options, 0.4);
+  loom_http_request_set_connect_timeout (options, 0.2);
+  response = http_test_await (loom_http_client_send (client, "GET", silent->url, options), &error);
+  g_assert_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_TIMED_OUT);
+  g_assert_true (g_str_has_prefix (error->message, "total timeout of 0.4 s"));
+  /* It never got a connection of its own. */
+  g_assert_cmpint (g_atomic_int_get (&silent->connections), ==, 1);
+
+  loom_future_cancel (holder);
+  g_assert_false (loom_await (holder, NULL));
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static void
+test_slot_wait_timeout (void)
+{
+  http_test_run (slot_wait_body, NULL);
+}
+
 static LoomFuture *
 reset_body (gpointer data)
 {
@@ -1183,6 +1217,7 @@ main (int   argc,
   g_test_add_func ("/http/client/connection-refused", test_connection_refused);
   g_test_add_func ("/http/client/timeouts", test_timeouts);
   g_test_add_func ("/http/client/per-request-timeout", test_per_request_timeout);
+  g_test_add_func ("/http/client/slot-wait-timeout", test_slot_wait_timeout);
   g_test_add_func ("/http/client/reset-mid-body", test_reset_mid_body);
   g_test_add_func ("/http/client/limits", test_limits);
   g_test_add_func ("/http/client/retries", test_retries);
