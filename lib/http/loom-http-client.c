@@ -1068,10 +1068,15 @@ gio_call_done (GObject      *source_object,
 }
 
 /* Returns the result once the call has ended, or NULL with the task's
- * cancellation in @error; then the call has ended too. */
+ * cancellation in @error; then the call has ended too: @cancellable, the
+ * one the call was started with, is cancelled, and GIO (or libsoup) ends
+ * the call promptly with G_IO_ERROR_CANCELLED. Cancelling it only when
+ * the task is cancelled, rather than chaining it to the task's own,
+ * spares a signal connection per call. */
 static GAsyncResult *
-gio_call_await (GioCall  *call,
-                GError  **error)
+gio_call_await (GioCall       *call,
+                GCancellable  *cancellable,
+                GError       **error)
 {
   g_autoptr(LoomCancelScope) shield = NULL;
 
@@ -1080,8 +1085,7 @@ gio_call_await (GioCall  *call,
   if (call->result != NULL)
     return NULL;
 
-  /* The cancellable the call was started with is cancelled: libsoup and
-   * GIO end it promptly with G_IO_ERROR_CANCELLED. */
+  g_cancellable_cancel (cancellable);
   shield = loom_shield_scope ();
   g_object_unref (call->waiter);
   call->waiter = loom_future_new ();
@@ -1345,17 +1349,10 @@ loom_http_client_map_error (GError      **error,
   *error = out;
 }
 
-static void
-chain_cancel (GCancellable *cancellable,
-              gpointer      user_data)
-{
-  g_cancellable_cancel (user_data);
-}
-
 /* Sends @message and waits for the response head, within the connect and
  * read timeouts. libsoup ties the message to @cancellable for as long as
  * it lives, so cancelling that later aborts the message and drops its
- * connection; the task's cancellation is chained to it meanwhile. */
+ * connection. */
 static GInputStream *
 job_send (Job           *job,
           SoupMessage   *message,
@@ -1367,19 +1364,15 @@ job_send (Job           *job,
   g_autoptr(GioCall) call = NULL;
   LoomCancelScope *connect = timeout_enter (job->connect_timeout);
   LoomCancelScope *read = timeout_enter (job->read_timeout);
-  GCancellable *task_cancellable = loom_cancellable ();
   GInputStream *stream = NULL;
   GAsyncResult *result;
   GError *local_error = NULL;
-  gulong chained;
 
-  chained = g_cancellable_connect (task_cancellable, G_CALLBACK (chain_cancel), cancellable, NULL);
   call = gio_call_new ();
   soup_session_send_async (session, message, G_PRIORITY_DEFAULT, cancellable, gio_call_done, call);
-  result = gio_call_await (call, &local_error);
+  result = gio_call_await (call, cancellable, &local_error);
   if (result != NULL)
     stream = soup_session_send_finish (session, result, &local_error);
-  g_cancellable_disconnect (task_cancellable, chained);
 
   timeout_leave (read, "read", job->read_timeout, uri, &local_error);
   timeout_leave (connect, "connect", job->connect_timeout, uri, &local_error);
@@ -1401,6 +1394,7 @@ job_read (Job           *job,
           guint8        *buffer,
           gsize          size,
           GUri          *uri,
+          GCancellable  *cancellable,
           GError       **error)
 {
   g_autoptr(GioCall) call = NULL;
@@ -1426,9 +1420,9 @@ job_read (Job           *job,
 
   call = gio_call_new ();
   read = timeout_enter (job->read_timeout);
-  g_input_stream_read_async (stream, buffer, size, G_PRIORITY_DEFAULT, loom_cancellable (),
+  g_input_stream_read_async (stream, buffer, size, G_PRIORITY_DEFAULT, cancellable,
                              gio_call_done, call);
-  result = gio_call_await (call, &local_error);
+  result = gio_call_await (call, cancellable, &local_error);
   if (result != NULL)
     n = g_input_stream_read_finish (stream, result, &local_error);
 
@@ -1447,6 +1441,7 @@ job_read_body (Job           *job,
                SoupMessage   *message,
                GInputStream  *stream,
                GUri          *uri,
+               GCancellable  *cancellable,
                GError       **error)
 {
   SoupMessageHeaders *headers = soup_message_get_response_headers (message);
@@ -1467,7 +1462,7 @@ job_read_body (Job           *job,
       if (used == capacity)
         capacity = capacity * 2;
       g_byte_array_set_size (buffer, (guint) capacity);
-      n = job_read (job, stream, buffer->data + used, capacity - used, uri, &local_error);
+      n = job_read (job, stream, buffer->data + used, capacity - used, uri, cancellable, &local_error);
       if (n <= 0)
         break;
       used += (gsize) n;
@@ -1553,7 +1548,7 @@ job_exchange (Job          *job,
       return response;
     }
 
-  body = job_read_body (job, message, stream, uri, error);
+  body = job_read_body (job, message, stream, uri, cancellable, error);
   if (body == NULL)
     return NULL;
   return loom_http_response_new_internal (message, uri, body, redirects);
@@ -2020,7 +2015,7 @@ download_write (Download          *download,
   call = gio_call_new ();
   g_file_create_async (temp, G_FILE_CREATE_NONE, G_PRIORITY_DEFAULT, loom_cancellable (),
                        gio_call_done, call);
-  result = gio_call_await (call, error);
+  result = gio_call_await (call, loom_cancellable (), error);
   if (result == NULL)
     return FALSE;
   out = g_file_create_finish (temp, result, error);
@@ -2049,7 +2044,7 @@ download_write (Download          *download,
       write = gio_call_new ();
       g_output_stream_write_all_async (G_OUTPUT_STREAM (out), data, size, G_PRIORITY_DEFAULT,
                                        loom_cancellable (), gio_call_done, write);
-      result = gio_call_await (write, error);
+      result = gio_call_await (write, loom_cancellable (), error);
       if (result == NULL ||
           !g_output_stream_write_all_finish (G_OUTPUT_STREAM (out), result, NULL, error))
         return FALSE;
@@ -2062,7 +2057,7 @@ download_write (Download          *download,
   call = gio_call_new ();
   g_output_stream_close_async (G_OUTPUT_STREAM (out), G_PRIORITY_DEFAULT, loom_cancellable (),
                                gio_call_done, call);
-  result = gio_call_await (call, error);
+  result = gio_call_await (call, loom_cancellable (), error);
   return result != NULL && g_output_stream_close_finish (G_OUTPUT_STREAM (out), result, error);
 }
 
@@ -2076,7 +2071,7 @@ download_move (GFile   *temp,
 
   g_file_move_async (temp, file, G_FILE_COPY_OVERWRITE, G_PRIORITY_DEFAULT, loom_cancellable (),
                      NULL, NULL, gio_call_done, call);
-  result = gio_call_await (call, error);
+  result = gio_call_await (call, loom_cancellable (), error);
   return result != NULL && g_file_move_finish (temp, result, error);
 }
 
