@@ -906,6 +906,47 @@ test_retries (void)
   http_test_run (retries_body, NULL);
 }
 
+/* A server that always fails is not hammered: beyond ten, retries are
+ * kept to about a fifth of the requests. */
+static LoomFuture *
+retry_budget_body (gpointer data)
+{
+  g_autoptr(LoomHttpClient) client = loom_http_client_new ();
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *url = NULL;
+  const guint n = 40;
+  Fixture fixture;
+
+  fixture_start (&fixture, NULL);
+  url = g_strconcat (fixture.url, "/flaky", NULL);
+  fixture.flaky_failures = G_MAXINT;
+  loom_http_client_set_retries (client, 1);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (futures, loom_http_client_get (client, url));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LoomHttpResponse) response = loom_await_object (futures->pdata[i], &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (loom_http_response_get_status (response), ==, 503);
+    }
+  /* Each request adds a fifth of a retry to a budget of ten. */
+  g_test_message ("%u requests, %d hits", n, fixture.flaky_hits);
+  g_assert_cmpint (fixture.flaky_hits, >=, (int) n + 10);
+  g_assert_cmpint (fixture.flaky_hits, <=, (int) n + 10 + (int) (n / 5) + 1);
+
+  fixture_stop (&fixture);
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static void
+test_retry_budget (void)
+{
+  http_test_run (retry_budget_body, NULL);
+}
+
 static void
 close_at_once (RawServer *server,
                int        fd)
@@ -1221,6 +1262,7 @@ main (int   argc,
   g_test_add_func ("/http/client/reset-mid-body", test_reset_mid_body);
   g_test_add_func ("/http/client/limits", test_limits);
   g_test_add_func ("/http/client/retries", test_retries);
+  g_test_add_func ("/http/client/retry-budget", test_retry_budget);
   g_test_add_func ("/http/client/retry-connection-error", test_retry_connection_error);
   g_test_add_func ("/http/client/cancel", test_cancel);
   g_test_add_func ("/http/client/cancel-awaiting-task", test_cancel_awaiting_task);

@@ -209,6 +209,36 @@ def method_headers_data():
 
 
 @case
+def progress_on_a_terminal():
+    import pty
+    import select
+    master, slave = pty.openpty()
+    env = dict(os.environ, LC_ALL='C', LANGUAGE='')
+    proc = subprocess.Popen([TOOL, '-j', '2'] + [BASE + '/slow'] * 20, stdout=slave,
+                            stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    out = b''
+    while True:
+        ready, _, _ = select.select([master], [], [], 30)
+        if not ready:
+            break
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    proc.wait(timeout=30)
+    os.close(master)
+    text = out.decode()
+    check_eq(proc.returncode, 0, 'exit status')
+    check(' done, ' in text and '/20 done' in text, 'no progress line: %r' % text[:300])
+    check('\r' in text, 'the progress line is not redrawn in place')
+    check('Fetched 20 URLs' in text, 'no summary: %r' % text[-300:])
+
+
+@case
 def bad_usage():
     for args in (['-j', '0', BASE + '/page/1'], ['--per-host', '0', BASE + '/page/1'],
                  ['--no-such-option'], ['-H', 'no colon', BASE + '/page/1'],
