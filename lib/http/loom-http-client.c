@@ -1395,6 +1395,7 @@ job_read (Job           *job,
           gsize          size,
           GUri          *uri,
           GCancellable  *cancellable,
+          gboolean       try_now,
           GError       **error)
 {
   g_autoptr(GioCall) call = NULL;
@@ -1403,7 +1404,7 @@ job_read (Job           *job,
   GError *local_error = NULL;
   gssize n = -1;
 
-  if (G_IS_POLLABLE_INPUT_STREAM (stream) &&
+  if (try_now && G_IS_POLLABLE_INPUT_STREAM (stream) &&
       g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (stream)))
     {
       n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (stream),
@@ -1450,6 +1451,7 @@ job_read_body (Job           *job,
   GError *local_error = NULL;
   gsize used = 0;
   gsize capacity = READ_CHUNK;
+  guint streak = 0;
 
   /* With a known length the body is read in place, in one allocation. */
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH && length >= 0)
@@ -1462,7 +1464,11 @@ job_read_body (Job           *job,
       if (used == capacity)
         capacity = capacity * 2;
       g_byte_array_set_size (buffer, (guint) capacity);
-      n = job_read (job, stream, buffer->data + used, capacity - used, uri, cancellable, &local_error);
+      /* Data at hand is taken at once, but a body that keeps coming as
+       * fast as it is read goes through the loop now and then, so that
+       * one download does not hold up every other task. */
+      n = job_read (job, stream, buffer->data + used, capacity - used, uri, cancellable,
+                    ++streak % 16 != 0, &local_error);
       if (n <= 0)
         break;
       used += (gsize) n;
@@ -1802,7 +1808,9 @@ job_new (LoomHttpClient   *self,
           job->uri = with_query;
         }
 
-      job->headers = soup_message_headers_ref (options->headers);
+      /* A snapshot: changing the options later does not touch this one. */
+      job->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+      soup_message_headers_foreach (options->headers, copy_header, job->headers);
       if (options->body_stream != NULL)
         {
           if (options->body_stream_used)

@@ -335,7 +335,14 @@ options_body (gpointer data)
   loom_http_request_set_header (options, "X-Replaced", "request");
   loom_http_request_set_bearer_token (options, "s3cret");
 
-  response = http_test_await (loom_http_client_send (client, "GET", "/echo?x=1", options), &error);
+  {
+    LoomFuture *sent = loom_http_client_send (client, "GET", "/echo?x=1", options);
+
+    /* The request took a snapshot of its options. */
+    loom_http_request_set_header (options, "X-Replaced", "too late");
+    response = http_test_await (sent, &error);
+    loom_http_request_set_header (options, "X-Replaced", "request");
+  }
   g_assert_no_error (error);
   object = echo_object (response, &json);
   g_assert_cmpstr (json_object_get_string_member (object, "method"), ==, "GET");
