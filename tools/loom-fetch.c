@@ -138,7 +138,15 @@ fetch_body (Run               *run,
       g_autofree char *path = g_build_filename (run->out_dir, name, NULL);
       g_autoptr(GFile) file = g_file_new_for_path (path);
 
-      out = G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error));
+      g_autoptr(LoomFuture) opened = loom_future_new ();
+      g_autoptr(GAsyncResult) done = NULL;
+
+      g_file_replace_async (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, G_PRIORITY_DEFAULT,
+                            loom_cancellable (), loom_gio_callback, g_object_ref (opened));
+      done = loom_await_object (opened, error);
+      if (done == NULL)
+        return FALSE;
+      out = G_OUTPUT_STREAM (g_file_replace_finish (file, done, error));
       if (out == NULL)
         return FALSE;
     }
@@ -160,7 +168,17 @@ fetch_body (Run               *run,
       if (out != NULL && !write_chunk (out, chunk, error))
         return FALSE;
     }
-  return out == NULL || g_output_stream_close (out, NULL, error);
+  if (out != NULL)
+    {
+      g_autoptr(LoomFuture) closed = loom_future_new ();
+      g_autoptr(GAsyncResult) done = NULL;
+
+      g_output_stream_close_async (out, G_PRIORITY_DEFAULT, loom_cancellable (),
+                                   loom_gio_callback, g_object_ref (closed));
+      done = loom_await_object (closed, error);
+      return done != NULL && g_output_stream_close_finish (out, done, error);
+    }
+  return TRUE;
 }
 
 static void
