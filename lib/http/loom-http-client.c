@@ -38,9 +38,11 @@
  * }
  * ```
  *
- * Each request runs in its own task. Cancelling the returned future (or
- * the task awaiting it) aborts the request at once and gives its
- * connection back; the future is done only once libsoup has stopped.
+ * Each request runs in its own task, on the thread-default main context
+ * of the thread that made it; use a client from one thread. Cancelling
+ * the returned future (or the task awaiting it) aborts the request at
+ * once and gives its connection back; the future is done only once
+ * libsoup has stopped.
  *
  * ## Limits and timeouts
  *

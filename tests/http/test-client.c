@@ -133,6 +133,8 @@ handler (SoupServer        *server,
     soup_server_message_set_redirect (msg, 301, "a");
   else if (g_str_has_prefix (path, "/to-echo/"))
     soup_server_message_set_redirect (msg, (guint) atoi (path + 9), "/echo?redirected=1");
+  else if (g_str_equal (path, "/away") && query != NULL && g_hash_table_contains (query, "to"))
+    soup_server_message_set_redirect (msg, 302, g_hash_table_lookup (query, "to"));
   else if (g_str_equal (path, "/set-cookie"))
     {
       soup_message_headers_append (soup_server_message_get_response_headers (msg),
@@ -507,6 +509,31 @@ redirects_body (gpointer data)
       g_clear_object (&response);
       g_clear_pointer (&json, json_node_unref);
     }
+
+  /* Credentials stay with their origin: not sent on to another one. */
+  {
+    Fixture other;
+    g_autoptr(LoomHttpRequest) auth = loom_http_request_new ();
+    g_autofree char *to = NULL;
+    g_autofree char *escaped = NULL;
+    g_autofree char *away = NULL;
+    JsonObject *headers;
+
+    fixture_start (&other, NULL);
+    to = g_strconcat (other.url, "/echo", NULL);
+    escaped = g_uri_escape_string (to, NULL, FALSE);
+    away = g_strconcat (fixture.url, "/away?to=", escaped, NULL);
+    loom_http_request_set_bearer_token (auth, "not-for-them");
+    loom_http_request_set_header (auth, "X-Kept", "yes");
+    response = http_test_await (loom_http_client_send (client, "GET", away, auth), &error);
+    g_assert_no_error (error);
+    headers = json_object_get_object_member (echo_object (response, &json), "headers");
+    g_assert_false (json_object_has_member (headers, "authorization"));
+    g_assert_cmpstr (json_object_get_string_member (headers, "x-kept"), ==, "yes");
+    g_clear_object (&response);
+    g_clear_pointer (&json, json_node_unref);
+    fixture_stop (&other);
+  }
 
   loom_http_request_set_follow_redirects (no_follow, FALSE);
   g_clear_pointer (&url, g_free);
