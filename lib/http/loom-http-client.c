@@ -1958,8 +1958,11 @@ download_free (gpointer data)
 {
   Download *download = data;
 
-  /* The last report, on the loop, has released the callback's data. */
+  /* The last report, on the loop, has released the callback's data —
+   * unless the task was cancelled before it ever ran. */
   g_assert (download->report == NULL);
+  if (download->destroy != NULL)
+    download->destroy (download->user_data);
   job_free (download->job);
   g_clear_object (&download->file);
   g_clear_pointer (&download->context, g_main_context_unref);

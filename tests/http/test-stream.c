@@ -527,6 +527,25 @@ download_body (gpointer data)
     g_assert_cmpuint (count_entries (dir), ==, 1);
   }
 
+  /* Cancelled before it ran: the callback's data is still released. */
+  {
+    g_autoptr(LoomFuture) future = NULL;
+    Progress never = { 0 };
+
+    future = loom_http_client_download_to_file (client, server->url, file, NULL,
+                                                on_progress, &never, progress_destroyed);
+    g_assert_true (loom_future_cancel (future));
+    g_assert_false (loom_await (future, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+    g_clear_object (&future);
+    /* The task lets go of its data once it is done. */
+    for (int i = 0; i < 100 && !never.destroyed; i++)
+      g_assert_true (loom_sleep (5, NULL));
+    g_assert_true (never.destroyed);
+    g_assert_cmpuint (never.calls, ==, 0);
+  }
+
   g_unlink (path);
   g_rmdir (dir);
   return loom_future_new_for_boolean (TRUE);
