@@ -1124,7 +1124,13 @@ timeout_leave (LoomCancelScope  *scope,
     return;
 
   loom_cancel_scope_leave (scope, error);
-  if (loom_cancel_scope_get_cancelled_caught (scope))
+  /* The deadline is what failed the request also when the operation it
+   * cut short reported something else than a cancellation (a connection
+   * torn down under a read); a cancellation from outside stays one. */
+  if (loom_cancel_scope_get_cancelled_caught (scope) ||
+      (loom_cancel_scope_is_cancelled (scope) && error != NULL && *error != NULL &&
+       !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+       !g_error_matches (*error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_TIMED_OUT)))
     {
       g_autofree char *url = g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD);
 
