@@ -12,6 +12,7 @@
 #endif
 
 #include "loom-http-body-stream.h"
+#include "loom-http-client.h"
 #include "loom-http-request.h"
 #include "loom-http-response.h"
 
@@ -39,6 +40,58 @@ struct _LoomHttpRequest
   guint               follow_redirects : 1;
   guint               body_stream_used : 1;
 };
+
+/* The connection slots to one host (scheme, host and port). */
+typedef struct
+{
+  LoomSemaphore *semaphore;   /* (owned) */
+  guint          users;       /* requests holding or waiting for a slot */
+} LoomHttpClientHostSlots;
+
+struct _LoomHttpClient
+{
+  GObject             parent_instance;
+
+  SoupSession        *session;          /* (owned) */
+  SoupMessageHeaders *default_headers;  /* (owned) */
+  SoupCookieJar      *cookie_jar;       /* (owned) (nullable) */
+  GUri               *base_uri;         /* (owned) (nullable) */
+  char               *base_url;         /* (owned) (nullable) */
+  char               *tls_ca_file;      /* (owned) (nullable) */
+  LoomSemaphore      *slots;            /* (owned) all hosts */
+  GHashTable         *host_slots;       /* (owned) "scheme://host:port" → LoomHttpClientHostSlots */
+  guint               max_connections;
+  guint               max_connections_per_host;
+  double              timeout;
+  double              connect_timeout;
+  double              read_timeout;
+  guint               max_redirects;
+  guint               retries;
+  double              retry_budget;
+  gboolean            accept_invalid_certificates;
+};
+
+/* One request of a client (loom-http-client-job.c). */
+typedef struct _LoomHttpClientJob LoomHttpClientJob;
+
+GUri              *loom_http_client_parse_url          (GUri                 *base,
+                                                        const char           *url,
+                                                        GError              **error);
+void               loom_http_client_host_slots_free    (gpointer              data);
+LoomHttpClientJob *loom_http_client_job_new            (LoomHttpClient       *self,
+                                                        const char           *method,
+                                                        const char           *url,
+                                                        LoomHttpRequest      *options,
+                                                        const char           *content_type,
+                                                        GBytes               *body,
+                                                        gboolean              stream_response,
+                                                        GError              **error);
+LoomFuture        *loom_http_client_job_start          (LoomHttpClientJob    *job);
+LoomFuture        *loom_http_client_job_start_download (LoomHttpClientJob    *job,
+                                                        GFile                *file,
+                                                        LoomHttpProgressFunc  progress,
+                                                        gpointer              user_data,
+                                                        GDestroyNotify        destroy);
 
 /* A connection slot of a client: one of its own and one of the host's. */
 typedef struct _LoomHttpClientSlot LoomHttpClientSlot;
