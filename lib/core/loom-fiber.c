@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-debug-private.h"
 #include "loom-error.h"
 #include "loom-task-private.h"
@@ -432,7 +434,7 @@ fiber_ready_cb (LoomReady *node)
   if (G_UNLIKELY (fiber->stack == NULL) && !fiber_prepare_stack (fiber))
     {
       fiber_finish (fiber, g_error_new (LOOM_ERROR, LOOM_ERROR_RESOURCES,
-                                        "Could not map a fiber stack of %u bytes",
+                                        _("Could not map a fiber stack of %u bytes"),
                                         fiber->stack_size));
       if (fiber->destroy != NULL)
         fiber->destroy (fiber->data);
@@ -621,7 +623,7 @@ seed_ready_cb (LoomReady *node)
 
   /* As it would have been, had its fiber existed when the loop closed. */
   if (G_UNLIKELY (scheduler->closing))
-    loom_fiber_request_cancel (fiber, "The loop is shutting down");
+    loom_fiber_request_cancel (fiber, _("The loop is shutting down"));
 
   fiber->state = LOOM_FIBER_QUEUED;
   fiber_ready_cb (&fiber->ready);
@@ -690,7 +692,7 @@ gboolean
 loom_fiber_set_cancelled_error (LoomFiber  *fiber,
                                 GError    **error)
 {
-  const char *message = "Operation was cancelled";
+  const char *message = _("Operation was cancelled");
 
   if (fiber->cancel_message != NULL && fiber->cancel_requested)
     message = fiber->cancel_message;
@@ -874,7 +876,7 @@ loom_wait_for_handoff (LoomWaitQueue  *queue,
   if (fiber == NULL)
     {
       g_set_error (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
-                   "%s() can only be called inside a task", what);
+                   _("%s() can only be called inside a task"), what);
       return FALSE;
     }
 

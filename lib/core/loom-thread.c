@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-error.h"
 #include "loom-fiber-private.h"
 #include "loom-future-private.h"
@@ -214,8 +216,8 @@ loom_future_wait_sync (LoomFuture    *self,
   if (loom_fiber_current () != NULL)
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_LOOP_RUNNING,
-                           "loom_future_wait_sync() would block the loop this task "
-                           "runs on: await the future instead");
+                           _("loom_future_wait_sync() would block the loop this task "
+                             "runs on: await the future instead"));
       return FALSE;
     }
 
@@ -223,8 +225,8 @@ loom_future_wait_sync (LoomFuture    *self,
       loom_scheduler_get_for_context (self->context)->owner == loom_thread_token ())
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_WRONG_CONTEXT,
-                           "loom_future_wait_sync() called on the thread that runs "
-                           "the future's main context, which could never complete it");
+                           _("loom_future_wait_sync() called on the thread that runs "
+                             "the future's main context, which could never complete it"));
       return FALSE;
     }
 
@@ -326,7 +328,7 @@ thread_pool_worker (gpointer data,
       else
         loom_future_settle (job->future, NULL, NULL,
                             g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                 "Operation was cancelled"));
+                                                 _("Operation was cancelled")));
     }
 
   /* Perhaps the last reference: then the future is finalized here. */
@@ -613,7 +615,7 @@ loom_thread_pool_run (LoomThreadPool *self,
       thread_job_release_data (job);
       loom_future_settle (future, NULL, NULL,
                           g_error_new (LOOM_ERROR, LOOM_ERROR_RESOURCES,
-                                       "Could not start a worker thread: %s",
+                                       _("Could not start a worker thread: %s"),
                                        error->message));
     }
 
