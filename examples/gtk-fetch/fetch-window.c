@@ -98,8 +98,8 @@ static const char row_ui[] =
   "    <child>"
   "     <object class='GtkLabel'>"
   "      <property name='xalign'>0</property>"
-  "      <property name='width-chars'>30</property>"
-  "      <property name='max-width-chars'>30</property>"
+  "      <property name='width-chars'>36</property>"
+  "      <property name='max-width-chars'>36</property>"
   "      <property name='ellipsize'>end</property>"
   "      <binding name='label'>"
   "       <lookup name='status' type='FetchRow'><lookup name='item'>GtkListItem</lookup></lookup>"
@@ -528,7 +528,7 @@ fetch_window_init (FetchWindow *self)
   self->tasks = g_ptr_array_new_with_free_func (g_object_unref);
 
   gtk_window_set_title (GTK_WINDOW (self), "Loom Fetch");
-  gtk_window_set_default_size (GTK_WINDOW (self), 760, 620);
+  gtk_window_set_default_size (GTK_WINDOW (self), 820, 640);
   gtk_window_set_titlebar (GTK_WINDOW (self), fetch_window_build_header (self));
 
   gtk_widget_set_margin_top (box, 12);
