@@ -16,6 +16,8 @@
  *
  *   LOOM_GTK_FETCH_CONCURRENCY=N     the spin button's value
  *   LOOM_GTK_FETCH_CANCEL_AT=K       press "Cancel" once K rows are finished
+ *   LOOM_GTK_FETCH_CLOSE_AT=K        report and close the window once K rows
+ *                                    are finished, the others still running
  *   LOOM_GTK_FETCH_SCREENSHOT=PATH   save the window as a PNG once
  *   LOOM_GTK_FETCH_SCREENSHOT_AT=K   K rows are finished (default: all)
  */
@@ -33,6 +35,7 @@ typedef struct
   GStrv        urls;             /* (owned) */
   guint        concurrency;
   guint        cancel_at;
+  guint        close_at;
   guint        screenshot_at;
   char        *screenshot_path;  /* (owned) (nullable) */
   gboolean     screenshot_done;
@@ -138,6 +141,14 @@ test_hook_row_finished (FetchWindow *window,
     hook->screenshot_queued = TRUE;
   if (n_finished == hook->cancel_at && fetch_window_get_fetching (window))
     gtk_widget_activate (fetch_window_get_cancel_button (window));
+  /* Closing the window cancels what still runs; the application ends
+   * with its last window. */
+  if (n_finished == hook->close_at && !hook->reported)
+    {
+      test_hook_report (hook);
+      hook->reported = TRUE;
+      gtk_window_close (GTK_WINDOW (window));
+    }
 }
 
 static gboolean
@@ -233,6 +244,7 @@ main (int   argc,
       hook->urls = g_strdupv (argv + 1);
       hook->concurrency = env_uint ("LOOM_GTK_FETCH_CONCURRENCY", 0);
       hook->cancel_at = env_uint ("LOOM_GTK_FETCH_CANCEL_AT", G_MAXUINT);
+      hook->close_at = env_uint ("LOOM_GTK_FETCH_CLOSE_AT", G_MAXUINT);
       hook->screenshot_at = env_uint ("LOOM_GTK_FETCH_SCREENSHOT_AT", 0);
       hook->screenshot_path = g_strdup (g_getenv ("LOOM_GTK_FETCH_SCREENSHOT"));
       flags = G_APPLICATION_NON_UNIQUE;

@@ -34,6 +34,9 @@ typedef struct
   char       *closed_url;    /* (owned) a port nobody listens on */
   guint       slow_started;
   guint       slow_answered;
+  guint       slow_in_flight;
+  guint       slow_max_in_flight;
+  guint       generation;    /* one per test: counts are of its requests */
   GQueue      slow;          /* (element-type Slow) paused, not answered yet */
 } Server;
 
@@ -73,6 +76,7 @@ typedef struct
 {
   SoupServerMessage *msg;  /* (owned) */
   guint              timeout_id;
+  guint              generation;
 } Slow;
 
 static void
@@ -88,7 +92,11 @@ slow_answer (gpointer data)
 {
   Slow *slow = data;
 
-  server.slow_answered++;
+  if (slow->generation == server.generation)
+    {
+      server.slow_answered++;
+      server.slow_in_flight--;
+    }
   soup_server_message_set_status (slow->msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (slow->msg, "text/plain", SOUP_MEMORY_STATIC, "slow", 4);
   soup_server_message_unpause (slow->msg);
@@ -103,7 +111,10 @@ serve_slow (SoupServerMessage *msg,
   Slow *slow = g_new0 (Slow, 1);
 
   server.slow_started++;
+  server.slow_in_flight++;
+  server.slow_max_in_flight = MAX (server.slow_max_in_flight, server.slow_in_flight);
   slow->msg = g_object_ref (msg);
+  slow->generation = server.generation;
   slow->timeout_id = g_timeout_add (msec, slow_answer, slow);
   g_queue_push_tail (&server.slow, slow);
   soup_server_message_pause (msg);
@@ -191,10 +202,23 @@ server_stop (void)
       g_source_remove (slow->timeout_id);
       slow_free (slow);
     }
+  server.slow_in_flight = 0;
   soup_server_disconnect (server.soup);
   g_clear_object (&server.soup);
   g_clear_pointer (&server.base_url, g_free);
   g_clear_pointer (&server.closed_url, g_free);
+}
+
+/* Forgets the slow requests of an earlier test; those still paused are
+ * never answered. */
+static void
+server_reset_counts (void)
+{
+  server.slow_started = 0;
+  server.slow_answered = 0;
+  server.slow_in_flight = 0;
+  server.generation++;
+  server.slow_max_in_flight = 0;
 }
 
 /* ---- Xvfb ---- */
@@ -469,7 +493,7 @@ test_fetch_all (void)
         g_ptr_array_add (urls, g_strdup_printf ("%s/bytes/%u", server.base_url, 100 * i + 7));
       }
   g_unlink (png);
-  server.slow_started = server.slow_answered = 0;
+  server_reset_counts ();
 
   report = run_example (urls, env);
 
@@ -529,7 +553,7 @@ test_cancel (void)
     g_ptr_array_add (urls, g_strdup_printf ("%s/bytes/%u", server.base_url, i + 1));
   for (guint i = n_fast; i < N_URLS; i++)
     g_ptr_array_add (urls, g_strdup_printf ("%s/slow/%u", server.base_url, 600000));
-  server.slow_started = server.slow_answered = 0;
+  server_reset_counts ();
 
   report = run_example (urls, env);
 
@@ -551,6 +575,64 @@ test_cancel (void)
   g_assert_cmpint (report->elapsed_ms, <, RUN_DEADLINE_SECONDS * 1000);
 }
 
+/* The spin button's value is the number of requests at the server at
+ * once: reached, never passed. */
+static void
+test_concurrency (void)
+{
+  g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  const char *env[] = { "LOOM_GTK_FETCH_CONCURRENCY", "3", NULL };
+  g_autoptr(Report) report = NULL;
+
+  if (!have_display ())
+    return;
+
+  for (guint i = 0; i < 15; i++)
+    g_ptr_array_add (urls, g_strdup_printf ("%s/slow/%u", server.base_url, 200));
+  server_reset_counts ();
+
+  report = run_example (urls, env);
+
+  g_assert_cmpuint (report->rows->len, ==, urls->len);
+  for (guint i = 0; i < urls->len; i++)
+    assert_bytes_row (report_row (report, i), 4);
+  g_assert_cmpuint (server.slow_answered, ==, urls->len);
+  g_assert_cmpuint (server.slow_max_in_flight, ==, 3);
+}
+
+/* Closing the window while fetches run cancels them: the application
+ * ends at once rather than when the slow answers would come. */
+static void
+test_close (void)
+{
+  g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  const char *env[] = {
+    "LOOM_GTK_FETCH_CONCURRENCY", "8",
+    "LOOM_GTK_FETCH_CLOSE_AT", "5",
+    NULL
+  };
+  g_autoptr(Report) report = NULL;
+
+  if (!have_display ())
+    return;
+
+  for (guint i = 0; i < 5; i++)
+    g_ptr_array_add (urls, g_strdup_printf ("%s/bytes/%u", server.base_url, i + 10));
+  for (guint i = 0; i < 5; i++)
+    g_ptr_array_add (urls, g_strdup_printf ("%s/slow/%u", server.base_url, 600000));
+  server_reset_counts ();
+
+  report = run_example (urls, env);
+
+  g_assert_cmpuint (report->rows->len, ==, urls->len);
+  for (guint i = 0; i < 5; i++)
+    assert_bytes_row (report_row (report, i), i + 10);
+  for (guint i = 5; i < urls->len; i++)
+    g_assert_cmpstr (report_row (report, i)->state, ==, "running");
+  g_assert_cmpuint (server.slow_answered, ==, 0);
+  g_assert_cmpint (report->elapsed_ms, <, RUN_DEADLINE_SECONDS * 1000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -563,6 +645,8 @@ main (int   argc,
 
   g_test_add_func ("/gtk-fetch/fetch-all", test_fetch_all);
   g_test_add_func ("/gtk-fetch/cancel", test_cancel);
+  g_test_add_func ("/gtk-fetch/concurrency", test_concurrency);
+  g_test_add_func ("/gtk-fetch/close", test_close);
 
   server_start ();
   xvfb_start ();
