@@ -122,11 +122,13 @@ typedef struct
   LoomSemaphore  *semaphore;  /* (owned) */
 } FetchJob;
 
-/* What the done-callback needs. */
+/* What the done-callback needs. The window is held weakly: a task must
+ * not keep a closed window alive, since the window's dispose is what
+ * cancels its tasks. */
 typedef struct
 {
-  FetchWindow *window;  /* (owned) */
-  FetchRow    *row;     /* (owned) */
+  GWeakRef  window;
+  FetchRow *row;     /* (owned) */
 } FetchDone;
 
 static void
@@ -145,7 +147,7 @@ fetch_done_free (gpointer data)
 {
   FetchDone *done = data;
 
-  g_clear_object (&done->window);
+  g_weak_ref_clear (&done->window);
   g_clear_object (&done->row);
   g_free (done);
 }
@@ -256,6 +258,7 @@ fetch_one_done (LoomFuture *task,
                 gpointer    user_data)
 {
   FetchDone *done = user_data;
+  g_autoptr(FetchWindow) window = g_weak_ref_get (&done->window);
   g_autoptr(GError) error = NULL;
   g_autoptr(LoomHttpResponse) response = loom_future_dup_object (task, &error);
 
@@ -273,8 +276,8 @@ fetch_one_done (LoomFuture *task,
   else
     fetch_row_set_error (done->row, error->message);
 
-  if (!done->window->disposed)
-    fetch_window_row_finished (done->window);
+  if (window != NULL && !window->disposed)
+    fetch_window_row_finished (window);
 }
 
 static GPtrArray *
@@ -312,7 +315,7 @@ fetch_window_spawn (FetchWindow    *self,
   job->row = g_object_ref (row);
   job->client = g_object_ref (client);
   job->semaphore = g_object_ref (semaphore);
-  done->window = g_object_ref (self);
+  g_weak_ref_init (&done->window, self);
   done->row = g_object_ref (row);
 
   task = loom_task_new (fetch_one, job, fetch_job_free);
@@ -447,8 +450,8 @@ fetch_window_dispose (GObject *object)
 {
   FetchWindow *self = FETCH_WINDOW (object);
 
-  /* Closing the window stops its fetches; their done-callbacks, which
-   * hold the window until they ran, then leave it alone. */
+  /* Closing the window stops its fetches; their done-callbacks then
+   * leave it alone. */
   self->disposed = TRUE;
   if (self->tasks != NULL)
     fetch_window_cancel_all (self);

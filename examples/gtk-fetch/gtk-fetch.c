@@ -17,7 +17,9 @@
  *   LOOM_GTK_FETCH_CONCURRENCY=N     the spin button's value
  *   LOOM_GTK_FETCH_CANCEL_AT=K       press "Cancel" once K rows are finished
  *   LOOM_GTK_FETCH_CLOSE_AT=K        report and close the window once K rows
- *                                    are finished, the others still running
+ *                                    are finished, the others still running;
+ *                                    then wait for those to end and report
+ *                                    them again ("closed" lines)
  *   LOOM_GTK_FETCH_SCREENSHOT=PATH   save the window as a PNG once
  *   LOOM_GTK_FETCH_SCREENSHOT_AT=K   K rows are finished (default: all)
  */
@@ -45,6 +47,7 @@ typedef struct
   gboolean     fetch_pressed;     /* the batch started */
   gboolean     reported;
   FetchWindow *window;           /* (unowned) */
+  GListModel  *closed_rows;      /* (owned) (nullable) the rows of a closed window */
   gint64       started;
 } TestHook;
 
@@ -61,6 +64,7 @@ static void
 test_hook_free (TestHook *hook)
 {
   g_strfreev (hook->urls);
+  g_clear_object (&hook->closed_rows);
   g_free (hook->screenshot_path);
   g_free (hook);
 }
@@ -147,6 +151,7 @@ test_hook_row_finished (FetchWindow *window,
     {
       test_hook_report (hook);
       hook->reported = TRUE;
+      hook->closed_rows = g_object_ref (fetch_window_get_rows (window));
       gtk_window_close (GTK_WINDOW (window));
     }
 }
@@ -229,6 +234,48 @@ activate (GtkApplication *application,
   gtk_window_present (window);
 }
 
+static gboolean
+rows_finished (GListModel *rows)
+{
+  guint n = g_list_model_get_n_items (rows);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FetchRow) row = g_list_model_get_item (rows, i);
+
+      if (!fetch_row_is_finished (row))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+wake_up (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* The window is gone and GTK's loop has returned; the fetches it
+ * cancelled end on the same context, which is iterated here. */
+static void
+test_hook_report_closed (TestHook *hook)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint ticker = g_timeout_add (50, wake_up, NULL);
+  guint n = g_list_model_get_n_items (hook->closed_rows);
+
+  while (!rows_finished (hook->closed_rows) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (ticker);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FetchRow) row = g_list_model_get_item (hook->closed_rows, i);
+
+      printf ("closed\t%u\t%s\n", i, fetch_row_get_state_name (row));
+    }
+  fflush (stdout);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -258,6 +305,8 @@ main (int   argc,
     {
       if (!hook->reported)
         status = EXIT_FAILURE;
+      if (hook->closed_rows != NULL)
+        test_hook_report_closed (hook);
       test_hook_free (hook);
     }
   return status;
