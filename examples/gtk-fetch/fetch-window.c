@@ -383,10 +383,12 @@ fetch_window_build_header (FetchWindow *self)
   self->fetch_button = gtk_button_new_with_mnemonic ("_Fetch all");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->fetch_button), "win.fetch-all");
   gtk_widget_add_css_class (self->fetch_button, "suggested-action");
+  gtk_widget_set_tooltip_text (self->fetch_button, "Fetch every URL (Ctrl+Return)");
   gtk_header_bar_pack_end (GTK_HEADER_BAR (header), self->fetch_button);
 
   self->cancel_button = gtk_button_new_with_mnemonic ("_Cancel");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->cancel_button), "win.cancel");
+  gtk_widget_set_tooltip_text (self->cancel_button, "Cancel every fetch (Escape)");
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->cancel_button);
   return header;
 }
