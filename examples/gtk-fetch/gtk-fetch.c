@@ -44,7 +44,7 @@ typedef struct
   gboolean     screenshot_saved;
   gboolean     screenshot_queued;
   gboolean     press_queued;
-  gboolean     fetch_pressed;     /* the batch started */
+  gboolean     batch_started;
   gboolean     reported;
   FetchWindow *window;           /* (unowned) */
   GListModel  *closed_rows;      /* (owned) (nullable) the rows of a closed window */
@@ -93,19 +93,28 @@ test_hook_report (TestHook *hook)
   fflush (stdout);
 }
 
+static gboolean
+destroy_window (gpointer window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  return G_SOURCE_REMOVE;
+}
+
 /* Quits once every row is finished and the screenshot, if asked for, is
- * saved. */
+ * saved: the window goes from the loop, not from the signal handler or
+ * the frame's paint that got here. */
 static void
 test_hook_maybe_quit (TestHook *hook)
 {
-  if (hook->reported || !hook->fetch_pressed ||
+  if (hook->reported || !hook->batch_started ||
       fetch_window_get_fetching (hook->window))
     return;
   if (hook->screenshot_path != NULL && !hook->screenshot_done)
     return;
   test_hook_report (hook);
   hook->reported = TRUE;
-  gtk_window_destroy (GTK_WINDOW (hook->window));
+  g_idle_add_full (G_PRIORITY_DEFAULT, destroy_window,
+                   g_object_ref (hook->window), g_object_unref);
 }
 
 /* Draws the window as the compositor would get it, into a PNG. */
@@ -198,7 +207,7 @@ test_hook_fetching_changed (FetchWindow *window,
                             TestHook    *hook)
 {
   if (fetch_window_get_fetching (window))
-    hook->fetch_pressed = TRUE;
+    hook->batch_started = TRUE;
   test_hook_maybe_quit (hook);
 }
 
