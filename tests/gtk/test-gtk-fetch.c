@@ -7,8 +7,8 @@
  * Starts Xvfb on a free display and a SoupServer on 127.0.0.1 (port 0)
  * with a few routes — /bytes/N, /slow/MSEC, anything else 404 — then runs
  * examples/gtk-fetch with its test hook (LOOM_GTK_FETCH_TEST=1), which
- * presses the buttons and prints each row's final state and the frame
- * clock's ticks. Xvfb and the example die with this program, even when an
+ * presses the buttons, resizes the window and prints each row's final
+ * state and the frame clock's ticks. Xvfb and the example die with this program, even when an
  * assertion aborts it (PR_SET_PDEATHSIG); the server is in-process.
  */
 
@@ -58,6 +58,8 @@ typedef struct
   gint64     max_frame_gap_ms;
   gint64     elapsed_ms;
   gboolean   screenshot_saved;
+  gint64     resized_ms;  /* -1 if the window was not drawn larger */
+  gboolean   resized_while_fetching;
 } Report;
 
 static Server server;
@@ -303,6 +305,7 @@ report_parse (const char *output)
 
   report->rows = g_ptr_array_new_with_free_func (row_free);
   report->closed = g_ptr_array_new_with_free_func (g_free);
+  report->resized_ms = -1;
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_auto(GStrv) fields = g_strsplit (lines[i], "\t", -1);
@@ -325,6 +328,11 @@ report_parse (const char *output)
         {
           g_assert_cmpuint (g_ascii_strtoull (fields[1], NULL, 10), ==, report->closed->len);
           g_ptr_array_add (report->closed, g_strdup (fields[2]));
+        }
+      else if (n == 3 && strcmp (fields[0], "resized") == 0)
+        {
+          report->resized_ms = g_ascii_strtoll (fields[1], NULL, 10);
+          report->resized_while_fetching = strcmp (fields[2], "while-fetching") == 0;
         }
       else if (n == 2 && strcmp (fields[0], "ticks") == 0)
         report->ticks = g_ascii_strtoull (fields[1], NULL, 10);
@@ -425,6 +433,9 @@ run_example (GPtrArray          *urls,
                   " ms, %" G_GINT64_FORMAT " ms in all",
                   report->rows->len, report->ticks, report->max_frame_gap_ms,
                   report->elapsed_ms);
+  if (report->resized_ms >= 0)
+    g_test_message ("drawn at its new size %" G_GINT64_FORMAT " ms after the resize",
+                    report->resized_ms);
   return report;
 }
 
@@ -478,6 +489,7 @@ test_fetch_all (void)
     "LOOM_GTK_FETCH_CONCURRENCY", "8",
     "LOOM_GTK_FETCH_SCREENSHOT", png,
     "LOOM_GTK_FETCH_SCREENSHOT_AT", slow_rows,
+    "LOOM_GTK_FETCH_RESIZE_AT", "50",
     NULL
   };
   g_autoptr(Report) report = NULL;
@@ -535,6 +547,12 @@ test_fetch_all (void)
    * 60 Hz is 120 frames; ten is a bound no loaded machine misses. */
   g_assert_cmpint (report->elapsed_ms, >=, 2000);
   g_assert_cmpuint (report->ticks, >, 10);
+  /* No frame waited for seconds (a blocked loop would make it), and the
+   * window made larger halfway through was drawn at its new size before
+   * the fetches were over. */
+  g_assert_cmpint (report->max_frame_gap_ms, <, 3000);
+  g_assert_cmpint (report->resized_ms, >=, 0);
+  g_assert_true (report->resized_while_fetching);
   g_assert_true (report->screenshot_saved);
   assert_png (png);
 }
