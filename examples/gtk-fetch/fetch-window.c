@@ -69,7 +69,8 @@ static const char * const default_urls[] = {
 };
 
 /* One list row: a spinner while its fetch runs, the URL, then the status
- * ("Queued", the code and size, or the error). Bound to the FetchRow. */
+ * ("Queued", the code and size, or the error). Bound to the FetchRow. A
+ * long error is cut at its start, since its end says what went wrong. */
 static const char row_ui[] =
   "<interface>"
   " <template class='GtkListItem'>"
@@ -100,7 +101,7 @@ static const char row_ui[] =
   "      <property name='xalign'>0</property>"
   "      <property name='width-chars'>36</property>"
   "      <property name='max-width-chars'>36</property>"
-  "      <property name='ellipsize'>end</property>"
+  "      <property name='ellipsize'>start</property>"
   "      <binding name='label'>"
   "       <lookup name='status' type='FetchRow'><lookup name='item'>GtkListItem</lookup></lookup>"
   "      </binding>"

@@ -226,7 +226,9 @@ server_reset_counts (void)
 
 /* ---- Xvfb ---- */
 
-/* Starts Xvfb on a display it picks (-displayfd); FALSE if there is none. */
+/* Starts Xvfb on a display it picks (-displayfd); FALSE if there is none.
+ * The pointer starts at the middle of the screen: on a screen this large
+ * it is outside the window, whose rows it would otherwise highlight. */
 static gboolean
 xvfb_start (void)
 {
@@ -248,7 +250,7 @@ xvfb_start (void)
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent,
                                          GINT_TO_POINTER (SIGTERM), NULL);
   xvfb = g_subprocess_launcher_spawn (launcher, &error, program,
-                                      "-displayfd", "3", "-screen", "0", "1024x768x24",
+                                      "-displayfd", "3", "-screen", "0", "1920x1200x24",
                                       "-nolisten", "tcp", "-noreset", NULL);
   g_assert_no_error (error);
   g_clear_object (&launcher);  /* closes our copy of the write end */
