@@ -426,7 +426,11 @@ call_soon_run (LoomReady *node)
     call->destroy (call->data);
 
   if (inner == NULL)
-    loom_future_settle (outer, NULL, NULL, NULL);
+    loom_future_settle (outer, NULL, NULL,
+                        g_error_new_literal (LOOM_ERROR, LOOM_ERROR_FAILED,
+                                             "The loom_call_soon() function returned no future "
+                                             "(a binding function that raised an exception "
+                                             "or returned None)"));
   else if (loom_future_is_done_fast (inner))
     loom_future_settle_from (outer, inner);
   else
@@ -449,8 +453,10 @@ call_soon_run (LoomReady *node)
  *
  * Calls @func on the thread-default main context's next scheduler pass, as
  * asyncio's `loop.call_soon()`, and returns a future that ends as the
- * future @func returns ends. Cancelling it before @func ran means @func
- * never runs; afterwards, it cancels the future @func returned.
+ * future @func returns ends; %NULL instead of a future (what a binding
+ * function that raised an exception returns) rejects it with
+ * %LOOM_ERROR_FAILED. Cancelling it before @func ran means @func never
+ * runs; afterwards, it cancels the future @func returned.
  *
  * This is how bindings start work: GJS cannot run JavaScript on a fiber
  * stack, so from JavaScript use this instead of [func@Loom.spawn].
