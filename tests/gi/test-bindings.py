@@ -144,18 +144,18 @@ def recurse_through_builtin(n):
 
 @case
 def deep_recursion_in_task_body():
-    sys.setrecursionlimit(5000)
-    task = Loom.spawn(lambda data: Loom.Future.new_for_int64(recurse_through_builtin(400)),
+    sys.setrecursionlimit(10000)
+    task = Loom.spawn(lambda data: Loom.Future.new_for_int64(recurse_through_builtin(1000)),
                       None)
     iterate_until(task.is_done, 'deep task')
-    check_eq(task.get_int64(), 400, 'recursion result')
+    check_eq(task.get_int64(), 1000, 'recursion result')
 
 
 @case
 def deep_recursion_in_run_main():
-    result = Loom.run(lambda data: Loom.Future.new_for_int64(recurse_through_builtin(400)),
+    result = Loom.run(lambda data: Loom.Future.new_for_int64(recurse_through_builtin(1000)),
                       None)
-    check_eq(result.get_int64(), 400, 'recursion result in Loom.run')
+    check_eq(result.get_int64(), 1000, 'recursion result in Loom.run')
 
 
 # Finding 3: an exception is no success.
