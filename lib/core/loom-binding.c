@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "loom-binding.h"
+#include "loom-cancel-scope.h"
 #include "loom-error.h"
 #include "loom-run.h"
 #include "loom-thread.h"
@@ -55,36 +56,82 @@ callable_free (gpointer data)
   g_free (callable);
 }
 
+/* A call of the binding's function from the loop, shared by the fiber
+ * that waits for it. */
+typedef struct
+{
+  int         ref_count;
+  Callable   *callable;   /* (owned) (nullable) until called */
+  LoomFuture *result;     /* (owned) (nullable) what the function returned */
+} Call;
+
+static void
+call_unref (gpointer data)
+{
+  Call *call = data;
+
+  if (--call->ref_count > 0)
+    return;
+  g_clear_pointer (&call->callable, callable_free);
+  g_clear_object (&call->result);
+  g_free (call);
+}
+
 /* From the main loop: the binding's function, whose %NULL means that it
  * raised an exception the binding could only print, or returned nothing. */
 static LoomFuture *
-callable_call (gpointer data)
+call_run (gpointer data)
 {
-  Callable *callable = data;
+  Call *call = data;
+  Callable *callable = call->callable;
   LoomFuture *result = callable->func (callable->data);
 
   if (result == NULL)
-    return loom_future_new_for_error_literal (LOOM_ERROR, LOOM_ERROR_FAILED,
-                                              "The task function returned no future "
-                                              "(a binding function that raised an "
-                                              "exception or returned None)");
+    result = loom_future_new_for_error_literal (LOOM_ERROR, LOOM_ERROR_FAILED,
+                                                "The task function returned no future "
+                                                "(a binding function that raised an "
+                                                "exception or returned None)");
+  call->result = g_object_ref (result);
   return result;
 }
 
 /* The task's fiber: hands the function to the loop and waits for the
- * future it returns. Cancelling the task cancels that future. */
+ * future it returns. Cancelling the task cancels that future — for a
+ * Python coroutine or a JavaScript promise, a request — and the task ends
+ * only once the future has, so that cleanup in the binding runs before
+ * anyone sees the task cancelled. */
 static LoomFuture *
 callable_fiber (gpointer data)
 {
   Callable *callable = data;
-  Callable *moved = callable_new (callable->func, callable->data, callable->destroy);
-  LoomFuture *inner;
+  Call *call = g_new0 (Call, 1);
+  g_autoptr(LoomFuture) outer = NULL;
+  LoomFuture *result;
 
   /* The loop's call owns the data now; the fiber frees an empty shell. */
+  call->ref_count = 2;
+  call->callable = callable_new (callable->func, callable->data, callable->destroy);
   callable->destroy = NULL;
-  inner = loom_call_soon (callable_call, moved, callable_free);
-  loom_await (inner, NULL);
-  return inner;
+  outer = loom_call_soon (call_run, call, call_unref);
+
+  if (loom_await (outer, NULL) || call->result == NULL || loom_future_is_done (call->result))
+    {
+      call_unref (call);
+      return g_steal_pointer (&outer);
+    }
+
+  /* Cancelled while the binding's future runs: it was asked to stop
+   * (the cancel reached it through the call's outer future); wait. */
+  {
+    g_autoptr(LoomCancelScope) shield = loom_shield_scope ();
+
+    loom_future_cancel (call->result);
+    loom_await (call->result, NULL);
+    loom_cancel_scope_leave (shield, NULL);
+  }
+  result = g_object_ref (call->result);
+  call_unref (call);
+  return result;
 }
 
 /**

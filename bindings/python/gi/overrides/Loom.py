@@ -95,13 +95,33 @@ def _resolve(future, value):
     return future.resolve_value(GObject.Value(GObject.TYPE_PYOBJECT, value))
 
 
+class CancelledError(GLib.Error):
+    """A cancellation (G_IO_ERROR_CANCELLED), as asyncio.CancelledError."""
+
+
+class TimeoutError(GLib.Error):
+    """A deadline passed (Loom.Error.TIMED_OUT), as asyncio's TimeoutError."""
+
+
+__all__ += ['CancelledError', 'TimeoutError']
+
+
+def _typed_error(error):
+    """Loom's cancellation and timeout as the subclasses above."""
+    if error.matches(*_CANCELLED):
+        return CancelledError(error.message, error.domain, error.code)
+    if error.matches(Loom.error_quark(), Loom.Error.TIMED_OUT):
+        return TimeoutError(error.message, error.domain, error.code)
+    return _exception_from_error(error)
+
+
 def _result(future):
     """The value of a done future, or its failure raised."""
     if future.get_state() == Loom.FutureState.REJECTED:
         try:
             future.propagate()
         except GLib.Error as error:
-            raise _exception_from_error(error) from None
+            raise _typed_error(error) from None
     try:
         return future.get_value()
     except GLib.Error as error:
@@ -114,25 +134,41 @@ def _result(future):
 _running = [None]
 
 
+class _CoroutineFuture(Loom.Future):
+    """The future of a coroutine: cancelling it asks the coroutine to stop,
+    as asyncio's Task.cancel() does, and it ends as the coroutine ends."""
+
+    # PyGObject takes a class defined in gi.overrides for an override of
+    # the introspected type itself; this one is a new GType.
+    __module__ = 'loom_coroutine'
+    __gtype_name__ = 'LoomPythonCoroutineFuture'
+
+    def do_cancel(self, message):
+        runner = self._runner
+        if runner is None or runner._coro is None:
+            return False
+        runner._cancel_requested = True
+        if runner._waiting is not None:
+            runner._waiting.cancel()
+        return True
+
+
 class _Runner:
     """Drives one coroutine from the main loop; its future ends as it does.
 
     Cancelling the future cancels the future the coroutine awaits, so the
-    coroutine gets GLib.Error (G_IO_ERROR_CANCELLED) at that await.
+    coroutine gets Loom.CancelledError at that await and may clean up.
     """
 
-    __slots__ = ('_coro', 'future', '_waiting')
+    __slots__ = ('_coro', 'future', '_waiting', '_cancel_requested')
 
     def __init__(self, coro):
         self._coro = coro
         self._waiting = None
-        self.future = Loom.Future.new()
-        self.future.add_done_callback(self._outer_done, None)
+        self._cancel_requested = False
+        self.future = _CoroutineFuture()
+        self.future._runner = self
         self._step(None)
-
-    def _outer_done(self, future, data):
-        if future.is_cancelled() and self._waiting is not None:
-            self._waiting.cancel()
 
     def _step(self, exc):
         coro = self._coro
@@ -141,15 +177,15 @@ class _Runner:
         try:
             yielded = coro.send(None) if exc is None else coro.throw(exc)
         except StopIteration as stop:
-            self._coro = None
+            self._finish()
             _resolve(self.future, stop.value)
             return
         except Exception as error:
-            self._coro = None
+            self._finish()
             _reject(self.future, error)
             return
         except BaseException as error:
-            self._coro = None
+            self._finish()
             _reject(self.future, error)
             raise
         finally:
@@ -160,12 +196,18 @@ class _Runner:
                                  'awaitables' % (yielded,)))
             return
         self._waiting = yielded
-        if self.future.is_cancelled():
+        if self._cancel_requested:
             yielded.cancel()
         yielded.add_done_callback(self._wakeup, None)
 
+    def _finish(self):
+        self._coro = None
+        self.future._runner = None
+
     def _wakeup(self, future, data):
         self._waiting = None
+        if future.is_cancelled():
+            self._cancel_requested = False
         self._step(None)
 
 
@@ -305,6 +347,17 @@ def run_in_thread(func, *args):
 
 
 to_thread = run_in_thread
+
+
+_pool_run_raw = Loom.ThreadPool.run
+
+
+def _pool_run(self, func, *args):
+    """Runs func(*args) on this pool; a future of what it returns."""
+    return _pool_run_raw(self, _thread_body(func, args), None)
+
+
+Loom.ThreadPool.run = _pool_run
 __all__ += ['run_in_thread', 'to_thread']
 
 
