@@ -39,7 +39,6 @@ for (const [proto, name] of [
     [Loom.Queue.prototype, 'get_value'],
     [Loom.Queue.prototype, 'put_value'],
     [Loom, 'sleep'],
-    [Loom, 'wait'],
 ])
     Gio._promisify(proto, `${name}_async`, `${name}_finish`);
 
@@ -321,6 +320,25 @@ export function waitFor(value, timeoutMsec) {
  */
 export function shield(value) {
     return Loom.shield(ensureFuture(value));
+}
+
+/**
+ * asyncio.wait(): the futures done and pending when it returns, after
+ * timeoutMsec or as returnWhen says; cancels nothing.
+ *
+ * @param {Array} values futures, promises or values
+ * @param {number} timeoutMsec the most to wait, or -1
+ * @param {Loom.WaitWhen} returnWhen when to return
+ * @returns {Promise<Array>} [done, pending]
+ */
+export function wait(values, timeoutMsec = -1, returnWhen = Loom.WaitWhen.ALL_COMPLETED) {
+    const all = futures([values]);
+    // The sets are taken here rather than through wait_finish()'s GPtrArray
+    // out arguments; without a cancellable the wait cannot fail.
+    return new Promise(resolveWait => {
+        Loom.wait_async(all, returnWhen, timeoutMsec, null, () => resolveWait(
+            [all.filter(f => f.is_done()), all.filter(f => !f.is_done())]));
+    });
 }
 
 /**
