@@ -123,8 +123,12 @@ export function result(future) {
             throw e instanceof GLib.Error ? exceptionFromGError(e) : e;
         }
     }
-    if (future._loomValue !== undefined)
-        return future._loomValue;
+    // A task or call ends as the future its function returned, whose
+    // wrapper holds a value C could not.
+    for (let f = future; f; f = f._loomInner) {
+        if (f._loomValue !== undefined)
+            return f._loomValue;
+    }
     try {
         return future.get_value();
     } catch (e) {
@@ -207,7 +211,15 @@ Loom.Future.prototype.result = function () {
  * @returns {Loom.Task} the task
  */
 export function spawn(func, ...args) {
-    return Loom.spawn(body(func, args));
+    return linked(outer => Loom.spawn(() => (outer()._loomInner = toFuture(func, args))));
+}
+
+// Makes a future with start(getOuter), linking it to the inner future its
+// function returns, once that ran.
+function linked(start) {
+    let outer = null;
+    outer = start(() => outer);
+    return outer;
 }
 
 /**
@@ -228,7 +240,7 @@ export function spawnDetached(func, ...args) {
  * @returns {Loom.Future} a future of what it returns
  */
 export function callSoon(func, ...args) {
-    return Loom.call_soon(body(func, args));
+    return linked(outer => Loom.call_soon(() => (outer()._loomInner = toFuture(func, args))));
 }
 
 /**
@@ -246,7 +258,7 @@ export function run(main, ...args) {
         throw new GLib.Error(Loom.error_quark(), Loom.Error.LOOP_RUNNING,
             'loom.run() called inside a running main loop: await the future instead');
     const loop = new GLib.MainLoop(null, false);
-    const future = Loom.call_soon(body(main, args));
+    const future = callSoon(main, ...args);
     future.add_done_callback(() => loop.quit());
     loop.run();
     return result(future);

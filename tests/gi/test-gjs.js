@@ -165,6 +165,7 @@ testCase('spawn takes async functions; gather takes promises', async () => {
     const task = loom.spawn(work, 3);
     check(task instanceof Loom.Task, 'spawn returns a Loom.Task');
     checkEq(await loom.gather(work(2), task, Promise.resolve(1)), [20, 30, 1], 'gather');
+    checkEq(await loom.spawn(async () => [1, 'two']), [1, 'two'], 'a JavaScript value');
 });
 
 testCase('cancellation and timeouts', async () => {

@@ -326,6 +326,21 @@ def run(main, *args):
 __all__.append('run')
 
 
+def run_until_complete(aw, context=None):
+    """Iterates @context (the default one: GTK's) until @aw is done, as
+    asyncio's loop.run_until_complete(); returns its value or raises. Use it
+    where the loop must be the application's, as in a GTK program."""
+    future = ensure_future(aw)
+    try:
+        Loom.run_until_complete(context, future)
+    except GLib.Error as error:
+        raise _typed_error(error) from None
+    return _result(future)
+
+
+__all__.append('run_until_complete')
+
+
 def _thread_body(func, args):
     def body(cancellable, data):
         try:
