@@ -233,6 +233,36 @@ export function spawnDetached(func, ...args) {
 }
 
 /**
+ * Runs an async function on context's loop, as Loom.spawn_on. JavaScript
+ * runs only on its own thread: a context some other thread runs is refused
+ * at once.
+ *
+ * @param {GLib.MainContext} context the context, run by this thread
+ * @param {Function} func the body
+ * @param {...*} args its arguments
+ * @returns {Loom.Future} a future of its result
+ */
+export function spawnOn(context, func, ...args) {
+    if (!context.is_owner() && context !== GLib.MainContext.default())
+        throw new GLib.Error(Loom.error_quark(), Loom.Error.WRONG_CONTEXT,
+            'loom.spawnOn(): JavaScript cannot run on a context another thread runs');
+    return linked(outer => Loom.spawn_on(context,
+        () => (outer()._loomInner = toFuture(func, args))));
+}
+
+/**
+ * Refused at once: JavaScript cannot run on a worker thread. Offload to a
+ * subprocess (Gio.Subprocess) or a C library's _async call instead.
+ *
+ * @throws {GLib.Error} always, Loom.Error.WRONG_CONTEXT
+ */
+export function runInThread() {
+    throw new GLib.Error(Loom.error_quark(), Loom.Error.WRONG_CONTEXT,
+        'loom.runInThread(): JavaScript cannot run on another thread; ' +
+        'use Gio.Subprocess or an _async call');
+}
+
+/**
  * Calls func(...args) on the loop's next pass.
  *
  * @param {Function} func the function

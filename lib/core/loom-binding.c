@@ -289,6 +289,109 @@ loom_task_group_spawn_callable (LoomTaskGroup  *self,
                          callable_free);
 }
 
+/* Thread functions from bindings: %NULL (an exception, or a JavaScript
+ * function, which GJS refuses to call from another thread) rejects. */
+
+typedef struct
+{
+  LoomThreadFunc func;
+  gpointer       data;
+  GDestroyNotify destroy;
+} ThreadCallable;
+
+static void
+thread_callable_free (gpointer data)
+{
+  ThreadCallable *callable = data;
+
+  if (callable->destroy != NULL)
+    callable->destroy (callable->data);
+  g_free (callable);
+}
+
+static LoomFuture *
+thread_callable_run (GCancellable *cancellable,
+                     gpointer      data)
+{
+  ThreadCallable *callable = data;
+  LoomFuture *result = callable->func (cancellable, callable->data);
+
+  if (result == NULL)
+    result = loom_future_new_for_error_literal (LOOM_ERROR, LOOM_ERROR_FAILED,
+                                                "The thread function returned no future "
+                                                "(a binding function that raised an "
+                                                "exception or returned None, or a "
+                                                "JavaScript function, which cannot run "
+                                                "on another thread)");
+  return result;
+}
+
+static ThreadCallable *
+thread_callable_new (LoomThreadFunc func,
+                     gpointer       data,
+                     GDestroyNotify destroy)
+{
+  ThreadCallable *callable = g_new0 (ThreadCallable, 1);
+
+  callable->func = func;
+  callable->data = data;
+  callable->destroy = destroy;
+  return callable;
+}
+
+/**
+ * loom_run_in_thread_callable: (rename-to loom_run_in_thread)
+ * @func: (scope notified) (closure user_data) (destroy destroy): the
+ *   blocking function, run on a worker thread
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data once @func has returned
+ *
+ * The twin of `loom_run_in_thread()` for bindings: a function that returns
+ * no future (it raised) rejects. Python functions may run on a worker
+ * thread; JavaScript functions cannot.
+ *
+ * Returns: (transfer full): a future of @func's result, settled on the
+ *   caller's context
+ */
+LoomFuture *
+loom_run_in_thread_callable (LoomThreadFunc func,
+                             gpointer       user_data,
+                             GDestroyNotify destroy)
+{
+  g_return_val_if_fail (func != NULL, NULL);
+
+  return loom_run_in_thread (thread_callable_run,
+                             thread_callable_new (func, user_data, destroy),
+                             thread_callable_free);
+}
+
+/**
+ * loom_thread_pool_run_callable: (rename-to loom_thread_pool_run)
+ * @self: a thread pool
+ * @func: (scope notified) (closure user_data) (destroy destroy): the
+ *   blocking function, run on one of @self's threads
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data once @func has returned
+ *
+ * The twin of `loom_thread_pool_run()` for bindings: a function that
+ * returns no future (it raised) rejects.
+ *
+ * Returns: (transfer full): a future of @func's result
+ */
+LoomFuture *
+loom_thread_pool_run_callable (LoomThreadPool *self,
+                               LoomThreadFunc  func,
+                               gpointer        user_data,
+                               GDestroyNotify  destroy)
+{
+  g_return_val_if_fail (LOOM_IS_THREAD_POOL (self), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  return loom_thread_pool_run (self, thread_callable_run,
+                               thread_callable_new (func, user_data, destroy),
+                               thread_callable_free);
+}
+
 /* The future twins: a small C task makes the suspending call, so the
  * core's cancellation rules hold as they do in C — cancelling the future
  * withdraws the wait, and nothing handed over is lost. */

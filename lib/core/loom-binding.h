@@ -20,6 +20,7 @@
 #include "loom-semaphore.h"
 #include "loom-task.h"
 #include "loom-task-group.h"
+#include "loom-thread.h"
 
 G_BEGIN_DECLS
 
@@ -52,6 +53,16 @@ void        loom_task_group_spawn_callable  (LoomTaskGroup  *self,
                                              LoomFiberFunc   func,
                                              gpointer        user_data,
                                              GDestroyNotify  destroy);
+
+LOOM_AVAILABLE_IN_ALL
+LoomFuture *loom_run_in_thread_callable     (LoomThreadFunc  func,
+                                             gpointer        user_data,
+                                             GDestroyNotify  destroy) G_GNUC_WARN_UNUSED_RESULT;
+LOOM_AVAILABLE_IN_ALL
+LoomFuture *loom_thread_pool_run_callable   (LoomThreadPool *self,
+                                             LoomThreadFunc  func,
+                                             gpointer        user_data,
+                                             GDestroyNotify  destroy) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Future-returning twins of the calls that suspend a fiber. */
 

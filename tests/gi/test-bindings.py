@@ -209,6 +209,21 @@ def _finish_error(finish, result):
 
 
 @case
+def exception_in_thread_function_rejects():
+    def thread_func(cancellable, data):
+        raise ValueError('in a thread')
+
+    pool = Loom.ThreadPool.new(1)
+    # Inside Loom.run: a worker's result reaches a context iterated by
+    # hand outside it only late (see the report of issue 10).
+    both = Loom.run(lambda d: Loom.gather([Loom.run_in_thread(thread_func, None),
+                                           pool.run(thread_func, None)], True), None)
+    for f in Loom.gather_results(both):
+        check_raises_gerror(f.propagate, Loom.error_quark(), Loom.Error.FAILED,
+                            'raising thread function')
+
+
+@case
 def exception_in_run_main_raises():
     check_raises_gerror(lambda: Loom.run(raises, None), Loom.error_quark(),
                         Loom.Error.FAILED, 'Loom.run of a raising main')

@@ -245,6 +245,25 @@ testCase('queues, locks, events', async () => {
     checkEq(await ev.wait(), true, 'event');
 });
 
+testCase('threads: refused at once, or rejected from plain GI', async () => {
+    let caught = null;
+    try {
+        loom.runInThread(() => 1);
+    } catch (e) {
+        caught = e;
+    }
+    check(caught?.matches(Loom.error_quark(), Loom.Error.WRONG_CONTEXT), `got ${caught}`);
+    const other = new GLib.MainContext();
+    caught = null;
+    try {
+        loom.spawnOn(other, () => 1);
+    } catch (e) {
+        caught = e;
+    }
+    check(caught?.matches(Loom.error_quark(), Loom.Error.WRONG_CONTEXT), `got ${caught}`);
+    checkEq(await loom.spawnOn(GLib.MainContext.default(), async () => [7]), [7], 'spawnOn here');
+});
+
 testCase('run() nested in a running loop is refused', () => {
     let caught = null;
     try {
