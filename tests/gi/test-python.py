@@ -500,5 +500,13 @@ def deep_recursion_in_coroutine():
     check_eq(Loom.run(main_coro()), 2000, 'deep recursion')
 
 
+@case
+def help_shows_the_reference():
+    doc = Loom.Future.wait_async.__doc__
+    check('GIO asynchronous operation' in doc, 'no description in help(): %r' % doc)
+    check('Loom.Future' in (Loom.Event.wait.__doc__ or ''), 'Event.wait signature')
+    check('asyncio' in Loom.sleep.__doc__, 'Loom.sleep description: %r' % Loom.sleep.__doc__)
+
+
 if __name__ == '__main__':
     sys.exit(main())

@@ -21,9 +21,13 @@ import asyncio
 import collections
 import concurrent.futures
 import inspect
+import os
+import xml.etree.ElementTree as ElementTree
 
 from gi.repository import GLib, GObject, Gio
 
+from .. import docstring
+from .._gi import Repository
 from ..module import get_introspection_module
 from ..overrides import override
 
@@ -624,3 +628,66 @@ def is_cancelled_error(exc):
 
 
 __all__.append('is_cancelled_error')
+
+
+# help(): the reference's descriptions, read from Loom-1.gir beside the
+# typelib (the build tree) or in share/gir-1.0 (an installation).
+
+_GIR_CORE = '{http://www.gtk.org/introspection/core/1.0}'
+_GIR_C = '{http://www.gtk.org/introspection/c/1.0}'
+_gir_docs_cache = []
+
+
+def _gir_paths():
+    typelib = Repository.get_default().get_typelib_path('Loom')
+    here = os.path.dirname(typelib)
+    yield os.path.join(here, 'Loom-1.gir')
+    # <prefix>/lib/<triplet>/girepository-1.0 or <prefix>/lib/girepository-1.0
+    for up in ('../../..', '../..'):
+        yield os.path.normpath(os.path.join(here, up, 'share', 'gir-1.0', 'Loom-1.gir'))
+    for data_dir in os.environ.get('XDG_DATA_DIRS', '/usr/local/share:/usr/share').split(':'):
+        yield os.path.join(data_dir, 'gir-1.0', 'Loom-1.gir')
+
+
+def _gir_docs():
+    if _gir_docs_cache:
+        return _gir_docs_cache[0]
+    docs = {}
+    for path in _gir_paths():
+        if not os.path.exists(path):
+            continue
+        try:
+            root = ElementTree.parse(path).getroot()
+        except (OSError, ElementTree.ParseError):
+            continue
+        for element in root.iter():
+            doc = element.find(_GIR_CORE + 'doc')
+            if doc is None or not doc.text:
+                continue
+            key = element.get(_GIR_C + 'identifier') or element.get(_GIR_C + 'type')
+            if key is not None:
+                docs.setdefault(key, doc.text.strip())
+        break
+    _gir_docs_cache.append(docs)
+    return docs
+
+
+_default_doc_string = docstring.get_doc_string_generator()
+
+
+def _doc_string(info):
+    text = _default_doc_string(info)
+    try:
+        if info.get_namespace() != 'Loom':
+            return text
+        if hasattr(info, 'get_symbol'):
+            key = info.get_symbol()
+        else:
+            key = 'Loom' + info.get_name()
+    except (AttributeError, TypeError):
+        return text
+    doc = _gir_docs().get(key)
+    return '%s\n\n%s' % (text, doc) if doc else text
+
+
+docstring.set_doc_string_generator(_doc_string)
