@@ -345,9 +345,9 @@ loom_task_get_current (void)
  * Creates a task running @func and schedules it, as asyncio's
  * `create_task()`. The scheduler keeps the task alive until it is done.
  *
- * @func runs on a fiber stack. Python functions may be task bodies (they
- * cannot await, since awaiting is C only); GJS cannot run JavaScript on a
- * fiber stack, so from JavaScript use [func@Loom.call_soon].
+ * @func runs on a fiber stack. Python and JavaScript see a twin under this
+ * name (`loom_spawn_callable()`), whose function runs from the main loop,
+ * never on a fiber, and returns a future.
  *
  * Returns: (transfer full): the task
  */
@@ -458,8 +458,8 @@ call_soon_run (LoomReady *node)
  * %LOOM_ERROR_FAILED. Cancelling it before @func ran means @func never
  * runs; afterwards, it cancels the future @func returned.
  *
- * This is how bindings start work: GJS cannot run JavaScript on a fiber
- * stack, so from JavaScript use this instead of [func@Loom.spawn].
+ * Binding functions run this way: `Loom.spawn` in Python and JavaScript
+ * calls its function as this does, from the main loop.
  *
  * Returns: (transfer full): a future of @func's result
  */
