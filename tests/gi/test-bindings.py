@@ -214,8 +214,9 @@ def exception_in_thread_function_rejects():
         raise ValueError('in a thread')
 
     pool = Loom.ThreadPool.new(1)
-    # Inside Loom.run: a worker's result reaches a context iterated by
-    # hand outside it only late (see the report of issue 10).
+    # Inside Loom.run, which lets go of the GIL while it waits: PyGObject's
+    # MainContext.iteration(True) keeps it, and a worker running Python
+    # could then never finish.
     both = Loom.run(lambda d: Loom.gather([Loom.run_in_thread(thread_func, None),
                                            pool.run(thread_func, None)], True), None)
     for f in Loom.gather_results(both):
