@@ -501,6 +501,38 @@ def deep_recursion_in_coroutine():
 
 
 @case
+def as_completed_and_generators():
+    async def work(n):
+        await Loom.sleep(n)
+        return n
+
+    async def numbers():
+        for i in range(3):
+            await Loom.sleep(1)
+            yield i
+
+    async def main_coro():
+        order = []
+        async for f in Loom.as_completed([work(9), Loom.spawn(work(1)), work(5)]):
+            order.append(await f)
+        return order, [i async for i in numbers()]
+    check_eq(Loom.run(main_coro()), ([1, 5, 9], [0, 1, 2]), 'as_completed, async generator')
+
+
+@case
+def barrier_parties():
+    async def party(barrier, out):
+        out.append(await barrier.wait())
+
+    async def main_coro():
+        barrier = Loom.Barrier.new(3)
+        out = []
+        await Loom.gather(*[party(barrier, out) for _ in range(3)])
+        return sorted(out)
+    check_eq(Loom.run(main_coro()), [0, 1, 2], 'barrier indices')
+
+
+@case
 def help_shows_the_reference():
     doc = Loom.Future.wait_async.__doc__
     check('GIO asynchronous operation' in doc, 'no description in help(): %r' % doc)

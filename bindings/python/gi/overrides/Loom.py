@@ -436,7 +436,13 @@ def wait(aws, timeout_msec=-1, return_when=ALL_COMPLETED):
     return result
 
 
-__all__ += ['gather', 'wait_for', 'shield', 'wait',
+def as_completed(aws, timeout_msec=-1):
+    """asyncio.as_completed(): `async for f in Loom.as_completed(aws)` gives
+    the futures as they end; `await f` for each one's value."""
+    return Loom.as_completed(_futures([aws]), timeout_msec)
+
+
+__all__ += ['gather', 'wait_for', 'shield', 'wait', 'as_completed',
             'FIRST_COMPLETED', 'FIRST_EXCEPTION', 'ALL_COMPLETED']
 
 
