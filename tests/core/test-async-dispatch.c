@@ -533,6 +533,59 @@ test_sleep_dispatch (void)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* A future made before loom_run(), on a context nobody iterates inside it,
+ * can still be waited for there with done-callbacks and wait_async. */
+typedef struct
+{
+  LoomFuture *early;
+  gboolean    called_back;
+  gboolean    waited;
+} Early;
+
+static void
+early_called_back (LoomFuture *future,
+                   gpointer    data)
+{
+  ((Early *) data)->called_back = TRUE;
+}
+
+static void
+early_waited (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  ((Early *) data)->waited = loom_future_wait_finish (LOOM_FUTURE (source), result, NULL);
+}
+
+static LoomFuture *
+wait_for_early (gpointer data)
+{
+  Early *early = data;
+  g_autoptr(LoomCancelScope) scope = loom_fail_after (5000);
+  g_autoptr(GError) error = NULL;
+
+  loom_future_add_done_callback (early->early, early_called_back, early, NULL);
+  loom_future_wait_async (early->early, NULL, early_waited, early);
+  g_assert_true (loom_sleep (2, NULL));
+  loom_future_resolve_int64 (early->early, 1);
+  while ((!early->called_back || !early->waited) && loom_sleep (1, &error))
+    ;
+  loom_cancel_scope_leave (scope, &error);
+  g_assert_no_error (error);
+  return NULL;
+}
+
+static void
+test_future_made_before_run (void)
+{
+  Early early = { loom_future_new () };
+
+  loom_test_run (wait_for_early, &early);
+  g_assert_true (early.called_back);
+  g_assert_true (early.waited);
+  g_object_unref (early.early);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -548,6 +601,7 @@ main (int   argc,
       g_test_add_data_func (from_loop, &cases[i], test_dispatch);
     }
   g_test_add_func ("/async-dispatch/sleep", test_sleep_dispatch);
+  g_test_add_func ("/async-dispatch/future-made-before-run", test_future_made_before_run);
 
   return g_test_run ();
 }
