@@ -9,6 +9,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import asyncio
+import os
+import signal
 import sys
 import threading
 import time
@@ -515,10 +517,10 @@ def as_completed_and_generators():
 
     async def main_coro():
         order = []
-        async for f in Loom.as_completed([work(9), Loom.spawn(work(1)), work(5)]):
+        async for f in Loom.as_completed([work(160), Loom.spawn(work(1)), work(80)]):
             order.append(await f)
         return order, [i async for i in numbers()]
-    check_eq(Loom.run(main_coro()), ([1, 5, 9], [0, 1, 2]), 'as_completed, async generator')
+    check_eq(Loom.run(main_coro()), ([1, 80, 160], [0, 1, 2]), 'as_completed, async generator')
 
 
 @case
@@ -532,6 +534,31 @@ def barrier_parties():
         await Loom.gather(*[party(barrier, out) for _ in range(3)])
         return sorted(out)
     check_eq(Loom.run(main_coro()), [0, 1, 2], 'barrier indices')
+
+
+@case
+def ctrl_c_cancels_run():
+    seen = []
+
+    async def main_coro():
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            await Loom.sleep(10000)
+        except Loom.CancelledError:
+            seen.append('cancelled')
+            raise
+    try:
+        Loom.run(main_coro())
+    except KeyboardInterrupt:
+        seen.append('KeyboardInterrupt')
+    check_eq(seen, ['cancelled', 'KeyboardInterrupt'], 'Ctrl-C in Loom.run')
+    # Python's own handling of Ctrl-C is back afterwards.
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)
+    except KeyboardInterrupt:
+        seen.append('again')
+    check_eq(seen[-1], 'again', 'KeyboardInterrupt after Loom.run')
 
 
 @case

@@ -22,6 +22,8 @@ import collections
 import concurrent.futures
 import inspect
 import os
+import signal
+import threading
 import xml.etree.ElementTree as ElementTree
 
 from gi.repository import GLib, GObject, Gio
@@ -319,11 +321,48 @@ __all__ += ['spawn_detached', 'spawn_on', 'call_soon']
 
 def run(main, *args):
     """Runs a coroutine on a fresh main loop until it is done, as
-    asyncio.run(); returns its value or raises its exception."""
+    asyncio.run(); returns its value or raises its exception. Ctrl-C
+    (SIGINT, on the main thread) cancels it and raises KeyboardInterrupt."""
+    interrupted = []
+    body = _body(main, args)
+
+    def main_body(data):
+        if threading.current_thread() is not threading.main_thread():
+            return body(data)
+        # Before the coroutine's first step, which may be interrupted too.
+        main_future = []
+        source = GLib.unix_signal_source_new(signal.SIGINT)
+
+        def on_sigint(*args):
+            interrupted.append(True)
+            if main_future:
+                main_future[0].cancel()
+            return GLib.SOURCE_CONTINUE
+        source.set_callback(on_sigint)
+        source.attach(GLib.MainContext.get_thread_default())
+        future = body(data)
+        main_future.append(future)
+        if interrupted:
+            future.cancel()
+        future.add_done_callback(lambda f, d: source.destroy(), None)
+        return future
+
+    python_handler = None
+    if threading.current_thread() is threading.main_thread():
+        python_handler = signal.getsignal(signal.SIGINT)
     try:
-        result = Loom.run(_body(main, args), None)
+        result = Loom.run(main_body, None)
     except GLib.Error as error:
+        if interrupted:
+            raise KeyboardInterrupt from None
         raise _exception_from_error(error) from None
+    finally:
+        # GLib resets SIGINT to SIG_DFL when its last source goes: give
+        # Python's handler back.
+        if python_handler is not None:
+            signal.signal(signal.SIGINT, python_handler)
+    if interrupted:
+        raise KeyboardInterrupt
     return _result(result)
 
 
