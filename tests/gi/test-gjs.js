@@ -68,7 +68,8 @@ testCase('spawn runs a JavaScript body', async () => {
         detached = true;
         return Loom.Future.new_for_boolean(true);
     });
-    await loom.sleep(2);
+    for (let i = 0; i < 200 && !detached; i++)
+        await loom.sleep(5);
     check(detached, 'the detached body did not run');
 });
 
@@ -92,7 +93,8 @@ testCase('async callbacks are not called inside the waking call', async () => {
         waking = false;
         return Loom.Future.new_for_boolean(true);
     });
-    await loom.sleep(5);
+    for (let i = 0; i < 200 && seen.length < 3; i++)
+        await loom.sleep(5);
     checkEq(seen, [['event', false], ['lock', false], ['queue', false]], 'callbacks');
 });
 
@@ -195,15 +197,15 @@ testCase('task groups', async () => {
     const order = [];
     await loom.taskGroup(async (tg) => {
         tg.spawn(async () => {
-            await loom.sleep(3);
-            order.push(3);
+            await loom.sleep(120);
+            order.push(120);
         });
         tg.spawn(async () => {
             await loom.sleep(1);
             order.push(1);
         });
     });
-    checkEq(order, [1, 3], 'children');
+    checkEq(order, [1, 120], 'children');
     let caught = null;
     try {
         await loom.taskGroup(async (tg) => {
