@@ -193,6 +193,13 @@ Loom.Future.prototype.catch = function (onRejected) {
     return this.wait().catch(onRejected);
 };
 
+const taskCancel = Loom.Task.prototype.cancel;
+
+// task.cancel(), as in asyncio; a message is optional.
+Loom.Task.prototype.cancel = function (message = null) {
+    return taskCancel.call(this, message);
+};
+
 Loom.Future.prototype.result = function () {
     return result(this);
 };

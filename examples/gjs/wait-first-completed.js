@@ -25,7 +25,7 @@ loom.run(async () => {
     for (const task of done)
         print(`result: ${task.result()}`);
     for (const task of pending)
-        task.cancel(null);
+        task.cancel();
     await loom.wait(pending);
     for (const task of tasks)
         print(`${task.get_name()}: ${task.is_cancelled() ? 'cancelled' : 'done'}`);

@@ -22,7 +22,7 @@ async def main():
     task = Loom.create_task(cancel_me())
     # Wait for half a second
     await Loom.sleep(500)
-    task.cancel(None)
+    task.cancel()
     try:
         await task
     except Loom.CancelledError:

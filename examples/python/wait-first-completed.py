@@ -24,7 +24,7 @@ async def main():
     for task in done:
         print(f"result: {task.result()}")
     for task in pending:
-        task.cancel(None)
+        task.cancel()
     await Loom.wait(pending)
     for task in tasks:
         print(f"{task.get_name()}: {'cancelled' if task.cancelled() else 'done'}")

@@ -174,7 +174,7 @@ testCase('cancellation and timeouts', async () => {
     const sleep = loom.sleep(10000);
     const task = loom.spawn(() => sleep);
     await loom.sleep(2);
-    task.cancel(null);
+    task.cancel();
     let caught = null;
     try {
         await task;

@@ -192,7 +192,7 @@ def cancel_task_raises_cancelled_inside():
     async def main_coro():
         t = Loom.spawn(sleeper())
         await Loom.sleep(5)
-        t.cancel(None)
+        t.cancel()
         try:
             await t
         except GLib.Error as e:
@@ -238,7 +238,7 @@ def wait_first_completed():
         fast = Loom.spawn(Loom.sleep(1))
         slow = Loom.spawn(Loom.sleep(5000))
         done, pending = await Loom.wait([fast, slow], return_when=Loom.FIRST_COMPLETED)
-        slow.cancel(None)
+        slow.cancel()
         return (done == [fast], pending == [slow])
     check_eq(Loom.run(main_coro()), (True, True), 'wait FIRST_COMPLETED')
 
@@ -321,7 +321,7 @@ def queue_join():
             q.put_nowait(i)
         w = Loom.spawn(worker(q, seen))
         await q.join()
-        w.cancel(None)
+        w.cancel()
         return seen
     check_eq(Loom.run(main_coro()), [0, 1, 2], 'join after task_done')
 

@@ -280,6 +280,16 @@ def _future_exception(self):
 
 
 Loom.Future.exception = _future_exception
+
+_task_cancel = Loom.Task.cancel
+
+
+def _task_cancel_optional(self, msg=None):
+    """Asks the task to stop, as asyncio's Task.cancel(msg=None)."""
+    return _task_cancel(self, msg)
+
+
+Loom.Task.cancel = _task_cancel_optional
 Loom.Future.done = Loom.Future.is_done
 Loom.Future.cancelled = Loom.Future.is_cancelled
 
