@@ -169,6 +169,20 @@ def raises(data):
 
 
 @case
+def task_new_runs_a_binding_body():
+    ran = []
+    task = Loom.Task.new(lambda data: ran.append(Loom.in_task()) or Loom.Future.new_for_int64(9),
+                         None)
+    task.set_name('named')
+    iterate_a_little()
+    check_eq(ran, [], 'Task.new started the task')
+    task.start()
+    iterate_until(task.is_done, 'task done')
+    check_eq(ran, [False], 'the body ran, off any fiber')
+    check_eq((task.get_int64(), task.get_name()), (9, 'named'), 'value and name')
+
+
+@case
 def exception_in_spawn_rejects():
     task = Loom.spawn(raises, None)
     iterate_until(task.is_done, 'task done')
