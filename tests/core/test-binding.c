@@ -60,6 +60,30 @@ test_spawn_callable (void)
   g_clear_object (&body.result);
 }
 
+static void
+test_task_new_callable (void)
+{
+  Body body = { .result = loom_future_new_for_int64 (3) };
+  g_autoptr(LoomTask) task = loom_task_new_callable (body_func, &body, body_destroy);
+
+  for (int i = 0; i < 5; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_false (body.ran);
+  loom_task_start (task);
+  wait_done (LOOM_FUTURE (task));
+  g_assert_true (body.ran);
+  g_assert_cmpint (loom_future_get_int64 (LOOM_FUTURE (task), NULL), ==, 3);
+  g_assert_cmpint (body.destroyed, ==, 1);
+  g_clear_object (&body.result);
+
+  /* Never started: the data is still freed, once. */
+  body.destroyed = 0;
+  g_clear_object (&task);
+  task = loom_task_new_callable (body_func, &body, body_destroy);
+  g_clear_object (&task);
+  g_assert_cmpint (body.destroyed, ==, 1);
+}
+
 /* No future (a binding function that raised) is no success. */
 static void
 test_spawn_callable_null_rejects (void)
@@ -341,6 +365,7 @@ main (int   argc,
 
   g_test_add_func ("/binding/spawn-callable", test_spawn_callable);
   g_test_add_func ("/binding/spawn-callable-null-rejects", test_spawn_callable_null_rejects);
+  g_test_add_func ("/binding/task-new-callable", test_task_new_callable);
   g_test_add_func ("/binding/call-soon-null-rejects", test_call_soon_null_rejects);
   g_test_add_func ("/binding/cancel-waits-for-the-binding-future",
                    test_cancel_waits_for_the_binding_future);
