@@ -405,7 +405,9 @@ export function isCancelledError(e) {
 function asyncIterator() {
     return {
         next: async () => {
-            const future = this.next();
+            // Through the interface: an iterator of a private type (as
+            // Loom.as_completed returns) has only GObject's prototype.
+            const future = Loom.AsyncIterator.prototype.next.call(this);
             try {
                 await future.wait();
             } catch (e) {
@@ -427,6 +429,27 @@ function asyncIterator() {
 // GJS copies an interface's methods into each class: set it on both.
 Loom.AsyncIterator.prototype[Symbol.asyncIterator] = asyncIterator;
 Loom.Queue.prototype[Symbol.asyncIterator] = asyncIterator;
+
+/**
+ * Any Loom.AsyncIterator as a JavaScript async iterable.
+ *
+ * @param {Loom.AsyncIterator} iterator the iterator
+ * @returns {object} for `for await (const item of loom.iterate(it))`
+ */
+export function iterate(iterator) {
+    return {[Symbol.asyncIterator]: () => asyncIterator.call(iterator)};
+}
+
+/**
+ * asyncio.as_completed(): the futures in the order they end.
+ *
+ * @param {Array} values futures, promises or values
+ * @param {number} timeoutMsec the most to wait, or -1
+ * @returns {object} for `for await (const future of loom.asCompleted(…))`
+ */
+export function asCompleted(values, timeoutMsec = -1) {
+    return iterate(Loom.as_completed(futures([values]), timeoutMsec));
+}
 
 /**
  * A Loom.Queue of values, as asyncio.Queue(maxsize).

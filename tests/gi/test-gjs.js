@@ -247,6 +247,16 @@ testCase('queues, locks, events', async () => {
     checkEq(await ev.wait(), true, 'event');
 });
 
+testCase('asCompleted gives futures as they end', async () => {
+    const out = [];
+    for await (const f of loom.asCompleted([loom.spawn(async () => {
+        await loom.sleep(120);
+        return 'slow';
+    }), Promise.resolve('fast')]))
+        out.push(await f);
+    checkEq(out, ['fast', 'slow'], 'order');
+});
+
 testCase('threads: refused at once, or rejected from plain GI', async () => {
     let caught = null;
     try {
