@@ -26,11 +26,17 @@ typedef void (*LoomAsyncOpWithdraw) (LoomAsyncOp *op);
 
 /* The GTask side of a `_async` call that waits on owner-thread state (a
  * timer, a wait queue). It completes exactly once, from the owner thread;
- * a cancellation from any thread hops there first. Embed it first in the
+ * a cancellation from any thread hops there first. The GTask returns from
+ * the owner's ready queue, never inside the call that completed the
+ * operation (a set, put or release, maybe on another task's fiber), so the
+ * callback always runs from the main loop. Embed it first in the
  * operation's struct, which is freed with g_free() at the last unref. */
 struct _LoomAsyncOp
 {
   LoomReady            cancelled;
+  LoomReady            returned;    /* queued once the outcome is known */
+  int                  outcome;
+  gpointer             result;      /* the pointer or the GError (owned) */
   int                  ref_count;   /* (atomic) */
   gboolean             done;        /* owner thread only */
   LoomScheduler       *scheduler;   /* (owned) */

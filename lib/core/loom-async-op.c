@@ -9,20 +9,6 @@
 
 #include "loom-async-op-private.h"
 
-static void
-loom_async_op_unref (gpointer data)
-{
-  LoomAsyncOp *op = data;
-
-  if (!g_atomic_int_dec_and_test (&op->ref_count))
-    return;
-  if (op->finalize != NULL)
-    op->finalize (op);
-  loom_scheduler_unref (op->scheduler);
-  g_object_unref (op->task);
-  g_free (op);
-}
-
 typedef enum
 {
   OUTCOME_CANCELLED,
@@ -31,9 +17,55 @@ typedef enum
   OUTCOME_ERROR,
 } Outcome;
 
-/* Owner thread: returns the task once, and drops the pending reference.
- * @result is the pointer for OUTCOME_POINTER, the GError (owned) for
- * OUTCOME_ERROR. */
+static void
+loom_async_op_unref (gpointer data)
+{
+  LoomAsyncOp *op = data;
+
+  if (!g_atomic_int_dec_and_test (&op->ref_count))
+    return;
+  /* Settled with an error nobody was handed: only if never returned. */
+  if (op->outcome == OUTCOME_ERROR && op->result != NULL)
+    g_error_free (op->result);
+  if (op->finalize != NULL)
+    op->finalize (op);
+  loom_scheduler_unref (op->scheduler);
+  g_object_unref (op->task);
+  g_free (op);
+}
+
+/* Owner thread, from the ready queue: hands the outcome to the GTask,
+ * whose callback thus runs from the main loop, and drops the pending
+ * reference. */
+static void
+returned_on_owner (LoomReady *node)
+{
+  LoomAsyncOp *op = G_STRUCT_MEMBER_P (node, -G_STRUCT_OFFSET (LoomAsyncOp, returned));
+
+  switch (op->outcome)
+    {
+    case OUTCOME_CANCELLED:
+      if (!g_task_return_error_if_cancelled (op->task))
+        g_task_return_new_error (op->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                 "Operation was cancelled");
+      break;
+    case OUTCOME_POINTER:
+      g_task_return_pointer (op->task, op->result, NULL);
+      break;
+    case OUTCOME_ERROR:
+      g_task_return_error (op->task, g_steal_pointer (&op->result));
+      break;
+    case OUTCOME_BOOLEAN:
+    default:
+      g_task_return_boolean (op->task, TRUE);
+      break;
+    }
+  loom_async_op_unref (op);
+}
+
+/* Owner thread: settles the operation once; the task returns from the
+ * ready queue. @result is the pointer for OUTCOME_POINTER, the GError
+ * (owned) for OUTCOME_ERROR. */
 static void
 loom_async_op_finish (LoomAsyncOp *op,
                       Outcome      outcome,
@@ -47,28 +79,16 @@ loom_async_op_finish (LoomAsyncOp *op,
     }
   op->done = TRUE;
 
-  switch (outcome)
-    {
-    case OUTCOME_CANCELLED:
-      op->withdraw (op);
-      g_task_return_error_if_cancelled (op->task);
-      break;
-    case OUTCOME_POINTER:
-      g_task_return_pointer (op->task, result, NULL);
-      break;
-    case OUTCOME_ERROR:
-      g_task_return_error (op->task, result);
-      break;
-    case OUTCOME_BOOLEAN:
-    default:
-      g_task_return_boolean (op->task, TRUE);
-      break;
-    }
+  if (outcome == OUTCOME_CANCELLED)
+    op->withdraw (op);
+  op->outcome = outcome;
+  op->result = result;
 
   if (op->handler != 0)
     g_cancellable_disconnect (g_task_get_cancellable (op->task), op->handler);
   op->handler = 0;
-  loom_async_op_unref (op);
+  /* The pending reference goes with the node. */
+  loom_scheduler_push (op->scheduler, &op->returned);
 }
 
 /* The operation is done: it succeeded. */
@@ -125,6 +145,7 @@ loom_async_op_init (LoomAsyncOp          *op,
 {
   op->ref_count = 1;   /* the pending operation's */
   op->cancelled.func = cancelled_on_owner;
+  op->returned.func = returned_on_owner;
   op->scheduler = loom_scheduler_ref (loom_scheduler_get_thread_default ());
   op->task = g_task_new (source_object, cancellable, callback, user_data);
   g_task_set_source_tag (op->task, source_tag);

@@ -51,11 +51,13 @@ scope_deadline_cb (LoomTimer *timer)
 }
 
 /**
- * loom_cancel_scope_new:
+ * loom_cancel_scope_new: (skip)
  * @kind: what leaving reports after the scope cancelled its body
  *
  * Creates a cancel scope without a deadline; enter it with
- * [method@Loom.CancelScope.enter].
+ * [method@Loom.CancelScope.enter]. C only, since only a task can enter a
+ * scope: bindings bound a wait with [func@Loom.wait_for] and stop work
+ * by cancelling its future.
  *
  * Returns: (transfer full): a new scope
  */

@@ -1238,6 +1238,21 @@ done_callback_wake (LoomWaiter *waiter,
   loom_scheduler_push (done->scheduler, &done->ready);
 }
 
+/* Where a done-callback runs: on the context the caller is running, if
+ * any — a future made before loom_run() and waited for inside it must not
+ * call back on a context nobody iterates any more — else on the future's
+ * owner context. */
+static LoomScheduler *
+done_callback_scheduler (LoomFuture *self)
+{
+  LoomScheduler *owner = loom_scheduler_get_for_context (self->context);
+  LoomScheduler *running = loom_scheduler_get_thread_default ();
+
+  if (running != owner && running->owner == loom_thread_token ())
+    return running;
+  return owner;
+}
+
 /**
  * loom_future_add_done_callback:
  * @self: a future
@@ -1246,9 +1261,11 @@ done_callback_wake (LoomWaiter *waiter,
  * @user_data: data for @callback
  * @destroy: (nullable): frees @user_data after @callback ran
  *
- * Calls @callback once @self is done, on @self's owner context, always from
- * the main loop and never from within the call that completed @self — even
- * when @self is done already.
+ * Calls @callback once @self is done, always from the main loop and never
+ * from within the call that completed @self — even when @self is done
+ * already. It runs on the thread-default context of the caller when the
+ * caller's thread runs that context (inside [func@Loom.run], say, even for
+ * a future made before it), else on @self's owner context.
  */
 void
 loom_future_add_done_callback (LoomFuture         *self,
@@ -1264,7 +1281,7 @@ loom_future_add_done_callback (LoomFuture         *self,
   done = g_new0 (DoneCallback, 1);
   done->waiter.func = done_callback_wake;
   done->ready.func = done_callback_run;
-  done->scheduler = loom_scheduler_ref (loom_scheduler_get_for_context (self->context));
+  done->scheduler = loom_scheduler_ref (done_callback_scheduler (self));
   done->future = g_object_ref (self);
   done->callback = callback;
   done->user_data = user_data;

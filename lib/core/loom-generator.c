@@ -175,13 +175,15 @@ loom_generator_iface_init (LoomAsyncIteratorInterface *iface)
 }
 
 /**
- * loom_generator_new:
+ * loom_generator_new: (skip)
  * @func: (scope notified) (closure user_data) (destroy destroy): the body
  * @user_data: data for @func
  * @destroy: (nullable): frees @user_data once the body has returned
  *
  * Creates an asynchronous generator; its body starts at the first
- * [method@Loom.AsyncIterator.next].
+ * [method@Loom.AsyncIterator.next]. C only, since the body suspends its
+ * fiber: Python and JavaScript write async generators in their own
+ * language, and any [iface@Loom.AsyncIterator] made in C works from them.
  *
  * Returns: (transfer full): a new generator
  */

@@ -347,9 +347,9 @@ loom_task_get_current (void)
  * Creates a task running @func and schedules it, as asyncio's
  * `create_task()`. The scheduler keeps the task alive until it is done.
  *
- * @func runs on a fiber stack. Python functions may be task bodies (they
- * cannot await, since awaiting is C only); GJS cannot run JavaScript on a
- * fiber stack, so from JavaScript use [func@Loom.call_soon].
+ * @func runs on a fiber stack. Python and JavaScript see a twin under this
+ * name (`loom_spawn_callable()`), whose function runs from the main loop,
+ * never on a fiber, and returns a future.
  *
  * Returns: (transfer full): the task
  */
@@ -428,7 +428,11 @@ call_soon_run (LoomReady *node)
     call->destroy (call->data);
 
   if (inner == NULL)
-    loom_future_settle (outer, NULL, NULL, NULL);
+    loom_future_settle (outer, NULL, NULL,
+                        g_error_new_literal (LOOM_ERROR, LOOM_ERROR_FAILED,
+                                             "The loom_call_soon() function returned no future "
+                                             "(a binding function that raised an exception "
+                                             "or returned None)"));
   else if (loom_future_is_done_fast (inner))
     loom_future_settle_from (outer, inner);
   else
@@ -451,11 +455,13 @@ call_soon_run (LoomReady *node)
  *
  * Calls @func on the thread-default main context's next scheduler pass, as
  * asyncio's `loop.call_soon()`, and returns a future that ends as the
- * future @func returns ends. Cancelling it before @func ran means @func
- * never runs; afterwards, it cancels the future @func returned.
+ * future @func returns ends; %NULL instead of a future (what a binding
+ * function that raised an exception returns) rejects it with
+ * %LOOM_ERROR_FAILED. Cancelling it before @func ran means @func never
+ * runs; afterwards, it cancels the future @func returned.
  *
- * This is how bindings start work: GJS cannot run JavaScript on a fiber
- * stack, so from JavaScript use this instead of [func@Loom.spawn].
+ * Binding functions run this way: `Loom.spawn` in Python and JavaScript
+ * calls its function as this does, from the main loop.
  *
  * Returns: (transfer full): a future of @func's result
  */

@@ -33,6 +33,7 @@
 # include "loom-gio.h"
 # include "loom-run.h"
 # include "loom-thread.h"
+# include "loom-binding.h"
 #undef LOOM_INSIDE
 
 G_BEGIN_DECLS

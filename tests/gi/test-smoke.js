@@ -148,8 +148,8 @@ testCase('future_wait_async_cancelled', async () => {
 // throws "too much recursion" before its first statement, and GJS turns
 // the uncaught exception into a NULL return ("resolved, no value").
 testCase('call_soon', () => {
-    // Loom.spawn runs its body on a fiber stack, where SpiderMonkey cannot
-    // run; call_soon is the binding-friendly way to start work.
+    // call_soon calls its function from the main loop, as Loom.spawn's
+    // binding twin calls a task body.
     let ran = false;
     const future = Loom.call_soon(() => {
         ran = true;
