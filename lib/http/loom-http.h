@@ -12,4 +12,5 @@
 #define LOOM_HTTP_INSIDE
 # include "loom-http-enums.h"
 # include "loom-http-error.h"
+# include "loom-http-router.h"
 #undef LOOM_HTTP_INSIDE
