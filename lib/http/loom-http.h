@@ -13,4 +13,6 @@
 # include "loom-http-enums.h"
 # include "loom-http-error.h"
 # include "loom-http-router.h"
+# include "loom-http-server.h"
+# include "loom-http-server-request.h"
 #undef LOOM_HTTP_INSIDE
