@@ -86,6 +86,7 @@
 #define DEFAULT_MAX_QUEUED      1024
 #define DEFAULT_MAX_BODY_SIZE   (1024 * 1024)
 #define DEFAULT_MAX_HEADER_SIZE (16 * 1024)
+#define DEFAULT_IDLE_TIMEOUT    (60 * 1000)
 #define DRAIN_TIMEOUT_MSEC      2000
 #define DRAIN_MAX_BYTES         (1024 * 1024)
 
@@ -113,6 +114,7 @@ struct _LoomHttpServer
   guint64         max_body_size;
   guint           max_header_size;
   guint           request_timeout;
+  guint           idle_timeout;
   GOutputStream  *access_log;        /* (owned) (nullable) */
 
   GQueue          active;            /* requests admitted, until libsoup is done with them */
@@ -134,6 +136,7 @@ enum {
   PROP_MAX_BODY_SIZE,
   PROP_MAX_HEADER_SIZE,
   PROP_REQUEST_TIMEOUT,
+  PROP_IDLE_TIMEOUT,
   PROP_ACCESS_LOG,
   N_PROPS
 };
@@ -909,6 +912,68 @@ got_headers (SoupServerMessage *msg,
     }
 }
 
+/* The idle timeout: a connection that sends nothing for that long —
+ * between requests, or in the middle of a request's head or body — is
+ * shut down, which libsoup sees as the client leaving. One timer per
+ * connection, kept on its socket (so it goes when the socket does). */
+
+#define IDLE_TIMER_KEY "loom-http-idle-timer"
+
+static void
+idle_timer_free (gpointer data)
+{
+  g_source_destroy (data);
+  g_source_unref (data);
+}
+
+static gboolean
+idle_timer_fired (gpointer user_data)
+{
+  GSocket *socket = user_data;
+
+  g_debug ("closing a connection idle for too long");
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  g_object_set_data (G_OBJECT (socket), IDLE_TIMER_KEY, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+idle_timer_set (LoomHttpServer    *self,
+                SoupServerMessage *msg,
+                gboolean           arm)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  GSource *timer;
+
+  if (socket == NULL)
+    return;
+  g_object_set_data (G_OBJECT (socket), IDLE_TIMER_KEY, NULL);
+  if (!arm || self->idle_timeout == 0)
+    return;
+
+  timer = g_timeout_source_new (self->idle_timeout);
+  g_source_set_callback (timer, idle_timer_fired, socket, NULL);
+  g_source_set_static_name (timer, "[loom-http] idle timeout");
+  g_source_attach (timer, self->context);
+  g_object_set_data_full (G_OBJECT (socket), IDLE_TIMER_KEY, timer, idle_timer_free);
+}
+
+static void
+got_body (SoupServerMessage *msg,
+          gpointer           user_data)
+{
+  /* Read in full: the handler's time is request-timeout's business. */
+  idle_timer_set (user_data, msg, FALSE);
+}
+
+static void
+request_ended (SoupServer        *soup,
+               SoupServerMessage *msg,
+               gpointer           user_data)
+{
+  idle_timer_set (user_data, msg, TRUE);
+}
+
 static void
 request_started (SoupServer        *soup,
                  SoupServerMessage *msg,
@@ -917,6 +982,8 @@ request_started (SoupServer        *soup,
   LoomHttpServer *self = user_data;
 
   g_signal_connect_object (msg, "got-headers", G_CALLBACK (got_headers), self, 0);
+  g_signal_connect_object (msg, "got-body", G_CALLBACK (got_body), self, 0);
+  idle_timer_set (self, msg, TRUE);
 
   /* libsoup looks the peer's address up when first asked, and warns if
    * the connection is gone by then: ask while it is surely there. */
@@ -1030,6 +1097,9 @@ loom_http_server_get_property (GObject    *object,
     case PROP_REQUEST_TIMEOUT:
       g_value_set_uint (value, self->request_timeout);
       break;
+    case PROP_IDLE_TIMEOUT:
+      g_value_set_uint (value, self->idle_timeout);
+      break;
     case PROP_ACCESS_LOG:
       g_value_set_object (value, self->access_log);
       break;
@@ -1065,6 +1135,9 @@ loom_http_server_set_property (GObject      *object,
       break;
     case PROP_REQUEST_TIMEOUT:
       loom_http_server_set_request_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_IDLE_TIMEOUT:
+      loom_http_server_set_idle_timeout (self, g_value_get_uint (value));
       break;
     case PROP_ACCESS_LOG:
       loom_http_server_set_access_log (self, g_value_get_object (value));
@@ -1146,6 +1219,18 @@ loom_http_server_class_init (LoomHttpServerClass *klass)
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
+   * LoomHttpServer:idle-timeout:
+   *
+   * How long a connection may send nothing, in milliseconds — between
+   * requests on a kept-alive connection, or in the middle of a request's
+   * head or body — before the server closes it; 60 s by default, 0 for no
+   * limit. Time a handler takes does not count.
+   */
+  properties[PROP_IDLE_TIMEOUT] =
+    g_param_spec_uint ("idle-timeout", NULL, NULL, 0, G_MAXUINT, DEFAULT_IDLE_TIMEOUT,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
    * LoomHttpServer:access-log:
    *
    * Where the server writes one line per request in the common log format,
@@ -1171,12 +1256,14 @@ loom_http_server_init (LoomHttpServer *self)
   self->max_queued = DEFAULT_MAX_QUEUED;
   self->max_body_size = DEFAULT_MAX_BODY_SIZE;
   self->max_header_size = DEFAULT_MAX_HEADER_SIZE;
+  self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
 
   self->soup = soup_server_new ("server-header", "loom-http/" PACKAGE_VERSION " ", NULL);
   soup_server_add_handler (self->soup, NULL, handle_message, self, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started), self);
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (log_request), self);
   g_signal_connect (self->soup, "request-aborted", G_CALLBACK (log_request), self);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_ended), self);
 }
 
 /**
@@ -1816,6 +1903,43 @@ loom_http_server_get_request_timeout (LoomHttpServer *self)
   g_return_val_if_fail (LOOM_HTTP_IS_SERVER (self), 0);
 
   return self->request_timeout;
+}
+
+/**
+ * loom_http_server_set_idle_timeout:
+ * @self: a server
+ * @msec: how long a connection may be idle, in milliseconds, or 0 for no
+ *   limit
+ *
+ * Sets [property@LoomHttp.Server:idle-timeout]. It applies from the next
+ * request or connection on.
+ */
+void
+loom_http_server_set_idle_timeout (LoomHttpServer *self,
+                                   guint           msec)
+{
+  g_return_if_fail (LOOM_HTTP_IS_SERVER (self));
+
+  if (self->idle_timeout == msec)
+    return;
+  self->idle_timeout = msec;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDLE_TIMEOUT]);
+}
+
+/**
+ * loom_http_server_get_idle_timeout:
+ * @self: a server
+ *
+ * Gets [property@LoomHttp.Server:idle-timeout].
+ *
+ * Returns: the timeout in milliseconds, or 0 for none
+ */
+guint
+loom_http_server_get_idle_timeout (LoomHttpServer *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER (self), 0);
+
+  return self->idle_timeout;
 }
 
 /**

@@ -122,6 +122,11 @@ void            loom_http_server_set_request_timeout      (LoomHttpServer   *sel
 LOOM_AVAILABLE_IN_ALL
 guint           loom_http_server_get_request_timeout      (LoomHttpServer   *self);
 LOOM_AVAILABLE_IN_ALL
+void            loom_http_server_set_idle_timeout         (LoomHttpServer   *self,
+                                                           guint             msec);
+LOOM_AVAILABLE_IN_ALL
+guint           loom_http_server_get_idle_timeout         (LoomHttpServer   *self);
+LOOM_AVAILABLE_IN_ALL
 void            loom_http_server_set_access_log           (LoomHttpServer   *self,
                                                            GOutputStream    *stream);
 LOOM_AVAILABLE_IN_ALL

@@ -584,6 +584,10 @@ malformed_body (gpointer data)
     "GET /items/1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, foo\r\n\r\n",
   };
 
+  /* Requests that stall half-way are closed by the idle timeout. */
+  loom_http_server_set_idle_timeout (server, 300);
+  g_assert_cmpuint (loom_http_server_get_idle_timeout (server), ==, 300);
+
   for (gsize i = 0; i < G_N_ELEMENTS (requests); i++)
     {
       g_autofree char *reply = test_raw (address, requests[i], strlen (requests[i]), FALSE);
@@ -612,6 +616,16 @@ malformed_body (gpointer data)
     g_assert_true (reply[0] == '\0' || is_refusal (reply));
   }
 
+  /* A request whose head never ends, from a client that waits. */
+  {
+    const char *stalled = "GET /items/1 HTTP/1.1\r\nHost: x\r\n";
+    gint64 start = g_get_monotonic_time ();
+    g_autofree char *reply = test_raw (address, stalled, strlen (stalled), FALSE);
+
+    g_assert_true (reply[0] == '\0' || is_refusal (reply));
+    g_assert_cmpfloat ((g_get_monotonic_time () - start) / 1e6, <, 5.0);
+  }
+
   /* Through all of it, the server went on serving. */
   {
     g_autoptr(TestResponse) after = test_get (session, server, "/items/2");
@@ -626,6 +640,45 @@ static void
 test_malformed (void)
 {
   test_run (malformed_body, NULL);
+}
+
+static LoomFuture *
+idle_timeout_body (gpointer data)
+{
+  g_autoptr(LoomHttpServer) server = make_server ();
+  g_autoptr(GSocketAddress) address = test_address (server);
+  const char *request = "GET /items/8 HTTP/1.1\r\nHost: x\r\n\r\n";
+  g_autofree char *reply = NULL;
+  gint64 start;
+  double elapsed;
+
+  g_assert_cmpuint (loom_http_server_get_idle_timeout (server), ==, 60000);
+  loom_http_server_set_idle_timeout (server, 300);
+
+  /* A kept-alive connection: answered, then closed once idle, well before
+   * the client's own 10 s read timeout. */
+  start = g_get_monotonic_time ();
+  reply = test_raw (address, request, strlen (request), FALSE);
+  elapsed = (g_get_monotonic_time () - start) / 1e6;
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 200 OK\r\n"));
+  g_assert_true (g_str_has_suffix (reply, "{\"item_id\":8}"));
+  g_assert_cmpfloat (elapsed, >=, 0.25);
+  g_assert_cmpfloat (elapsed, <, 5.0);
+
+  /* A handler's own time does not count as idle. */
+  {
+    const char *slow = "GET /sleep/700 HTTP/1.1\r\nHost: x\r\n\r\n";
+    g_autofree char *slow_reply = test_raw (address, slow, strlen (slow), FALSE);
+
+    g_assert_true (g_str_has_suffix (slow_reply, "{\"slept\":700}"));
+  }
+  return NULL;
+}
+
+static void
+test_idle_timeout (void)
+{
+  test_run (idle_timeout_body, NULL);
 }
 
 static LoomFuture *
@@ -995,6 +1048,7 @@ main (int   argc,
   g_test_add_func ("/server/curl", test_curl_client);
   g_test_add_func ("/server/disconnect", test_disconnect);
   g_test_add_func ("/server/malformed", test_malformed);
+  g_test_add_func ("/server/idle-timeout", test_idle_timeout);
   g_test_add_func ("/server/limits", test_limits);
   g_test_add_func ("/server/concurrency-limit", test_concurrency_limit);
   g_test_add_func ("/server/timeout", test_timeout);
