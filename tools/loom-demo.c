@@ -39,6 +39,9 @@ static const Section sections[] = {
   { "5.1", N_("Blocking work on the default and a custom thread pool, as run_in_executor()"), loom_example_run_in_thread },
   { "5.2", N_("Calling into the loop from a plain thread, as run_coroutine_threadsafe()"), loom_example_threadsafe },
   { "6.1", N_("Debug mode catching an error never retrieved and a slow step"), loom_example_debug_pitfalls },
+#ifdef LOOM_DEMO_HTTP
+  { "7.3", N_("A FastAPI app: coroutine handlers with typed path parameters, then a graceful shutdown"), loom_example_fastapi_app },
+#endif
 };
 
 static gboolean
