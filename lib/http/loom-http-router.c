@@ -57,7 +57,12 @@ typedef struct
 {
   SegmentKind  kind;
   char        *text;   /* (owned) the literal text, or the parameter's name */
+  gsize        len;    /* of text */
 } Segment;
+
+/* More than any sane template has; it keeps a match's parameters in a
+ * fixed array. */
+#define MAX_PARAMS 16
 
 typedef struct
 {
@@ -82,8 +87,12 @@ struct _LoomHttpRouteMatch
   gatomicrefcount      ref_count;
   LoomHttpRouteResult  result;
   guint                route_id;
-  char                *template;       /* (owned) (nullable) */
-  GHashTable          *params;         /* (owned) */
+  LoomHttpRouter      *router;         /* (owned) (nullable) keeps the names below */
+  const char          *template;       /* (unowned) (nullable) the route's */
+  guint                n_params;
+  const char          *param_names[MAX_PARAMS];   /* (unowned) the route's */
+  char                *param_values[MAX_PARAMS];  /* (owned) */
+  GHashTable          *params;         /* (owned) (nullable) made when asked for */
   char                *allow;          /* (owned) (nullable) */
   char                *error_param;    /* (owned) (nullable) */
   const char          *error_type;     /* (unowned) a static string */
@@ -221,6 +230,7 @@ parse_parameter (const char  *part,
     }
 
   segment->text = g_strndup (inner, name_len);
+  segment->len = name_len;
   return TRUE;
 }
 
@@ -258,6 +268,7 @@ parse_segment (const char  *part,
 
   segment->kind = SEGMENT_STATIC;
   segment->text = g_strdup (part);
+  segment->len = strlen (part);
   return TRUE;
 }
 
@@ -283,6 +294,16 @@ static gboolean
 check_unique_names (Route   *route,
                     GError **error)
 {
+  guint n_params = 0;
+
+  for (guint i = 0; i < route->n_segments; i++)
+    if (route->segments[i].kind != SEGMENT_STATIC && ++n_params > MAX_PARAMS)
+      {
+        g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_ROUTE,
+                     "More than %d parameters in “%s”", MAX_PARAMS, route->template);
+        return FALSE;
+      }
+
   for (guint i = 0; i < route->n_segments; i++)
     for (guint j = 0; j < i; j++)
       if (route->segments[i].kind != SEGMENT_STATIC &&
@@ -314,7 +335,15 @@ route_parse (const char  *method,
       return NULL;
     }
 
-  parts = g_strsplit (template + 1, "/", -1);
+  /* As lookups split paths: "/" is one empty segment (g_strsplit() would
+   * make none of it). */
+  if (template[1] == '\0')
+    {
+      parts = g_new0 (char *, 2);
+      parts[0] = g_strdup ("");
+    }
+  else
+    parts = g_strsplit (template + 1, "/", -1);
   route = g_new0 (Route, 1);
   route->method = g_strdup (method);
   route->template = g_strdup (template);
@@ -420,7 +449,16 @@ loom_http_router_get_n_routes (LoomHttpRouter *self)
   return self->routes->len;
 }
 
-/* Matching. */
+/* Matching. It runs for every request, so it allocates nothing until it
+ * builds the match: the path's segments are pointers into it. */
+
+typedef struct
+{
+  const char *start;
+  gsize       len;
+} Part;
+
+#define PARTS_ON_STACK 32
 
 typedef enum
 {
@@ -456,14 +494,30 @@ is_number (const char *s)
   return end != NULL && *end == '\0';
 }
 
-/* Checks @value against a typed segment; on failure names the error as
+/* Checks a part against a typed segment; on failure names the error as
  * pydantic (FastAPI's validator) does. */
 static gboolean
 check_value (SegmentKind   kind,
-             const char   *value,
+             const Part   *part,
              const char  **error_type,
              const char  **error_message)
 {
+  char buffer[128];
+  g_autofree char *heap = NULL;
+  const char *value;
+
+  if (kind == SEGMENT_STATIC || kind == SEGMENT_STR || kind == SEGMENT_PATH)
+    return TRUE;
+
+  if (part->len < sizeof buffer)
+    {
+      memcpy (buffer, part->start, part->len);
+      buffer[part->len] = '\0';
+      value = buffer;
+    }
+  else
+    value = heap = g_strndup (part->start, part->len);
+
   switch (kind)
     {
     case SEGMENT_INT:
@@ -475,14 +529,10 @@ check_value (SegmentKind   kind,
       *error_message = "Input should be a valid number, unable to parse string as a number";
       return is_number (value);
     case SEGMENT_UUID:
+    default:
       *error_type = "uuid_parsing";
       *error_message = "Input should be a valid UUID";
       return is_uuid (value);
-    case SEGMENT_STATIC:
-    case SEGMENT_STR:
-    case SEGMENT_PATH:
-    default:
-      return TRUE;
     }
 }
 
@@ -496,10 +546,10 @@ typedef struct
 } Candidate;
 
 static void
-match_shape (const Route  *route,
-             char        **parts,
-             guint         n_parts,
-             Candidate    *out)
+match_shape (const Route *route,
+             const Part  *parts,
+             guint        n_parts,
+             Candidate   *out)
 {
   out->route = route;
   out->shape = SHAPE_MISMATCH;
@@ -514,15 +564,16 @@ match_shape (const Route  *route,
     {
       const Segment *segment = &route->segments[i];
 
-      if (segment->kind == SEGMENT_STATIC && strcmp (segment->text, parts[i]) != 0)
+      if (segment->kind == SEGMENT_STATIC &&
+          (segment->len != parts[i].len || memcmp (segment->text, parts[i].start, parts[i].len) != 0))
         return;
-      if (segment->kind != SEGMENT_STATIC && segment->kind != SEGMENT_PATH && parts[i][0] == '\0')
+      if (segment->kind != SEGMENT_STATIC && segment->kind != SEGMENT_PATH && parts[i].len == 0)
         return;
     }
 
   out->shape = SHAPE_VALID;
   for (guint i = 0; i < route->n_segments; i++)
-    if (!check_value (route->segments[i].kind, parts[i], &out->error_type, &out->error_message))
+    if (!check_value (route->segments[i].kind, &parts[i], &out->error_type, &out->error_message))
       {
         out->shape = SHAPE_INVALID;
         out->bad_segment = i;
@@ -584,38 +635,7 @@ match_new (LoomHttpRouteResult result)
 
   g_atomic_ref_count_init (&match->ref_count);
   match->result = result;
-  match->params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return match;
-}
-
-static void
-collect_params (LoomHttpRouteMatch  *match,
-                const Route         *route,
-                char               **parts,
-                guint                n_parts)
-{
-  for (guint i = 0; i < route->n_segments; i++)
-    {
-      const Segment *segment = &route->segments[i];
-      char *value;
-
-      if (segment->kind == SEGMENT_STATIC)
-        continue;
-      if (segment->kind == SEGMENT_PATH)
-        {
-          GStrvBuilder *builder = g_strv_builder_new ();
-          g_auto(GStrv) rest = NULL;
-
-          for (guint j = i; j < n_parts; j++)
-            g_strv_builder_add (builder, parts[j]);
-          rest = g_strv_builder_end (builder);
-          g_strv_builder_unref (builder);
-          value = g_strjoinv ("/", rest);
-        }
-      else
-        value = g_strdup (parts[i]);
-      g_hash_table_replace (match->params, g_strdup (segment->text), value);
-    }
 }
 
 static int
@@ -625,21 +645,28 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* Only for 405: the methods of every route with this path's shape. */
 static char *
-build_allow (GArray *candidates)
+build_allow (LoomHttpRouter *self,
+             const Part     *parts,
+             guint           n_parts)
 {
   g_autoptr(GPtrArray) methods = g_ptr_array_new ();
   g_autoptr(GString) allow = g_string_new (NULL);
 
-  for (guint i = 0; i < candidates->len; i++)
+  for (guint i = 0; i < self->routes->len; i++)
     {
-      const Candidate *c = &g_array_index (candidates, Candidate, i);
+      const Route *route = g_ptr_array_index (self->routes, i);
       gboolean seen = FALSE;
+      Candidate c;
 
+      match_shape (route, parts, n_parts, &c);
+      if (c.shape == SHAPE_MISMATCH)
+        continue;
       for (guint j = 0; j < methods->len && !seen; j++)
-        seen = strcmp (g_ptr_array_index (methods, j), c->route->method) == 0;
+        seen = strcmp (g_ptr_array_index (methods, j), route->method) == 0;
       if (!seen)
-        g_ptr_array_add (methods, c->route->method);
+        g_ptr_array_add (methods, route->method);
     }
   g_ptr_array_sort (methods, compare_strings);
   for (guint i = 0; i < methods->len; i++)
@@ -651,43 +678,79 @@ build_allow (GArray *candidates)
   return g_string_free (g_steal_pointer (&allow), FALSE);
 }
 
-static const Candidate *
-best_candidate (GArray     *candidates,
-                const char *method,
-                ShapeMatch  shape)
-{
-  const Candidate *best = NULL;
-
-  for (guint i = 0; i < candidates->len; i++)
-    {
-      const Candidate *c = &g_array_index (candidates, Candidate, i);
-
-      if (c->shape != shape || !method_fits (c->route->method, method))
-        continue;
-      if (best == NULL || more_specific (c->route, best->route))
-        best = c;
-    }
-  return best;
-}
-
 static LoomHttpRouteMatch *
-match_for_candidate (const Candidate  *c,
-                     char            **parts,
-                     guint             n_parts)
+match_for_candidate (LoomHttpRouter  *self,
+                     const Candidate *c,
+                     const Part      *parts)
 {
+  const Route *route = c->route;
   LoomHttpRouteMatch *match;
 
   match = match_new (c->shape == SHAPE_VALID ? LOOM_HTTP_ROUTE_MATCHED : LOOM_HTTP_ROUTE_INVALID_PARAM);
-  match->route_id = c->route->id;
-  match->template = g_strdup (c->route->template);
-  collect_params (match, c->route, parts, n_parts);
+  match->route_id = route->id;
+  match->router = g_object_ref (self);
+  match->template = route->template;
+  for (guint i = 0; i < route->n_segments; i++)
+    {
+      const Segment *segment = &route->segments[i];
+
+      if (segment->kind == SEGMENT_STATIC)
+        continue;
+      match->param_names[match->n_params] = segment->text;
+      /* A path parameter is the rest of the path, which runs on from its
+       * first part to the end of the string. */
+      match->param_values[match->n_params] = segment->kind == SEGMENT_PATH
+        ? g_strdup (parts[i].start)
+        : g_strndup (parts[i].start, parts[i].len);
+      match->n_params++;
+    }
   if (c->shape == SHAPE_INVALID)
     {
-      match->error_param = g_strdup (c->route->segments[c->bad_segment].text);
+      match->error_param = g_strdup (route->segments[c->bad_segment].text);
       match->error_type = c->error_type;
       match->error_message = c->error_message;
-      match->error_input = g_strdup (parts[c->bad_segment]);
+      match->error_input = g_strndup (parts[c->bad_segment].start, parts[c->bad_segment].len);
     }
+  return match;
+}
+
+static LoomHttpRouteMatch *
+lookup_parts (LoomHttpRouter *self,
+              const char     *method,
+              const Part     *parts,
+              guint           n_parts)
+{
+  Candidate best_valid = { NULL, SHAPE_MISMATCH, 0, NULL, NULL };
+  Candidate best_invalid = { NULL, SHAPE_MISMATCH, 0, NULL, NULL };
+  gboolean any = FALSE;
+  LoomHttpRouteMatch *match;
+
+  for (guint i = 0; i < self->routes->len; i++)
+    {
+      const Route *route = g_ptr_array_index (self->routes, i);
+      Candidate c;
+      Candidate *best;
+
+      match_shape (route, parts, n_parts, &c);
+      if (c.shape == SHAPE_MISMATCH)
+        continue;
+      any = TRUE;
+      if (!method_fits (route->method, method))
+        continue;
+      best = c.shape == SHAPE_VALID ? &best_valid : &best_invalid;
+      if (best->route == NULL || more_specific (route, best->route))
+        *best = c;
+    }
+
+  if (best_valid.route != NULL)
+    return match_for_candidate (self, &best_valid, parts);
+  if (best_invalid.route != NULL)
+    return match_for_candidate (self, &best_invalid, parts);
+  if (!any)
+    return match_new (LOOM_HTTP_ROUTE_NOT_FOUND);
+
+  match = match_new (LOOM_HTTP_ROUTE_METHOD_NOT_ALLOWED);
+  match->allow = build_allow (self, parts, n_parts);
   return match;
 }
 
@@ -708,11 +771,11 @@ loom_http_router_lookup (LoomHttpRouter *self,
                          const char     *method,
                          const char     *path)
 {
-  g_autoptr(GArray) candidates = NULL;
-  g_auto(GStrv) parts = NULL;
-  const Candidate *best;
-  LoomHttpRouteMatch *match;
-  guint n_parts;
+  Part stack_parts[PARTS_ON_STACK];
+  g_autofree Part *heap_parts = NULL;
+  Part *parts = stack_parts;
+  guint n_parts = 1;
+  const char *p;
 
   g_return_val_if_fail (LOOM_HTTP_IS_ROUTER (self), NULL);
   g_return_val_if_fail (method != NULL, NULL);
@@ -721,30 +784,24 @@ loom_http_router_lookup (LoomHttpRouter *self,
   if (path[0] != '/')
     return match_new (LOOM_HTTP_ROUTE_NOT_FOUND);
 
-  parts = g_strsplit (path + 1, "/", -1);
-  n_parts = g_strv_length (parts);
-  candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
-  for (guint i = 0; i < self->routes->len; i++)
-    {
-      Candidate c;
+  for (p = path + 1; *p; p++)
+    n_parts += *p == '/';
+  if (n_parts > PARTS_ON_STACK)
+    parts = heap_parts = g_new (Part, n_parts);
 
-      match_shape (g_ptr_array_index (self->routes, i), parts, n_parts, &c);
-      if (c.shape != SHAPE_MISMATCH)
-        g_array_append_val (candidates, c);
-    }
+  parts[0].start = path + 1;
+  n_parts = 0;
+  for (p = path + 1;; p++)
+    if (*p == '/' || *p == '\0')
+      {
+        parts[n_parts].len = p - parts[n_parts].start;
+        n_parts++;
+        if (*p == '\0')
+          break;
+        parts[n_parts].start = p + 1;
+      }
 
-  best = best_candidate (candidates, method, SHAPE_VALID);
-  if (best == NULL)
-    best = best_candidate (candidates, method, SHAPE_INVALID);
-  if (best != NULL)
-    return match_for_candidate (best, parts, n_parts);
-
-  if (candidates->len == 0)
-    return match_new (LOOM_HTTP_ROUTE_NOT_FOUND);
-
-  match = match_new (LOOM_HTTP_ROUTE_METHOD_NOT_ALLOWED);
-  match->allow = build_allow (candidates);
-  return match;
+  return lookup_parts (self, method, parts, n_parts);
 }
 
 /**
@@ -784,8 +841,10 @@ loom_http_route_match_unref (LoomHttpRouteMatch *self)
 
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
-  g_free (self->template);
-  g_hash_table_unref (self->params);
+  for (guint i = 0; i < self->n_params; i++)
+    g_free (self->param_values[i]);
+  g_clear_pointer (&self->params, g_hash_table_unref);
+  g_clear_object (&self->router);
   g_free (self->allow);
   g_free (self->error_param);
   g_free (self->error_input);
@@ -860,7 +919,10 @@ loom_http_route_match_get_param (LoomHttpRouteMatch *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  return g_hash_table_lookup (self->params, name);
+  for (guint i = 0; i < self->n_params; i++)
+    if (strcmp (self->param_names[i], name) == 0)
+      return self->param_values[i];
+  return NULL;
 }
 
 /**
@@ -876,6 +938,12 @@ loom_http_route_match_get_params (LoomHttpRouteMatch *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
+  if (self->params == NULL)
+    {
+      self->params = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < self->n_params; i++)
+        g_hash_table_insert (self->params, (gpointer) self->param_names[i], self->param_values[i]);
+    }
   return self->params;
 }
 

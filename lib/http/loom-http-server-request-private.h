@@ -34,7 +34,7 @@ struct _LoomHttpServerRequest
 
   /* The response, kept here until the handler is done. */
   guint               status;
-  SoupMessageHeaders *response_headers;  /* (owned) */
+  SoupMessageHeaders *response_headers;  /* (owned) (nullable) until a header is set */
   char               *content_type;      /* (owned) (nullable) */
   GBytes             *body;              /* (owned) (nullable) */
   LoomAsyncIterator  *stream;            /* (owned) (nullable) */
@@ -45,8 +45,7 @@ struct _LoomHttpServerRequest
   guint               route_index;
   LoomFuture         *future;            /* (owned) (nullable) the handler's */
   GSource            *watch;             /* (owned) (nullable) client EOF watch */
-  gulong              finished_id;
-  gulong              disconnected_id;
+  gboolean            watched;           /* a watch was started (it may be gone) */
   gulong              wrote_chunk_id;
   gint64              started_us;
   gboolean            timed_out;

@@ -64,7 +64,6 @@ loom_http_server_request_class_init (LoomHttpServerRequestClass *klass)
 static void
 loom_http_server_request_init (LoomHttpServerRequest *self)
 {
-  self->response_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
   self->link.data = self;
 }
 
@@ -611,6 +610,8 @@ loom_http_server_request_set_header (LoomHttpServerRequest *self,
   g_return_if_fail (name != NULL);
   g_return_if_fail (value != NULL);
 
+  if (self->response_headers == NULL)
+    self->response_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
   soup_message_headers_replace (self->response_headers, name, value);
 }
 
@@ -632,6 +633,8 @@ loom_http_server_request_append_header (LoomHttpServerRequest *self,
   g_return_if_fail (name != NULL);
   g_return_if_fail (value != NULL);
 
+  if (self->response_headers == NULL)
+    self->response_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
   soup_message_headers_append (self->response_headers, name, value);
 }
 

@@ -121,6 +121,9 @@ struct _LoomHttpServer
   GQueue          waiting;           /* requests waiting for a handler slot */
   guint           n_running;         /* handlers running */
 
+  GHashTable     *connections;       /* (owned) (element-type Connection) */
+  GSource        *tick;              /* (owned) (nullable) housekeeping */
+
   gboolean        shutting_down;
   LoomFuture     *shutdown_future;   /* (owned) (nullable) */
   GSource        *deadline;          /* (owned) (nullable) */
@@ -143,8 +146,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void start_handler (LoomHttpServer        *self,
-                           LoomHttpServerRequest *req);
+static void start_handler  (LoomHttpServer        *self,
+                            LoomHttpServerRequest *req);
+static GQuark request_quark (void);
+static void ensure_tick    (LoomHttpServer        *self);
+static void connection_arm (LoomHttpServer        *self,
+                            SoupServerMessage     *msg,
+                            gboolean               arm);
 
 /* Canned answers. */
 
@@ -274,8 +282,7 @@ maybe_release (LoomHttpServerRequest *req)
 
   req->counted = FALSE;
   stop_watch (req);
-  g_signal_handler_disconnect (req->msg, req->finished_id);
-  g_signal_handler_disconnect (req->msg, req->disconnected_id);
+  g_object_set_qdata (G_OBJECT (req->msg), request_quark (), NULL);
   if (req->wrote_chunk_id != 0)
     g_signal_handler_disconnect (req->msg, req->wrote_chunk_id);
   if (req->stream != NULL)
@@ -430,8 +437,11 @@ send_response (LoomHttpServer        *self,
     return;
 
   soup_server_message_set_status (msg, req->status, NULL);
-  soup_message_headers_foreach (req->response_headers, remove_header, headers);
-  soup_message_headers_foreach (req->response_headers, copy_header, headers);
+  if (req->response_headers != NULL)
+    {
+      soup_message_headers_foreach (req->response_headers, remove_header, headers);
+      soup_message_headers_foreach (req->response_headers, copy_header, headers);
+    }
   if (req->content_type != NULL)
     soup_message_headers_replace (headers, "Content-Type", req->content_type);
   if (self->shutting_down)
@@ -591,6 +601,7 @@ start_watch (LoomHttpServer        *self,
 {
   GSocket *socket = soup_server_message_get_socket (req->msg);
 
+  req->watched = TRUE;
   if (socket == NULL)
     return;
   req->watch = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
@@ -599,11 +610,33 @@ start_watch (LoomHttpServer        *self,
   g_source_attach (req->watch, self->context);
 }
 
+/* The message's request, if it has one in flight: libsoup's signals find
+ * it here rather than each request connecting handlers of its own. */
+static GQuark
+request_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("loom-http-server-request");
+  return quark;
+}
+
 static void
-msg_finished (SoupServerMessage *msg,
+msg_gone (SoupServerMessage *msg)
+{
+  LoomHttpServerRequest *req = g_object_get_qdata (G_OBJECT (msg), request_quark ());
+
+  if (req != NULL)
+    message_gone (req);
+}
+
+static void
+request_done (SoupServer        *soup,
+              SoupServerMessage *msg,
               gpointer           user_data)
 {
-  message_gone (user_data);
+  msg_gone (msg);
 }
 
 /* Admission: start at once, wait for a slot, or refuse. */
@@ -629,10 +662,13 @@ admit (LoomHttpServer     *self,
   req->server = g_object_ref (self);
   req->route_index = loom_http_route_match_get_route_id (match) - 1;
   req->counted = TRUE;
-  req->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (msg_finished), req);
-  req->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (msg_finished), req);
+  g_object_set_qdata (G_OBJECT (msg), request_quark (), req);
+  /* A connection that goes while its message is paused does not finish
+   * the message: only this says so. */
+  g_signal_connect (msg, "disconnected", G_CALLBACK (msg_gone), NULL);
   soup_server_message_pause (msg);
-  start_watch (self, req);
+  req->started_us = g_get_monotonic_time ();
+  ensure_tick (self);
 
   if (start)
     {
@@ -656,6 +692,10 @@ handle_message (SoupServer        *soup,
   LoomHttpServer *self = user_data;
   g_autoptr(LoomHttpRouteMatch) match = NULL;
   g_autoptr(GBytes) body = NULL;
+
+  /* The request is read in full: from here on the handler's time is
+   * request-timeout's business, not the idle timeout's. */
+  connection_arm (self, msg, FALSE);
 
   if (self->shutting_down)
     {
@@ -881,8 +921,13 @@ got_chunk (SoupServerMessage *msg,
     refuse_early (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large");
 }
 
+/* An early handler: libsoup calls it from its own got-headers handler,
+ * which saves connecting a signal handler to every message. */
 static void
-got_headers (SoupServerMessage *msg,
+got_headers (SoupServer        *soup,
+             SoupServerMessage *msg,
+             const char        *path,
+             GHashTable        *query,
              gpointer           user_data)
 {
   LoomHttpServer *self = user_data;
@@ -907,63 +952,143 @@ got_headers (SoupServerMessage *msg,
       if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
           (guint64) soup_message_headers_get_content_length (headers) > self->max_body_size)
         refuse_early (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large");
-      else
+      else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED)
         g_signal_connect_object (msg, "got-chunk", G_CALLBACK (got_chunk), self, 0);
     }
 }
 
-/* The idle timeout: a connection that sends nothing for that long —
- * between requests, or in the middle of a request's head or body — is
- * shut down, which libsoup sees as the client leaving. One timer per
- * connection, kept on its socket (so it goes when the socket does). */
+/* Housekeeping: one timer per server, running while there are
+ * connections or requests to look after, rather than a GSource per
+ * request (which costs a poll-set change each).
+ *
+ * - The idle timeout: a connection that sends nothing for that long —
+ *   between requests, or in the middle of a request's head or body — is
+ *   shut down, which libsoup sees as the client leaving. Each connection
+ *   has a deadline, kept on its socket.
+ * - Client watches: a request whose handler still runs after WATCH_DELAY
+ *   gets a watch on its socket, to see the client leave (see
+ *   start_watch()); quick handlers never pay for one. */
 
-#define IDLE_TIMER_KEY "loom-http-idle-timer"
+#define TICK_MSEC        100
+#define WATCH_DELAY_USEC (100 * 1000)
 
-static void
-idle_timer_free (gpointer data)
+typedef struct
 {
-  g_source_destroy (data);
-  g_source_unref (data);
+  GSocket        *socket;    /* (unowned) this lives in its qdata */
+  LoomHttpServer *server;    /* (unowned) (nullable) cleared at dispose */
+  gint64          deadline;  /* monotonic µs, or 0 when not armed */
+} Connection;
+
+static GQuark
+connection_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("loom-http-server-connection");
+  return quark;
 }
 
-static gboolean
-idle_timer_fired (gpointer user_data)
-{
-  GSocket *socket = user_data;
+static gboolean tick (gpointer user_data);
 
-  g_debug ("closing a connection idle for too long");
-  g_socket_shutdown (socket, TRUE, TRUE, NULL);
-  g_object_set_data (G_OBJECT (socket), IDLE_TIMER_KEY, NULL);
-  return G_SOURCE_REMOVE;
+static void
+ensure_tick (LoomHttpServer *self)
+{
+  if (self->tick != NULL)
+    return;
+  self->tick = g_timeout_source_new (TICK_MSEC);
+  g_source_set_callback (self->tick, tick, self, NULL);
+  g_source_set_static_name (self->tick, "[loom-http] housekeeping");
+  g_source_attach (self->tick, self->context);
 }
 
 static void
-idle_timer_set (LoomHttpServer    *self,
+connection_free (gpointer data)
+{
+  Connection *conn = data;
+
+  if (conn->server != NULL)
+    g_hash_table_remove (conn->server->connections, conn);
+  g_free (conn);
+}
+
+static Connection *
+connection_get (LoomHttpServer    *self,
+                SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  Connection *conn;
+
+  if (socket == NULL)
+    return NULL;
+  conn = g_object_get_qdata (G_OBJECT (socket), connection_quark ());
+  if (conn == NULL)
+    {
+      conn = g_new0 (Connection, 1);
+      conn->socket = socket;
+      conn->server = self;
+      g_hash_table_add (self->connections, conn);
+      g_object_set_qdata_full (G_OBJECT (socket), connection_quark (), conn, connection_free);
+    }
+  return conn;
+}
+
+static void
+connection_arm (LoomHttpServer    *self,
                 SoupServerMessage *msg,
                 gboolean           arm)
 {
-  GSocket *socket = soup_server_message_get_socket (msg);
-  GSource *timer;
+  Connection *conn = connection_get (self, msg);
 
-  if (socket == NULL)
+  if (conn == NULL)
     return;
-  g_object_set_data (G_OBJECT (socket), IDLE_TIMER_KEY, NULL);
-  if (!arm || self->idle_timeout == 0)
-    return;
-
-  timer = g_timeout_source_new (self->idle_timeout);
-  g_source_set_callback (timer, idle_timer_fired, socket, NULL);
-  g_source_set_static_name (timer, "[loom-http] idle timeout");
-  g_source_attach (timer, self->context);
-  g_object_set_data_full (G_OBJECT (socket), IDLE_TIMER_KEY, timer, idle_timer_free);
+  conn->deadline = arm && self->idle_timeout > 0
+    ? g_get_monotonic_time () + (gint64) self->idle_timeout * 1000
+    : 0;
+  if (conn->deadline != 0)
+    ensure_tick (self);
 }
 
-static void
-got_body (SoupServerMessage *msg,
-          gpointer           user_data)
+static gboolean
+tick (gpointer user_data)
 {
-  /* Read in full: the handler's time is request-timeout's business. */
-  idle_timer_set (user_data, msg, FALSE);
+  LoomHttpServer *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer key;
+  gboolean armed = FALSE;
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      Connection *conn = key;
+
+      if (conn->deadline == 0)
+        continue;
+      if (now < conn->deadline)
+        {
+          armed = TRUE;
+          continue;
+        }
+      g_debug ("closing a connection idle for too long");
+      conn->deadline = 0;
+      g_socket_shutdown (conn->socket, TRUE, TRUE, NULL);
+    }
+
+  for (GQueue *queue = &self->active; queue != NULL; queue = queue == &self->active ? &self->waiting : NULL)
+    for (GList *l = queue->head; l != NULL; l = l->next)
+      {
+        LoomHttpServerRequest *req = l->data;
+
+        if (req->watch == NULL && !req->watched && !req->gone && !req->client_closed &&
+            (req->queued || handler_pending (req)) && now - req->started_us >= WATCH_DELAY_USEC)
+          start_watch (self, req);
+      }
+
+  if (armed || self->active.length > 0 || self->waiting.length > 0)
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&self->tick, g_source_unref);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -971,7 +1096,7 @@ request_ended (SoupServer        *soup,
                SoupServerMessage *msg,
                gpointer           user_data)
 {
-  idle_timer_set (user_data, msg, TRUE);
+  connection_arm (user_data, msg, TRUE);
 }
 
 static void
@@ -981,9 +1106,7 @@ request_started (SoupServer        *soup,
 {
   LoomHttpServer *self = user_data;
 
-  g_signal_connect_object (msg, "got-headers", G_CALLBACK (got_headers), self, 0);
-  g_signal_connect_object (msg, "got-body", G_CALLBACK (got_body), self, 0);
-  idle_timer_set (self, msg, TRUE);
+  connection_arm (self, msg, TRUE);
 
   /* libsoup looks the peer's address up when first asked, and warns if
    * the connection is gone by then: ask while it is surely there. */
@@ -1044,6 +1167,21 @@ loom_http_server_dispose (GObject *object)
 
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
+  if (self->connections != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, self->connections);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        ((Connection *) key)->server = NULL;
+      g_clear_pointer (&self->connections, g_hash_table_unref);
+    }
+  if (self->tick != NULL)
+    {
+      g_source_destroy (self->tick);
+      g_clear_pointer (&self->tick, g_source_unref);
+    }
   if (self->deadline != NULL)
     {
       g_source_destroy (self->deadline);
@@ -1259,11 +1397,15 @@ loom_http_server_init (LoomHttpServer *self)
   self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
 
   self->soup = soup_server_new ("server-header", "loom-http/" PACKAGE_VERSION " ", NULL);
+  self->connections = g_hash_table_new (NULL, NULL);
+  soup_server_add_early_handler (self->soup, NULL, got_headers, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_message, self, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started), self);
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (log_request), self);
   g_signal_connect (self->soup, "request-aborted", G_CALLBACK (log_request), self);
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_ended), self);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_done), self);
+  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_done), self);
 }
 
 /**
