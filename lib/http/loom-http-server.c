@@ -631,14 +631,6 @@ msg_gone (SoupServerMessage *msg)
     message_gone (req);
 }
 
-static void
-request_done (SoupServer        *soup,
-              SoupServerMessage *msg,
-              gpointer           user_data)
-{
-  msg_gone (msg);
-}
-
 /* Admission: start at once, wait for a slot, or refuse. */
 
 static void
@@ -1092,14 +1084,6 @@ tick (gpointer user_data)
 }
 
 static void
-request_ended (SoupServer        *soup,
-               SoupServerMessage *msg,
-               gpointer           user_data)
-{
-  connection_arm (user_data, msg, TRUE);
-}
-
-static void
 request_started (SoupServer        *soup,
                  SoupServerMessage *msg,
                  gpointer           user_data)
@@ -1146,6 +1130,27 @@ log_request (SoupServer        *soup,
                           soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ? 0 : 1,
                           soup_server_message_get_status (msg), size);
   g_output_stream_write_all (self->access_log, line, strlen (line), NULL, NULL, NULL);
+}
+
+/* One handler per signal, for what ends with a request. */
+
+static void
+request_finished (SoupServer        *soup,
+                  SoupServerMessage *msg,
+                  gpointer           user_data)
+{
+  log_request (soup, msg, user_data);
+  connection_arm (user_data, msg, TRUE);
+  msg_gone (msg);
+}
+
+static void
+request_aborted (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 gpointer           user_data)
+{
+  log_request (soup, msg, user_data);
+  msg_gone (msg);
 }
 
 /* GObject. */
@@ -1401,11 +1406,8 @@ loom_http_server_init (LoomHttpServer *self)
   soup_server_add_early_handler (self->soup, NULL, got_headers, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_message, self, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started), self);
-  g_signal_connect (self->soup, "request-finished", G_CALLBACK (log_request), self);
-  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (log_request), self);
-  g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_ended), self);
-  g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_done), self);
-  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_done), self);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_finished), self);
+  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_aborted), self);
 }
 
 /**
