@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <gio/gunixsocketaddress.h>
 
@@ -72,7 +74,10 @@
  *
  * The server listens on sockets it makes itself, with a backlog of 4096
  * ([property@LoomHttp.Server:listen-backlog]) rather than the 10 that
- * [method@Soup.Server.listen] uses, which drops connections under load.
+ * [method@Soup.Server.listen] uses, which drops connections under load,
+ * and accepts connections itself: up to
+ * [property@LoomHttp.Server:max-connections] at once, each closed after
+ * [property@LoomHttp.Server:idle-timeout] without a byte from its client.
  *
  * [method@LoomHttp.Server.shutdown] stops taking connections and resolves
  * once every request in flight is answered, cancelling the handlers that
@@ -107,6 +112,8 @@ struct _LoomHttpServer
   GPtrArray      *handlers;          /* (owned) (element-type Handler) by route id - 1 */
   GMainContext   *context;           /* (owned) */
   GPtrArray      *sockets;           /* (owned) (element-type GSocket) listening */
+  GPtrArray      *accept_sources;    /* (owned) one per socket, NULL while paused */
+  GSocket        *keepalive_socket;  /* (owned) (nullable) see keep_alive_listener() */
 
   int             backlog;
   guint           max_concurrent;
@@ -115,6 +122,7 @@ struct _LoomHttpServer
   guint           max_header_size;
   guint           request_timeout;
   guint           idle_timeout;
+  guint           max_connections;
   GOutputStream  *access_log;        /* (owned) (nullable) */
 
   GQueue          active;            /* requests admitted, until libsoup is done with them */
@@ -140,6 +148,7 @@ enum {
   PROP_MAX_HEADER_SIZE,
   PROP_REQUEST_TIMEOUT,
   PROP_IDLE_TIMEOUT,
+  PROP_MAX_CONNECTIONS,
   PROP_ACCESS_LOG,
   N_PROPS
 };
@@ -149,6 +158,18 @@ static GParamSpec *properties[N_PROPS];
 static void start_handler  (LoomHttpServer        *self,
                             LoomHttpServerRequest *req);
 static GQuark request_quark (void);
+static void accept_pause   (LoomHttpServer        *self);
+
+/* A connection the server accepted; see accept_client(). */
+typedef struct
+{
+  GSocket        *socket;    /* (owned) */
+  LoomHttpServer *server;    /* (unowned) (nullable) cleared at dispose */
+  gint64          deadline;  /* monotonic µs, or 0 when not armed */
+} Connection;
+
+static Connection *connection_get (LoomHttpServer    *self,
+                                   SoupServerMessage *msg);
 static void ensure_tick    (LoomHttpServer        *self);
 static void connection_arm (LoomHttpServer        *self,
                             SoupServerMessage     *msg,
@@ -599,12 +620,12 @@ static void
 start_watch (LoomHttpServer        *self,
              LoomHttpServerRequest *req)
 {
-  GSocket *socket = soup_server_message_get_socket (req->msg);
+  Connection *conn = connection_get (self, req->msg);
 
   req->watched = TRUE;
-  if (socket == NULL)
+  if (conn == NULL)
     return;
-  req->watch = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  req->watch = g_socket_create_source (conn->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (req->watch, G_SOURCE_FUNC (client_watch), req, NULL);
   g_source_set_static_name (req->watch, "[loom-http] client watch");
   g_source_attach (req->watch, self->context);
@@ -729,6 +750,7 @@ typedef struct
   LoomHttpServer    *self;     /* (owned) */
   SoupServerMessage *msg;      /* (owned) */
   GIOStream         *stream;   /* (owned) (nullable) */
+  GSocket           *socket;   /* (owned) (nullable) the connection's */
   GCancellable      *cancellable; /* (owned) */
   GSource           *timeout;  /* (owned) (nullable) */
   GBytes            *answer;   /* (owned) */
@@ -749,6 +771,7 @@ refusal_free (Refusal *refusal)
   if (refusal->stream != NULL)
     g_io_stream_close (refusal->stream, NULL, NULL);
   g_clear_object (&refusal->stream);
+  g_clear_object (&refusal->socket);
   g_clear_object (&refusal->cancellable);
   g_clear_pointer (&refusal->answer, g_bytes_unref);
   g_clear_signal_handler (&refusal->disconnected_id, refusal->msg);
@@ -790,7 +813,6 @@ refusal_written (GObject      *source,
                  gpointer      user_data)
 {
   Refusal *refusal = user_data;
-  GSocket *socket;
 
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
     {
@@ -798,11 +820,9 @@ refusal_written (GObject      *source,
       return;
     }
 
-  socket = G_IS_SOCKET_CONNECTION (refusal->stream)
-    ? g_socket_connection_get_socket (G_SOCKET_CONNECTION (refusal->stream))
-    : g_object_get_data (G_OBJECT (refusal->stream), "GSocket");
-  if (socket != NULL)
-    g_socket_shutdown (socket, FALSE, TRUE, NULL);
+  /* Done sending: the client reads the answer up to the end. */
+  if (refusal->socket != NULL)
+    g_socket_shutdown (refusal->socket, FALSE, TRUE, NULL);
 
   refusal->timeout = g_timeout_source_new (DRAIN_TIMEOUT_MSEC);
   g_source_set_callback (refusal->timeout, refusal_timed_out, refusal, NULL);
@@ -823,6 +843,7 @@ static gboolean
 refusal_take_over (gpointer user_data)
 {
   Refusal *refusal = user_data;
+  Connection *conn;
   gconstpointer data;
   gsize size;
 
@@ -832,6 +853,9 @@ refusal_take_over (gpointer user_data)
       refusal_free (refusal);
       return G_SOURCE_REMOVE;
     }
+  conn = connection_get (refusal->self, refusal->msg);
+  if (conn != NULL)
+    refusal->socket = g_object_ref (conn->socket);
   refusal->stream = soup_server_message_steal_connection (refusal->msg);
   if (refusal->stream == NULL)
     {
@@ -956,20 +980,13 @@ got_headers (SoupServer        *soup,
  * - The idle timeout: a connection that sends nothing for that long —
  *   between requests, or in the middle of a request's head or body — is
  *   shut down, which libsoup sees as the client leaving. Each connection
- *   has a deadline, kept on its socket.
+ *   has a deadline, armed from the moment it is accepted.
  * - Client watches: a request whose handler still runs after WATCH_DELAY
  *   gets a watch on its socket, to see the client leave (see
  *   start_watch()); quick handlers never pay for one. */
 
 #define TICK_MSEC        100
 #define WATCH_DELAY_USEC (100 * 1000)
-
-typedef struct
-{
-  GSocket        *socket;    /* (unowned) this lives in its qdata */
-  LoomHttpServer *server;    /* (unowned) (nullable) cleared at dispose */
-  gint64          deadline;  /* monotonic µs, or 0 when not armed */
-} Connection;
 
 static GQuark
 connection_quark (void)
@@ -982,6 +999,7 @@ connection_quark (void)
 }
 
 static gboolean tick (gpointer user_data);
+static void accept_resume (LoomHttpServer *self);
 
 static void
 ensure_tick (LoomHttpServer *self)
@@ -994,13 +1012,22 @@ ensure_tick (LoomHttpServer *self)
   g_source_attach (self->tick, self->context);
 }
 
+/* A connection's record lives in the qdata of the remote address handed
+ * to libsoup with it, so it goes when libsoup is done with the connection:
+ * then the server may accept another. */
 static void
 connection_free (gpointer data)
 {
   Connection *conn = data;
+  LoomHttpServer *self = conn->server;
 
-  if (conn->server != NULL)
-    g_hash_table_remove (conn->server->connections, conn);
+  if (self != NULL)
+    {
+      g_hash_table_remove (self->connections, conn);
+      if (!self->shutting_down)
+        accept_resume (self);
+    }
+  g_object_unref (conn->socket);
   g_free (conn);
 }
 
@@ -1008,21 +1035,21 @@ static Connection *
 connection_get (LoomHttpServer    *self,
                 SoupServerMessage *msg)
 {
-  GSocket *socket = soup_server_message_get_socket (msg);
-  Connection *conn;
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
 
-  if (socket == NULL)
-    return NULL;
-  conn = g_object_get_qdata (G_OBJECT (socket), connection_quark ());
-  if (conn == NULL)
-    {
-      conn = g_new0 (Connection, 1);
-      conn->socket = socket;
-      conn->server = self;
-      g_hash_table_add (self->connections, conn);
-      g_object_set_qdata_full (G_OBJECT (socket), connection_quark (), conn, connection_free);
-    }
-  return conn;
+  return remote != NULL ? g_object_get_qdata (G_OBJECT (remote), connection_quark ()) : NULL;
+}
+
+static void
+connection_set_deadline (LoomHttpServer *self,
+                         Connection     *conn,
+                         gboolean        arm)
+{
+  conn->deadline = arm && self->idle_timeout > 0
+    ? g_get_monotonic_time () + (gint64) self->idle_timeout * 1000
+    : 0;
+  if (conn->deadline != 0)
+    ensure_tick (self);
 }
 
 static void
@@ -1032,13 +1059,8 @@ connection_arm (LoomHttpServer    *self,
 {
   Connection *conn = connection_get (self, msg);
 
-  if (conn == NULL)
-    return;
-  conn->deadline = arm && self->idle_timeout > 0
-    ? g_get_monotonic_time () + (gint64) self->idle_timeout * 1000
-    : 0;
-  if (conn->deadline != 0)
-    ensure_tick (self);
+  if (conn != NULL)
+    connection_set_deadline (self, conn, arm);
 }
 
 static gboolean
@@ -1170,8 +1192,8 @@ loom_http_server_dispose (GObject *object)
 {
   LoomHttpServer *self = LOOM_HTTP_SERVER (object);
 
-  if (self->soup != NULL)
-    soup_server_disconnect (self->soup);
+  /* Connections outlive the server only in libsoup's hands: they no
+   * longer report to it. */
   if (self->connections != NULL)
     {
       GHashTableIter iter;
@@ -1182,6 +1204,13 @@ loom_http_server_dispose (GObject *object)
         ((Connection *) key)->server = NULL;
       g_clear_pointer (&self->connections, g_hash_table_unref);
     }
+  if (self->accept_sources != NULL)
+    {
+      accept_pause (self);
+      g_clear_pointer (&self->accept_sources, g_ptr_array_unref);
+    }
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
   if (self->tick != NULL)
     {
       g_source_destroy (self->tick);
@@ -1195,6 +1224,7 @@ loom_http_server_dispose (GObject *object)
   g_clear_object (&self->soup);
   g_clear_pointer (&self->handlers, g_ptr_array_unref);
   g_clear_pointer (&self->sockets, g_ptr_array_unref);
+  g_clear_object (&self->keepalive_socket);
   g_clear_object (&self->access_log);
 
   G_OBJECT_CLASS (loom_http_server_parent_class)->dispose (object);
@@ -1243,6 +1273,9 @@ loom_http_server_get_property (GObject    *object,
     case PROP_IDLE_TIMEOUT:
       g_value_set_uint (value, self->idle_timeout);
       break;
+    case PROP_MAX_CONNECTIONS:
+      g_value_set_uint (value, self->max_connections);
+      break;
     case PROP_ACCESS_LOG:
       g_value_set_object (value, self->access_log);
       break;
@@ -1281,6 +1314,9 @@ loom_http_server_set_property (GObject      *object,
       break;
     case PROP_IDLE_TIMEOUT:
       loom_http_server_set_idle_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_CONNECTIONS:
+      loom_http_server_set_max_connections (self, g_value_get_uint (value));
       break;
     case PROP_ACCESS_LOG:
       loom_http_server_set_access_log (self, g_value_get_object (value));
@@ -1374,6 +1410,18 @@ loom_http_server_class_init (LoomHttpServerClass *klass)
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
+   * LoomHttpServer:max-connections:
+   *
+   * How many connections the server keeps open at once; 0 (the default)
+   * for no limit. At the limit it stops accepting until one closes, and
+   * the kernel's backlog ([property@LoomHttp.Server:listen-backlog]) holds
+   * the connections that wait.
+   */
+  properties[PROP_MAX_CONNECTIONS] =
+    g_param_spec_uint ("max-connections", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
    * LoomHttpServer:access-log:
    *
    * Where the server writes one line per request in the common log format,
@@ -1395,6 +1443,7 @@ loom_http_server_init (LoomHttpServer *self)
   self->router = loom_http_router_new ();
   self->handlers = g_ptr_array_new_with_free_func (handler_free);
   self->sockets = g_ptr_array_new_with_free_func (g_object_unref);
+  self->accept_sources = g_ptr_array_new ();
   self->backlog = DEFAULT_BACKLOG;
   self->max_queued = DEFAULT_MAX_QUEUED;
   self->max_body_size = DEFAULT_MAX_BODY_SIZE;
@@ -1558,6 +1607,147 @@ listen_error (GError     **error,
   return FALSE;
 }
 
+/* Accepting. The server accepts connections itself and hands them to
+ * libsoup with soup_server_accept_iostream(), so that it knows each
+ * connection from its start: to count it against max-connections (at the
+ * limit it stops accepting, and the kernel's backlog holds the rest), to
+ * time it out if it never sends a thing, and to stop accepting at
+ * shutdown. */
+
+#define ACCEPTS_PER_DISPATCH 64
+
+static void
+accept_pause (LoomHttpServer *self)
+{
+  for (guint i = 0; i < self->accept_sources->len; i++)
+    {
+      GSource *source = g_ptr_array_index (self->accept_sources, i);
+
+      if (source != NULL)
+        {
+          g_source_destroy (source);
+          g_source_unref (source);
+          g_ptr_array_index (self->accept_sources, i) = NULL;
+        }
+    }
+}
+
+static gboolean
+at_connection_limit (LoomHttpServer *self)
+{
+  return self->max_connections > 0 &&
+         g_hash_table_size (self->connections) >= self->max_connections;
+}
+
+static void
+accept_client (LoomHttpServer *self,
+               GSocket        *client)
+{
+  g_autoptr(GSocketConnection) stream = NULL;
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (client, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (client, NULL);
+  Connection *conn;
+
+  if (local == NULL || remote == NULL)
+    {
+      /* The client is gone already. */
+      g_socket_close (client, NULL);
+      return;
+    }
+  if (g_socket_get_family (client) != G_SOCKET_FAMILY_UNIX)
+    g_socket_set_option (client, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+
+  conn = g_new0 (Connection, 1);
+  conn->socket = g_object_ref (client);
+  conn->server = self;
+  g_hash_table_add (self->connections, conn);
+  g_object_set_qdata_full (G_OBJECT (remote), connection_quark (), conn, connection_free);
+  connection_set_deadline (self, conn, TRUE);
+
+  stream = g_socket_connection_factory_create_connection (client);
+  soup_server_accept_iostream (self->soup, G_IO_STREAM (stream), local, remote, NULL);
+}
+
+static gboolean
+accept_ready (GSocket      *socket,
+              GIOCondition  condition,
+              gpointer      user_data)
+{
+  LoomHttpServer *self = user_data;
+
+  for (int n = 0; n < ACCEPTS_PER_DISPATCH; n++)
+    {
+      g_autoptr(GSocket) client = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (at_connection_limit (self))
+        {
+          /* This source goes with the others; connection_free() resumes. */
+          accept_pause (self);
+          return G_SOURCE_REMOVE;
+        }
+      client = g_socket_accept (socket, NULL, &error);
+      if (client == NULL)
+        {
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            g_debug ("accept failed: %s", error->message);
+          break;
+        }
+      accept_client (self, client);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+accept_resume (LoomHttpServer *self)
+{
+  if (at_connection_limit (self))
+    return;
+  for (guint i = 0; i < self->accept_sources->len; i++)
+    {
+      GSource *source;
+
+      if (g_ptr_array_index (self->accept_sources, i) != NULL)
+        continue;
+      source = g_socket_create_source (g_ptr_array_index (self->sockets, i), G_IO_IN, NULL);
+      g_source_set_callback (source, G_SOURCE_FUNC (accept_ready), self, NULL);
+      g_source_set_static_name (source, "[loom-http] accept");
+      g_source_attach (source, self->context);
+      g_ptr_array_index (self->accept_sources, i) = source;
+    }
+}
+
+/* libsoup keeps a connection alive after a response only while it has a
+ * listener of its own (request_finished() in soup-server.c checks its
+ * list of listeners). Connections accepted here reach it through
+ * soup_server_accept_iostream(), so it is given a listener nobody can
+ * reach: an abstract unix socket with a random name, never connected to. */
+static gboolean
+keep_alive_listener (LoomHttpServer  *self,
+                     GError         **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autofree char *name = NULL;
+
+  if (self->keepalive_socket != NULL)
+    return TRUE;
+
+  name = g_strdup_printf ("loom-http-%08x%08x%08x%08x",
+                          g_random_int (), g_random_int (), g_random_int (), g_random_int ());
+  address = g_unix_socket_address_new_with_type (name, -1, G_UNIX_SOCKET_ADDRESS_ABSTRACT);
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (socket == NULL)
+    return FALSE;
+  g_socket_set_listen_backlog (socket, 1);
+  if (!g_socket_bind (socket, address, FALSE, error) ||
+      !g_socket_listen (socket, error) ||
+      !soup_server_listen_socket (self->soup, socket, 0, error))
+    return FALSE;
+  self->keepalive_socket = g_steal_pointer (&socket);
+  return TRUE;
+}
+
 static gboolean
 listen_on (LoomHttpServer  *self,
            GSocket         *socket,
@@ -1567,11 +1757,15 @@ listen_on (LoomHttpServer  *self,
   GError *local_error = NULL;
 
   g_socket_set_listen_backlog (socket, self->backlog);
+  g_socket_set_blocking (socket, FALSE);
   if (!g_socket_listen (socket, &local_error) ||
-      !soup_server_listen_socket (self->soup, socket, 0, &local_error))
+      !keep_alive_listener (self, &local_error))
     return listen_error (error, where, local_error);
 
   g_ptr_array_add (self->sockets, g_object_ref (socket));
+  g_ptr_array_add (self->accept_sources, NULL);
+  if (!self->shutting_down)
+    accept_resume (self);
   return TRUE;
 }
 
@@ -1821,9 +2015,10 @@ loom_http_server_shutdown (LoomHttpServer *self,
   loom_future_set_name (self->shutdown_future, "loom_http_server_shutdown");
 
   /* No new connections: the kernel refuses them once the listening sockets
-   * are shut down, and libsoup's accept fails and stops watching them. */
+   * are closed. */
+  accept_pause (self);
   for (guint i = 0; i < self->sockets->len; i++)
-    g_socket_shutdown (g_ptr_array_index (self->sockets, i), TRUE, TRUE, NULL);
+    g_socket_close (g_ptr_array_index (self->sockets, i), NULL);
 
   self->deadline = g_timeout_source_new (deadline_msec);
   g_source_set_callback (self->deadline, shutdown_deadline, self, NULL);
@@ -2084,6 +2279,60 @@ loom_http_server_get_idle_timeout (LoomHttpServer *self)
   g_return_val_if_fail (LOOM_HTTP_IS_SERVER (self), 0);
 
   return self->idle_timeout;
+}
+
+/**
+ * loom_http_server_set_max_connections:
+ * @self: a server
+ * @max_connections: how many connections may be open at once, or 0 for no
+ *   limit
+ *
+ * Sets [property@LoomHttp.Server:max-connections].
+ */
+void
+loom_http_server_set_max_connections (LoomHttpServer *self,
+                                      guint           max_connections)
+{
+  g_return_if_fail (LOOM_HTTP_IS_SERVER (self));
+
+  if (self->max_connections == max_connections)
+    return;
+  self->max_connections = max_connections;
+  if (!self->shutting_down)
+    accept_resume (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONNECTIONS]);
+}
+
+/**
+ * loom_http_server_get_max_connections:
+ * @self: a server
+ *
+ * Gets [property@LoomHttp.Server:max-connections].
+ *
+ * Returns: the limit, or 0 for none
+ */
+guint
+loom_http_server_get_max_connections (LoomHttpServer *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER (self), 0);
+
+  return self->max_connections;
+}
+
+/**
+ * loom_http_server_get_n_connections:
+ * @self: a server
+ *
+ * Gets how many connections the server has open.
+ *
+ * Returns: the number of open connections
+ */
+guint
+loom_http_server_get_n_connections (LoomHttpServer *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER (self), 0);
+
+  return self->connections ? g_hash_table_size (self->connections) : 0;
 }
 
 /**

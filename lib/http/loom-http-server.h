@@ -127,6 +127,13 @@ void            loom_http_server_set_idle_timeout         (LoomHttpServer   *sel
 LOOM_AVAILABLE_IN_ALL
 guint           loom_http_server_get_idle_timeout         (LoomHttpServer   *self);
 LOOM_AVAILABLE_IN_ALL
+void            loom_http_server_set_max_connections      (LoomHttpServer   *self,
+                                                           guint             max_connections);
+LOOM_AVAILABLE_IN_ALL
+guint           loom_http_server_get_max_connections      (LoomHttpServer   *self);
+LOOM_AVAILABLE_IN_ALL
+guint           loom_http_server_get_n_connections        (LoomHttpServer   *self);
+LOOM_AVAILABLE_IN_ALL
 void            loom_http_server_set_access_log           (LoomHttpServer   *self,
                                                            GOutputStream    *stream);
 LOOM_AVAILABLE_IN_ALL

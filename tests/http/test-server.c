@@ -682,6 +682,102 @@ test_idle_timeout (void)
 }
 
 static LoomFuture *
+silent_connection_body (gpointer data)
+{
+  g_autoptr(LoomHttpServer) server = make_server ();
+  g_autoptr(GSocketAddress) address = test_address (server);
+  g_autofree char *reply = NULL;
+  gint64 start;
+  double elapsed;
+
+  /* A client that connects and never sends a byte is closed too. */
+  loom_http_server_set_idle_timeout (server, 300);
+  start = g_get_monotonic_time ();
+  reply = test_raw (address, "", 0, FALSE);
+  elapsed = (g_get_monotonic_time () - start) / 1e6;
+  g_assert_cmpstr (reply, ==, "");
+  g_assert_cmpfloat (elapsed, >=, 0.25);
+  g_assert_cmpfloat (elapsed, <, 5.0);
+
+  for (int i = 0; i < 100 && loom_http_server_get_n_connections (server) > 0; i++)
+    loom_sleep (10, NULL);
+  g_assert_cmpuint (loom_http_server_get_n_connections (server), ==, 0);
+  return NULL;
+}
+
+static void
+test_silent_connection (void)
+{
+  test_run (silent_connection_body, NULL);
+}
+
+typedef struct
+{
+  GSocketAddress *address;
+  gint64          answered_us;
+  char           *reply;
+} TimedRaw;
+
+static LoomFuture *
+timed_raw (gpointer data)
+{
+  TimedRaw *raw = data;
+  const char *request = "GET /items/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+
+  raw->reply = test_raw (raw->address, request, strlen (request), FALSE);
+  raw->answered_us = g_get_monotonic_time ();
+  return NULL;
+}
+
+static LoomFuture *
+max_connections_body (gpointer data)
+{
+  g_autoptr(LoomHttpServer) server = make_server ();
+  g_autoptr(GSocketAddress) address = test_address (server);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) first = NULL;
+  g_autoptr(GSocket) second = NULL;
+  g_autoptr(LoomTask) third = NULL;
+  TimedRaw raw = { address, 0, NULL };
+  gint64 closed_us;
+
+  loom_http_server_set_max_connections (server, 2);
+  g_assert_cmpuint (loom_http_server_get_max_connections (server), ==, 2);
+
+  /* Two idle connections take both places. */
+  first = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_connect (first, address, NULL, &error));
+  second = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_connect (second, address, NULL, &error));
+  for (int i = 0; i < 200 && loom_http_server_get_n_connections (server) < 2; i++)
+    loom_sleep (10, NULL);
+  g_assert_cmpuint (loom_http_server_get_n_connections (server), ==, 2);
+
+  /* A third waits in the backlog, unanswered, until one of them goes. */
+  third = loom_spawn (timed_raw, &raw, NULL);
+  loom_sleep (500, NULL);
+  g_assert_false (loom_future_is_done (LOOM_FUTURE (third)));
+  g_assert_cmpuint (loom_http_server_get_n_connections (server), ==, 2);
+
+  closed_us = g_get_monotonic_time ();
+  g_socket_close (first, NULL);
+  loom_await (LOOM_FUTURE (third), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (raw.reply, "HTTP/1.1 200 OK\r\n"));
+  g_assert_cmpint (raw.answered_us, >=, closed_us);
+  g_free (raw.reply);
+  return NULL;
+}
+
+static void
+test_max_connections (void)
+{
+  test_run (max_connections_body, NULL);
+}
+
+static LoomFuture *
 limits_body (gpointer data)
 {
   g_autoptr(LoomHttpServer) server = make_server ();
@@ -1049,6 +1145,8 @@ main (int   argc,
   g_test_add_func ("/server/disconnect", test_disconnect);
   g_test_add_func ("/server/malformed", test_malformed);
   g_test_add_func ("/server/idle-timeout", test_idle_timeout);
+  g_test_add_func ("/server/silent-connection", test_silent_connection);
+  g_test_add_func ("/server/max-connections", test_max_connections);
   g_test_add_func ("/server/limits", test_limits);
   g_test_add_func ("/server/concurrency-limit", test_concurrency_limit);
   g_test_add_func ("/server/timeout", test_timeout);
