@@ -812,6 +812,32 @@ limits_body (gpointer data)
   g_assert_true (g_str_has_prefix (header_reply, "HTTP/1.1 431 "));
   g_assert_nonnull (strstr (header_reply, "{\"detail\":\"Request Header Fields Too Large\"}"));
 
+  /* curl asking first with Expect: 100-continue never sends the body. */
+  if (test_have_curl ())
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *file = NULL;
+      g_autofree char *data_arg = NULL;
+      g_autofree char *out = NULL;
+      int fd = g_file_open_tmp ("loom-http-body-XXXXXX", &file, &error);
+      int status = -1;
+
+      g_assert_no_error (error);
+      close (fd);
+      g_file_set_contents (file, big_json, -1, &error);
+      g_assert_no_error (error);
+      data_arg = g_strconcat ("@", file, NULL);
+      {
+        const char *args[] = { "-H", "Expect: 100-continue", "-H", "Content-Type: application/json",
+                               "--data-binary", data_arg, "--write-out", " %{http_code}", echo_url, NULL };
+
+        out = test_curl (args, &status);
+      }
+      g_unlink (file);
+      g_assert_cmpint (status, ==, 0);
+      g_assert_cmpstr (out, ==, "{\"detail\":\"Request Entity Too Large\"} 413");
+    }
+
   loom_http_server_set_max_body_size (server, 10000);
   fits = test_fetch (session, "POST", echo_url, "application/json", big_body);
   g_assert_cmpuint (fits->status, ==, 201);
