@@ -166,6 +166,7 @@ typedef struct
   GSocket        *socket;    /* (owned) */
   LoomHttpServer *server;    /* (unowned) (nullable) cleared at dispose */
   gint64          deadline;  /* monotonic µs, or 0 when not armed */
+  gboolean        closing;   /* shut down by the idle timeout */
 } Connection;
 
 static Connection *connection_get (LoomHttpServer    *self,
@@ -1045,6 +1046,8 @@ connection_set_deadline (LoomHttpServer *self,
                          Connection     *conn,
                          gboolean        arm)
 {
+  if (conn->closing)
+    return;
   conn->deadline = arm && self->idle_timeout > 0
     ? g_get_monotonic_time () + (gint64) self->idle_timeout * 1000
     : 0;
@@ -1071,12 +1074,26 @@ tick (gpointer user_data)
   GHashTableIter iter;
   gpointer key;
   gboolean armed = FALSE;
+  gboolean released = FALSE;
 
   g_hash_table_iter_init (&iter, self->connections);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
       Connection *conn = key;
 
+      if (conn->closing)
+        {
+          /* Shut down a tick ago and libsoup still holds it: libsoup 3.2
+           * stops watching a kept-alive connection once its client closes
+           * it between requests (the next message finishes without ever
+           * starting, so nothing disconnects it), and would keep the
+           * socket open for good. Close it, and stop counting it. */
+          g_socket_close (conn->socket, NULL);
+          conn->server = NULL;
+          g_hash_table_iter_remove (&iter);
+          released = TRUE;
+          continue;
+        }
       if (conn->deadline == 0)
         continue;
       if (now < conn->deadline)
@@ -1086,8 +1103,12 @@ tick (gpointer user_data)
         }
       g_debug ("closing a connection idle for too long");
       conn->deadline = 0;
+      conn->closing = TRUE;
+      armed = TRUE;
       g_socket_shutdown (conn->socket, TRUE, TRUE, NULL);
     }
+  if (released && !self->shutting_down)
+    accept_resume (self);
 
   for (GQueue *queue = &self->active; queue != NULL; queue = queue == &self->active ? &self->waiting : NULL)
     for (GList *l = queue->head; l != NULL; l = l->next)

@@ -705,6 +705,34 @@ silent_connection_body (gpointer data)
   return NULL;
 }
 
+static LoomFuture *
+closed_keep_alive_body (gpointer data)
+{
+  g_autoptr(LoomHttpServer) server = make_server ();
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(TestResponse) response = NULL;
+
+  /* A client that closes its kept-alive connection between requests:
+   * libsoup 3.2 stops watching such a connection without closing it; the
+   * idle timeout closes it and stops counting it. */
+  loom_http_server_set_idle_timeout (server, 300);
+  response = test_get (session, server, "/items/1");
+  g_assert_cmpuint (response->status, ==, 200);
+  g_assert_cmpuint (loom_http_server_get_n_connections (server), ==, 1);
+  g_clear_object (&session);
+
+  for (int i = 0; i < 300 && loom_http_server_get_n_connections (server) > 0; i++)
+    loom_sleep (10, NULL);
+  g_assert_cmpuint (loom_http_server_get_n_connections (server), ==, 0);
+  return NULL;
+}
+
+static void
+test_closed_keep_alive (void)
+{
+  test_run (closed_keep_alive_body, NULL);
+}
+
 static void
 test_silent_connection (void)
 {
@@ -1172,6 +1200,7 @@ main (int   argc,
   g_test_add_func ("/server/malformed", test_malformed);
   g_test_add_func ("/server/idle-timeout", test_idle_timeout);
   g_test_add_func ("/server/silent-connection", test_silent_connection);
+  g_test_add_func ("/server/closed-keep-alive", test_closed_keep_alive);
   g_test_add_func ("/server/max-connections", test_max_connections);
   g_test_add_func ("/server/limits", test_limits);
   g_test_add_func ("/server/concurrency-limit", test_concurrency_limit);
