@@ -131,6 +131,7 @@ struct _LoomHttpServer
 
   GHashTable     *connections;       /* (owned) (element-type Connection) */
   GSource        *tick;              /* (owned) (nullable) housekeeping */
+  guint           n_ticks;
 
   gboolean        shutting_down;
   LoomFuture     *shutdown_future;   /* (owned) (nullable) */
@@ -167,6 +168,7 @@ typedef struct
   LoomHttpServer *server;    /* (unowned) (nullable) cleared at dispose */
   gint64          deadline;  /* monotonic µs, or 0 when not armed */
   gboolean        closing;   /* shut down by the idle timeout */
+  gboolean        between;   /* between requests: accepted, or one ended */
 } Connection;
 
 static Connection *connection_get (LoomHttpServer    *self,
@@ -988,6 +990,7 @@ got_headers (SoupServer        *soup,
 
 #define TICK_MSEC        100
 #define WATCH_DELAY_USEC (100 * 1000)
+#define CHECK_LEFT_TICKS 10
 
 static GQuark
 connection_quark (void)
@@ -1066,6 +1069,30 @@ connection_arm (LoomHttpServer    *self,
     connection_set_deadline (self, conn, arm);
 }
 
+static void
+connection_set_between (LoomHttpServer    *self,
+                        SoupServerMessage *msg,
+                        gboolean           between)
+{
+  Connection *conn = connection_get (self, msg);
+
+  if (conn == NULL)
+    return;
+  conn->between = between;
+  if (between)
+    ensure_tick (self);
+}
+
+/* Whether the client of a connection between requests has closed it. */
+static gboolean
+connection_client_left (Connection *conn)
+{
+  char byte;
+  gssize n = recv (g_socket_get_fd (conn->socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 static gboolean
 tick (gpointer user_data)
 {
@@ -1075,25 +1102,31 @@ tick (gpointer user_data)
   gpointer key;
   gboolean armed = FALSE;
   gboolean released = FALSE;
+  gboolean check_left = ++self->n_ticks % CHECK_LEFT_TICKS == 0;
 
   g_hash_table_iter_init (&iter, self->connections);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
       Connection *conn = key;
 
-      if (conn->closing)
+      if (conn->closing ||
+          (check_left && conn->between && connection_client_left (conn)))
         {
-          /* Shut down a tick ago and libsoup still holds it: libsoup 3.2
-           * stops watching a kept-alive connection once its client closes
-           * it between requests (the next message finishes without ever
-           * starting, so nothing disconnects it), and would keep the
-           * socket open for good. Close it, and stop counting it. */
+          /* libsoup 3.2 stops watching a kept-alive connection once its
+           * client closes it between requests (the next message finishes
+           * without ever starting, so nothing disconnects it), and would
+           * keep the socket open for good. So a connection shut down a
+           * tick ago that libsoup still holds, or one between requests
+           * whose client is seen gone (checked once a second), is closed
+           * here, and no longer counted. */
           g_socket_close (conn->socket, NULL);
           conn->server = NULL;
           g_hash_table_iter_remove (&iter);
           released = TRUE;
           continue;
         }
+      /* Connections between requests are checked once a second. */
+      armed |= conn->between;
       if (conn->deadline == 0)
         continue;
       if (now < conn->deadline)
@@ -1134,6 +1167,7 @@ request_started (SoupServer        *soup,
   LoomHttpServer *self = user_data;
 
   connection_arm (self, msg, TRUE);
+  connection_set_between (self, msg, FALSE);
 
   /* libsoup looks the peer's address up when first asked, and warns if
    * the connection is gone by then: ask while it is surely there. */
@@ -1184,6 +1218,7 @@ request_finished (SoupServer        *soup,
 {
   log_request (soup, msg, user_data);
   connection_arm (user_data, msg, TRUE);
+  connection_set_between (user_data, msg, TRUE);
   msg_gone (msg);
 }
 
@@ -1683,6 +1718,7 @@ accept_client (LoomHttpServer *self,
   conn->server = self;
   g_hash_table_add (self->connections, conn);
   g_object_set_qdata_full (G_OBJECT (remote), connection_quark (), conn, connection_free);
+  conn->between = TRUE;
   connection_set_deadline (self, conn, TRUE);
 
   stream = g_socket_connection_factory_create_connection (client);
