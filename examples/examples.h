@@ -23,6 +23,7 @@ int loom_example_run_in_thread        (void);
 int loom_example_threadsafe           (void);
 int loom_example_debug_pitfalls       (void);
 int loom_example_crawler              (void);
+int loom_example_fastapi_app          (void);
 
 /* Each example is a program of its own, and a part of the demo tour. */
 #ifdef LOOM_DEMO

@@ -41,6 +41,7 @@ static const Section sections[] = {
   { "6.1", N_("Debug mode catching an error never retrieved and a slow step"), loom_example_debug_pitfalls },
 #ifdef LOOM_DEMO_HTTP
   { "7.1", N_("Five pages fetched concurrently and gathered, as the aiohttp crawler"), loom_example_crawler },
+  { "7.3", N_("A FastAPI app: coroutine handlers with typed path parameters, then a graceful shutdown"), loom_example_fastapi_app },
 #endif
 };
 

@@ -43,6 +43,8 @@ G_BEGIN_DECLS
  * @LOOM_HTTP_ERROR_INVALID_ROUTE: a route template that does not parse
  * @LOOM_HTTP_ERROR_SHUTTING_DOWN: the server is shutting down and takes no
  *   new work
+ * @LOOM_HTTP_ERROR_INVALID_PARAM: a request's query parameter does not
+ *   hold a value of the type asked for
  *
  * Error codes of the [error@LoomHttp.Error] domain.
  */
@@ -62,6 +64,7 @@ typedef enum
   LOOM_HTTP_ERROR_LISTEN,
   LOOM_HTTP_ERROR_INVALID_ROUTE,
   LOOM_HTTP_ERROR_SHUTTING_DOWN,
+  LOOM_HTTP_ERROR_INVALID_PARAM,
 } LoomHttpError;
 
 LOOM_AVAILABLE_IN_ALL

@@ -16,4 +16,7 @@
 # include "loom-http-client.h"
 # include "loom-http-request.h"
 # include "loom-http-response.h"
+# include "loom-http-router.h"
+# include "loom-http-server.h"
+# include "loom-http-server-request.h"
 #undef LOOM_HTTP_INSIDE

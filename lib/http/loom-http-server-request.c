@@ -1,0 +1,772 @@
+/* loom-http-server-request.c
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "loom-http-error.h"
+#include "loom-http-server-request-private.h"
+
+/**
+ * LoomHttpServerRequest:
+ *
+ * One request to a [class@LoomHttp.Server], as its handler sees it: the
+ * method, path, path parameters of the route that matched, query
+ * parameters, headers and body, and the response the handler gives.
+ *
+ * The body has been read in full (up to the server's
+ * [property@LoomHttp.Server:max-body-size]) before the handler is called,
+ * so the body getters do not wait.
+ *
+ * A handler answers with one of the `respond` methods —
+ * [method@LoomHttp.ServerRequest.respond_json],
+ * [method@LoomHttp.ServerRequest.respond_text],
+ * [method@LoomHttp.ServerRequest.respond_bytes] or, for a body made
+ * chunk by chunk, [method@LoomHttp.ServerRequest.respond_stream] — and may
+ * add headers with [method@LoomHttp.ServerRequest.set_header]. The
+ * response is sent once the handler is done.
+ */
+
+G_DEFINE_FINAL_TYPE (LoomHttpServerRequest, loom_http_server_request, G_TYPE_OBJECT)
+
+static void
+loom_http_server_request_finalize (GObject *object)
+{
+  LoomHttpServerRequest *self = LOOM_HTTP_SERVER_REQUEST (object);
+
+  g_assert (self->watch == NULL);
+  g_clear_object (&self->msg);
+  g_clear_pointer (&self->match, loom_http_route_match_unref);
+  g_clear_pointer (&self->query, g_hash_table_unref);
+  g_free (self->path);
+  g_free (self->method);
+  g_clear_pointer (&self->response_headers, soup_message_headers_unref);
+  g_free (self->content_type);
+  g_clear_pointer (&self->body, g_bytes_unref);
+  g_clear_object (&self->stream);
+  g_clear_object (&self->future);
+
+  G_OBJECT_CLASS (loom_http_server_request_parent_class)->finalize (object);
+}
+
+static void
+loom_http_server_request_class_init (LoomHttpServerRequestClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = loom_http_server_request_finalize;
+}
+
+static void
+loom_http_server_request_init (LoomHttpServerRequest *self)
+{
+  self->link.data = self;
+}
+
+LoomHttpServerRequest *
+loom_http_server_request_new (SoupServerMessage  *msg,
+                              const char         *path,
+                              GHashTable         *query,
+                              LoomHttpRouteMatch *match)
+{
+  LoomHttpServerRequest *self = g_object_new (LOOM_HTTP_TYPE_SERVER_REQUEST, NULL);
+
+  self->msg = g_object_ref (msg);
+  self->path = g_strdup (path);
+  self->method = g_strdup (soup_server_message_get_method (msg));
+  self->query = query ? g_hash_table_ref (query) : NULL;
+  self->match = loom_http_route_match_ref (match);
+  return self;
+}
+
+/**
+ * loom_http_server_request_get_method:
+ * @self: a request
+ *
+ * Gets the request's method, such as `GET`.
+ *
+ * Returns: the method
+ */
+const char *
+loom_http_server_request_get_method (LoomHttpServerRequest *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), NULL);
+
+  return self->method;
+}
+
+/**
+ * loom_http_server_request_get_path:
+ * @self: a request
+ *
+ * Gets the request's path, percent-decoded, without the query.
+ *
+ * Returns: the path
+ */
+const char *
+loom_http_server_request_get_path (LoomHttpServerRequest *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), NULL);
+
+  return self->path;
+}
+
+/**
+ * loom_http_server_request_get_route:
+ * @self: a request
+ *
+ * Gets the template of the route that matched, such as
+ * `/items/{item_id:int}`.
+ *
+ * Returns: the route's template
+ */
+const char *
+loom_http_server_request_get_route (LoomHttpServerRequest *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), NULL);
+
+  return loom_http_route_match_get_template (self->match);
+}
+
+/**
+ * loom_http_server_request_get_remote_host:
+ * @self: a request
+ *
+ * Gets the client's IP address as text.
+ *
+ * Returns: (nullable): the address, or %NULL when the connection has none
+ *   (a unix socket)
+ */
+const char *
+loom_http_server_request_get_remote_host (LoomHttpServerRequest *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), NULL);
+
+  return soup_server_message_get_remote_host (self->msg);
+}
+
+/**
+ * loom_http_server_request_get_message:
+ * @self: a request
+ *
+ * Gets the underlying libsoup message, to read what the other getters do
+ * not give. Do not pause, unpause or answer it: the server does.
+ *
+ * Returns: (transfer none): the message
+ */
+SoupServerMessage *
+loom_http_server_request_get_message (LoomHttpServerRequest *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), NULL);
+
+  return self->msg;
+}
+
+/**
+ * loom_http_server_request_is_disconnected:
+ * @self: a request
+ *
+ * Checks whether the client went away before the response was sent. The
+ * handler's task is cancelled when that is seen.
+ *
+ * Returns: %TRUE once the client is gone
+ */
+gboolean
+loom_http_server_request_is_disconnected (LoomHttpServerRequest *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), FALSE);
+
+  return self->client_closed || (self->gone && !self->responded);
+}
+
+/**
+ * loom_http_server_request_get_param:
+ * @self: a request
+ * @name: a path parameter's name
+ *
+ * Gets a path parameter of the route as text.
+ *
+ * Returns: (nullable): the parameter, or %NULL if the route has none
+ *   called @name
+ */
+const char *
+loom_http_server_request_get_param (LoomHttpServerRequest *self,
+                                    const char            *name)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return loom_http_route_match_get_param (self->match, name);
+}
+
+/**
+ * loom_http_server_request_get_param_int:
+ * @self: a request
+ * @name: the name of an `int` path parameter
+ *
+ * Gets an `int` path parameter. The router only matched the route if the
+ * parameter parses, so there is no error to report.
+ *
+ * Returns: the parameter's value, or 0 if the route has no parameter
+ *   @name or it is not an integer
+ */
+gint64
+loom_http_server_request_get_param_int (LoomHttpServerRequest *self,
+                                        const char            *name)
+{
+  const char *text;
+  gint64 value = 0;
+
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), 0);
+  g_return_val_if_fail (name != NULL, 0);
+
+  text = loom_http_route_match_get_param (self->match, name);
+  if (text == NULL || !g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &value, NULL))
+    return 0;
+  return value;
+}
+
+/**
+ * loom_http_server_request_get_param_double:
+ * @self: a request
+ * @name: the name of a `float` (or `int`) path parameter
+ *
+ * Gets a `float` path parameter.
+ *
+ * Returns: the parameter's value, or 0 if the route has no parameter
+ *   @name or it is not a number
+ */
+double
+loom_http_server_request_get_param_double (LoomHttpServerRequest *self,
+                                           const char            *name)
+{
+  const char *text;
+  char *end = NULL;
+  double value;
+
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), 0);
+  g_return_val_if_fail (name != NULL, 0);
+
+  text = loom_http_route_match_get_param (self->match, name);
+  if (text == NULL || text[0] == '\0')
+    return 0;
+  value = g_ascii_strtod (text, &end);
+  return *end == '\0' ? value : 0;
+}
+
+/**
+ * loom_http_server_request_get_params:
+ * @self: a request
+ *
+ * Gets every path parameter, name to text.
+ *
+ * Returns: (transfer none) (element-type utf8 utf8): the parameters
+ */
+GHashTable *
+loom_http_server_request_get_params (LoomHttpServerRequest *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), NULL);
+
+  return loom_http_route_match_get_params (self->match);
+}
+
+/**
+ * loom_http_server_request_get_query:
+ * @self: a request
+ * @name: a query parameter's name
+ *
+ * Gets a query parameter, decoded. Of a parameter given more than once,
+ * the last one counts.
+ *
+ * Returns: (nullable): the parameter, or %NULL if the query has none
+ *   called @name
+ */
+const char *
+loom_http_server_request_get_query (LoomHttpServerRequest *self,
+                                    const char            *name)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return self->query ? g_hash_table_lookup (self->query, name) : NULL;
+}
+
+static gboolean
+query_error (const char  *name,
+             const char  *text,
+             const char  *what,
+             GError     **error)
+{
+  g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_PARAM,
+               "Query parameter “%s” should be %s, not “%s”", name, what, text);
+  return FALSE;
+}
+
+/**
+ * loom_http_server_request_get_query_int:
+ * @self: a request
+ * @name: a query parameter's name
+ * @default_value: the value when the query has no parameter @name
+ * @error: return location for a #GError
+ *
+ * Gets a query parameter as a signed 64-bit integer. One that is there but
+ * does not parse fails with %LOOM_HTTP_ERROR_INVALID_PARAM.
+ *
+ * Returns: the parameter's value, @default_value if it is absent, or 0
+ *   with @error set
+ */
+gint64
+loom_http_server_request_get_query_int (LoomHttpServerRequest  *self,
+                                        const char             *name,
+                                        gint64                  default_value,
+                                        GError                **error)
+{
+  const char *text;
+  gint64 value;
+
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), 0);
+  g_return_val_if_fail (name != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  text = loom_http_server_request_get_query (self, name);
+  if (text == NULL)
+    return default_value;
+  if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &value, NULL))
+    return query_error (name, text, "an integer", error);
+  return value;
+}
+
+/**
+ * loom_http_server_request_get_query_double:
+ * @self: a request
+ * @name: a query parameter's name
+ * @default_value: the value when the query has no parameter @name
+ * @error: return location for a #GError
+ *
+ * Gets a query parameter as a finite number. One that is there but does
+ * not parse fails with %LOOM_HTTP_ERROR_INVALID_PARAM.
+ *
+ * Returns: the parameter's value, @default_value if it is absent, or 0
+ *   with @error set
+ */
+double
+loom_http_server_request_get_query_double (LoomHttpServerRequest  *self,
+                                           const char             *name,
+                                           double                  default_value,
+                                           GError                **error)
+{
+  const char *text;
+  char *end = NULL;
+  double value;
+
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), 0);
+  g_return_val_if_fail (name != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  text = loom_http_server_request_get_query (self, name);
+  if (text == NULL)
+    return default_value;
+  if (text[0] == '\0' || g_ascii_isspace (text[0]))
+    return query_error (name, text, "a number", error);
+  value = g_ascii_strtod (text, &end);
+  if (*end != '\0' || !isfinite (value))
+    return query_error (name, text, "a number", error);
+  return value;
+}
+
+/**
+ * loom_http_server_request_get_query_boolean:
+ * @self: a request
+ * @name: a query parameter's name
+ * @default_value: the value when the query has no parameter @name
+ * @error: return location for a #GError
+ *
+ * Gets a query parameter as a boolean: `true`, `1`, `yes`, `on` or `false`,
+ * `0`, `no`, `off`, in any case, as FastAPI reads them. Anything else fails
+ * with %LOOM_HTTP_ERROR_INVALID_PARAM.
+ *
+ * Returns: the parameter's value, @default_value if it is absent, or
+ *   %FALSE with @error set
+ */
+gboolean
+loom_http_server_request_get_query_boolean (LoomHttpServerRequest  *self,
+                                            const char             *name,
+                                            gboolean                default_value,
+                                            GError                **error)
+{
+  static const char * const yes[] = { "true", "1", "yes", "on" };
+  static const char * const no[] = { "false", "0", "no", "off" };
+  const char *text;
+
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  text = loom_http_server_request_get_query (self, name);
+  if (text == NULL)
+    return default_value;
+  for (gsize i = 0; i < G_N_ELEMENTS (yes); i++)
+    {
+      if (g_ascii_strcasecmp (text, yes[i]) == 0)
+        return TRUE;
+      if (g_ascii_strcasecmp (text, no[i]) == 0)
+        return FALSE;
+    }
+  return query_error (name, text, "a boolean", error);
+}
+
+/**
+ * loom_http_server_request_get_query_params:
+ * @self: a request
+ *
+ * Gets every query parameter, name to decoded text.
+ *
+ * Returns: (transfer none) (nullable) (element-type utf8 utf8): the query
+ *   parameters, or %NULL when the request had no query
+ */
+GHashTable *
+loom_http_server_request_get_query_params (LoomHttpServerRequest *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), NULL);
+
+  return self->query;
+}
+
+/**
+ * loom_http_server_request_get_header:
+ * @self: a request
+ * @name: a header's name, in any case
+ *
+ * Gets a request header. Several headers of the same name are joined with
+ * commas, as HTTP allows.
+ *
+ * Returns: (nullable): the header's value, or %NULL if the request has
+ *   none called @name
+ */
+const char *
+loom_http_server_request_get_header (LoomHttpServerRequest *self,
+                                     const char            *name)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return soup_message_headers_get_list (soup_server_message_get_request_headers (self->msg), name);
+}
+
+/**
+ * loom_http_server_request_get_headers:
+ * @self: a request
+ *
+ * Gets every request header.
+ *
+ * Returns: (transfer none): the request headers
+ */
+SoupMessageHeaders *
+loom_http_server_request_get_headers (LoomHttpServerRequest *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), NULL);
+
+  return soup_server_message_get_request_headers (self->msg);
+}
+
+/**
+ * loom_http_server_request_get_body:
+ * @self: a request
+ *
+ * Gets the request body, which the server read in full before it called
+ * the handler.
+ *
+ * Returns: (transfer full): the body, empty when the request had none
+ */
+GBytes *
+loom_http_server_request_get_body (LoomHttpServerRequest *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), NULL);
+
+  return soup_message_body_flatten (soup_server_message_get_request_body (self->msg));
+}
+
+/**
+ * loom_http_server_request_get_body_text:
+ * @self: a request
+ * @error: return location for a #GError
+ *
+ * Gets the request body as text. A body that is not valid UTF-8, or holds
+ * a NUL byte, fails with %LOOM_HTTP_ERROR_INVALID_PARAM.
+ *
+ * Returns: (transfer full): the body's text, or %NULL with @error set
+ */
+char *
+loom_http_server_request_get_body_text (LoomHttpServerRequest  *self,
+                                        GError                **error)
+{
+  g_autoptr(GBytes) body = NULL;
+  const char *data;
+  gsize size;
+
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  body = loom_http_server_request_get_body (self);
+  data = g_bytes_get_data (body, &size);
+  if (size > 0 && (memchr (data, '\0', size) != NULL || !g_utf8_validate_len (data, size, NULL)))
+    {
+      g_set_error_literal (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_PARAM,
+                           "The request body is not UTF-8 text");
+      return NULL;
+    }
+  return g_strndup (size > 0 ? data : "", size);
+}
+
+/**
+ * loom_http_server_request_get_body_json:
+ * @self: a request
+ * @error: return location for a #GError
+ *
+ * Parses the request body as JSON. A body that does not parse fails with
+ * %LOOM_HTTP_ERROR_INVALID_JSON.
+ *
+ * Returns: (transfer full): the body's root node, or %NULL with @error set
+ */
+JsonNode *
+loom_http_server_request_get_body_json (LoomHttpServerRequest  *self,
+                                        GError                **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *data;
+  gsize size;
+
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  body = loom_http_server_request_get_body (self);
+  data = g_bytes_get_data (body, &size);
+  if (size == 0 || !json_parser_load_from_data (parser, data, size, &local_error) ||
+      json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_JSON,
+                   "The request body is not JSON: %s",
+                   local_error ? local_error->message : "empty body");
+      return NULL;
+    }
+  return json_parser_steal_root (parser);
+}
+
+/**
+ * loom_http_server_request_set_status:
+ * @self: a request
+ * @status: an HTTP status code
+ *
+ * Sets the response's status, keeping any body already set. Setting a
+ * status alone answers the request with an empty body.
+ */
+void
+loom_http_server_request_set_status (LoomHttpServerRequest *self,
+                                     guint                  status)
+{
+  g_return_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self));
+  g_return_if_fail (status >= 100 && status < 600);
+
+  self->status = status;
+  self->responded = TRUE;
+}
+
+/**
+ * loom_http_server_request_get_status:
+ * @self: a request
+ *
+ * Gets the response's status as set so far.
+ *
+ * Returns: the status, or 0 when none is set yet
+ */
+guint
+loom_http_server_request_get_status (LoomHttpServerRequest *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), 0);
+
+  return self->status;
+}
+
+/**
+ * loom_http_server_request_set_header:
+ * @self: a request
+ * @name: a header's name
+ * @value: its value
+ *
+ * Sets a response header, replacing any of the same name.
+ */
+void
+loom_http_server_request_set_header (LoomHttpServerRequest *self,
+                                     const char            *name,
+                                     const char            *value)
+{
+  g_return_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (value != NULL);
+
+  if (self->response_headers == NULL)
+    self->response_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  soup_message_headers_replace (self->response_headers, name, value);
+}
+
+/**
+ * loom_http_server_request_append_header:
+ * @self: a request
+ * @name: a header's name
+ * @value: its value
+ *
+ * Adds a response header, keeping any of the same name (as `Set-Cookie`
+ * needs).
+ */
+void
+loom_http_server_request_append_header (LoomHttpServerRequest *self,
+                                        const char            *name,
+                                        const char            *value)
+{
+  g_return_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (value != NULL);
+
+  if (self->response_headers == NULL)
+    self->response_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  soup_message_headers_append (self->response_headers, name, value);
+}
+
+static void
+set_response (LoomHttpServerRequest *self,
+              guint                  status,
+              const char            *content_type,
+              GBytes                *body,
+              LoomAsyncIterator     *stream)
+{
+  self->status = status;
+  self->responded = TRUE;
+  g_free (self->content_type);
+  self->content_type = g_strdup (content_type);
+  g_clear_pointer (&self->body, g_bytes_unref);
+  self->body = body ? g_bytes_ref (body) : NULL;
+  g_clear_object (&self->stream);
+  self->stream = stream ? g_object_ref (stream) : NULL;
+}
+
+/**
+ * loom_http_server_request_respond_bytes:
+ * @self: a request
+ * @status: an HTTP status code
+ * @content_type: (nullable): the body's media type, or %NULL for none
+ * @body: the body
+ *
+ * Answers with a body of bytes. A later `respond` replaces this one.
+ */
+void
+loom_http_server_request_respond_bytes (LoomHttpServerRequest *self,
+                                        guint                  status,
+                                        const char            *content_type,
+                                        GBytes                *body)
+{
+  g_return_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self));
+  g_return_if_fail (status >= 100 && status < 600);
+  g_return_if_fail (body != NULL);
+
+  set_response (self, status, content_type, body, NULL);
+}
+
+/**
+ * loom_http_server_request_respond_text:
+ * @self: a request
+ * @status: an HTTP status code
+ * @content_type: (nullable): the body's media type, or %NULL for
+ *   `text/plain; charset=utf-8`
+ * @text: the body
+ *
+ * Answers with a body of text.
+ */
+void
+loom_http_server_request_respond_text (LoomHttpServerRequest *self,
+                                       guint                  status,
+                                       const char            *content_type,
+                                       const char            *text)
+{
+  g_autoptr(GBytes) body = NULL;
+
+  g_return_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self));
+  g_return_if_fail (status >= 100 && status < 600);
+  g_return_if_fail (text != NULL);
+
+  body = g_bytes_new (text, strlen (text));
+  set_response (self, status, content_type ? content_type : "text/plain; charset=utf-8", body, NULL);
+}
+
+/**
+ * loom_http_server_request_respond_json:
+ * @self: a request
+ * @status: an HTTP status code
+ * @node: the body, as a JSON tree
+ *
+ * Answers with a JSON body, compact as FastAPI writes it, typed
+ * `application/json`.
+ */
+void
+loom_http_server_request_respond_json (LoomHttpServerRequest *self,
+                                       guint                  status,
+                                       JsonNode              *node)
+{
+  g_autoptr(GBytes) body = NULL;
+  char *text;
+
+  g_return_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self));
+  g_return_if_fail (status >= 100 && status < 600);
+  g_return_if_fail (node != NULL);
+
+  text = json_to_string (node, FALSE);
+  body = g_bytes_new_take (text, strlen (text));
+  set_response (self, status, "application/json", body, NULL);
+}
+
+/**
+ * loom_http_server_request_respond_stream:
+ * @self: a request
+ * @status: an HTTP status code
+ * @content_type: (nullable): the body's media type, or %NULL for none
+ * @chunks: an async iterator of #GBytes chunks
+ *
+ * Answers with a body sent in chunked encoding as @chunks yields it. The
+ * server asks for the next chunk once the previous one is written, so a
+ * slow client slows the producer rather than filling memory. An error
+ * from @chunks ends the response early, which the client sees as a
+ * truncated body. The server closes @chunks when the response ends.
+ */
+void
+loom_http_server_request_respond_stream (LoomHttpServerRequest *self,
+                                         guint                  status,
+                                         const char            *content_type,
+                                         LoomAsyncIterator     *chunks)
+{
+  g_return_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self));
+  g_return_if_fail (status >= 100 && status < 600);
+  g_return_if_fail (LOOM_IS_ASYNC_ITERATOR (chunks));
+
+  set_response (self, status, content_type, NULL, chunks);
+}
+
+/**
+ * loom_http_server_request_has_response:
+ * @self: a request
+ *
+ * Checks whether the handler has answered (set a status or a body).
+ *
+ * Returns: %TRUE once a response is set
+ */
+gboolean
+loom_http_server_request_has_response (LoomHttpServerRequest *self)
+{
+  g_return_val_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self), FALSE);
+
+  return self->responded;
+}
