@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-http-client.h"
 #include "loom-http-client-private.h"
 #include "loom-http-error.h"
@@ -555,15 +557,16 @@ check_uri (GUri        *uri,
 
   if (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
     {
+      /* Translators: a URL scheme (such as ftp), then the whole URL. */
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_UNSUPPORTED_SCHEME,
-                   "Unsupported URL scheme “%s” in “%s”: only http and https are",
+                   _("Unsupported URL scheme “%s” in “%s”: only http and https are"),
                    scheme, url);
       return FALSE;
     }
   if (host == NULL || *host == '\0')
     {
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_URL,
-                   "Invalid URL “%s”: it has no host", url);
+                   _("Invalid URL “%s”: it has no host"), url);
       return FALSE;
     }
   /* GUri's lenient mode, which libsoup uses, lets these through. */
@@ -571,7 +574,7 @@ check_uri (GUri        *uri,
     if (g_ascii_iscntrl (*p) || strchr (" \"<>\\^`{|}", *p) != NULL)
       {
         g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_URL,
-                     "Invalid URL “%s”: the host name has a “%c”", url, *p);
+                     _("Invalid URL “%s”: the host name has a “%c”"), url, *p);
         return FALSE;
       }
   return TRUE;
@@ -593,7 +596,7 @@ loom_http_client_parse_url (GUri        *base,
   if (uri == NULL)
     {
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_URL,
-                   "Invalid URL “%s”: %s", url, local_error->message);
+                   _("Invalid URL “%s”: %s"), url, local_error->message);
       return NULL;
     }
   if (!check_uri (uri, url, error))
