@@ -26,10 +26,11 @@
  * fetch (gpointer data)
  * {
  *   g_autoptr(LoomHttpClient) client = loom_http_client_new ();
+ *   g_autoptr(LoomFuture) future = loom_http_client_get (client, data);
  *   g_autoptr(LoomHttpResponse) response = NULL;
  *   g_autoptr(GError) error = NULL;
  *
- *   response = loom_await_object (loom_http_client_get (client, data), &error);
+ *   response = loom_await_object (future, &error);
  *   if (response == NULL)
  *     return loom_future_new_for_error (g_steal_pointer (&error));
  *   g_print ("%u, %zu bytes\n", loom_http_response_get_status (response),
