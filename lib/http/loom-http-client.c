@@ -112,6 +112,17 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* The messages of libloom-http-1 are in libloom-1's "loom" domain, which
+ * libloom-1 binds when it is loaded. A program linked with static archives
+ * gets only the objects it references, and libloom-1's constructor may not
+ * be among them; this object is in every program that can meet one of
+ * these messages, so it binds the domain too (loom_init() runs once). */
+__attribute__ ((constructor)) static void
+loom_http_client_init_on_load (void)
+{
+  loom_init ();
+}
+
 static void
 loom_http_client_constructed (GObject *object)
 {

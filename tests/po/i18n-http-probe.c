@@ -8,7 +8,9 @@
  * It sets the locale from the environment and calls nothing of libloom-1
  * (check-library-messages checks that it references no loom_ symbol but
  * loom_http_ ones): libloom-http-1 needs libloom-1, whose constructor binds
- * the catalogue both libraries share when it is loaded.
+ * the catalogue both libraries share when it is loaded. It is also built
+ * on static archives of both libraries, where only what it references is
+ * linked in: then libloom-http-1's own constructor binds it.
  */
 
 #include <locale.h>
