@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-http-body-stream.h"
 #include "loom-http-client-private.h"
 #include "loom-http-error.h"
@@ -196,7 +198,7 @@ read_settle (LoomHttpBodyStream *self,
 
           g_clear_error (&error);
           g_set_error (&error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_TIMED_OUT,
-                       "read timeout of %.1f s exceeded for %s", self->read_timeout, url);
+                       _("read timeout of %.1f s exceeded for %s"), self->read_timeout, url);
         }
       else
         loom_http_client_map_error (&error, self->uri, self->message, TRUE);
@@ -313,7 +315,7 @@ loom_http_body_stream_next (LoomAsyncIterator *iterator)
     }
   if (self->pending != NULL)
     return loom_future_new_for_error_literal (LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_FAILED,
-                                              "The previous chunk of the body is still being read");
+                                              _("The previous chunk of the body is still being read"));
 
   future = read_now (self);
   if (future != NULL)

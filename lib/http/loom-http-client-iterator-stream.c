@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-http-client-private.h"
 #include "loom-http-error.h"
 
@@ -103,7 +105,7 @@ next_done (LoomFuture *future,
 
       if (bytes == NULL)
         g_task_return_new_error (op->task, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_FAILED,
-                                 "An upload body iterator must yield GBytes chunks");
+                                 _("An upload body iterator must yield GBytes chunks"));
       else if (g_bytes_get_size (bytes) == 0)
         {
           /* An empty chunk is skipped, not taken for the end. */
@@ -184,7 +186,7 @@ loom_http_iterator_stream_read (GInputStream  *stream,
   if (self->ended)
     return 0;
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       "A body from an async iterator can only be read asynchronously");
+                       _("A body from an async iterator can only be read asynchronously"));
   return -1;
 }
 

@@ -11,6 +11,8 @@
 
 #include <math.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-http-client.h"
 #include "loom-http-client-private.h"
 #include "loom-http-error.h"
@@ -110,11 +112,19 @@ timeout_enter (double seconds)
   return scope;
 }
 
+/* The three deadlines of a request, named in the error when one fires. */
+typedef enum
+{
+  TIMEOUT_CONNECT,
+  TIMEOUT_READ,
+  TIMEOUT_TOTAL,
+} TimeoutKind;
+
 /* Leaves @scope (if any); if it cut the body short, @error becomes
  * LOOM_HTTP_ERROR_TIMED_OUT naming @which. */
 static void
 timeout_leave (LoomCancelScope  *scope,
-               const char       *which,
+               TimeoutKind       which,
                double            seconds,
                GUri             *uri,
                GError          **error)
@@ -134,8 +144,22 @@ timeout_leave (LoomCancelScope  *scope,
       g_autofree char *url = g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD);
 
       g_clear_error (error);
-      g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_TIMED_OUT,
-                   "%s timeout of %.1f s exceeded for %s", which, seconds, url);
+      switch (which)
+        {
+        case TIMEOUT_CONNECT:
+          g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_TIMED_OUT,
+                       _("connect timeout of %.1f s exceeded for %s"), seconds, url);
+          break;
+        case TIMEOUT_READ:
+          g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_TIMED_OUT,
+                       _("read timeout of %.1f s exceeded for %s"), seconds, url);
+          break;
+        case TIMEOUT_TOTAL:
+        default:
+          g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_TIMED_OUT,
+                       _("total timeout of %.1f s exceeded for %s"), seconds, url);
+          break;
+        }
     }
   loom_cancel_scope_unref (scope);
 }
@@ -298,22 +322,24 @@ job_message (Job        *job,
   return message;
 }
 
+/* Translators: the reasons below complete “The TLS certificate of HOST was
+ * rejected: %s”. */
 static const char *
 tls_problem (GTlsCertificateFlags flags)
 {
   if (flags & G_TLS_CERTIFICATE_UNKNOWN_CA)
-    return "it is not signed by a trusted authority";
+    return _("it is not signed by a trusted authority");
   if (flags & G_TLS_CERTIFICATE_BAD_IDENTITY)
-    return "it was issued for another host";
+    return _("it was issued for another host");
   if (flags & G_TLS_CERTIFICATE_EXPIRED)
-    return "it has expired";
+    return _("it has expired");
   if (flags & G_TLS_CERTIFICATE_NOT_ACTIVATED)
-    return "it is not valid yet";
+    return _("it is not valid yet");
   if (flags & G_TLS_CERTIFICATE_REVOKED)
-    return "it was revoked";
+    return _("it was revoked");
   if (flags & G_TLS_CERTIFICATE_INSECURE)
-    return "its algorithm is insecure";
-  return "it is not valid";
+    return _("its algorithm is insecure");
+  return _("it is not valid");
 }
 
 /* Turns a libsoup or GIO error about @uri into a LOOM_HTTP_ERROR one;
@@ -340,28 +366,29 @@ loom_http_client_map_error (GError      **error,
 
       if (flags != 0)
         out = g_error_new (LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_TLS,
-                           "The TLS certificate of %s was rejected: %s", host, tls_problem (flags));
+                           _("The TLS certificate of %s was rejected: %s"), host, tls_problem (flags));
       else
         out = g_error_new (LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_TLS,
-                           "TLS with %s failed: %s", host, in->message);
+                           _("TLS with %s failed: %s"), host, in->message);
     }
   else if (in->domain == G_RESOLVER_ERROR)
     out = g_error_new (LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_CONNECTION,
-                       "Cannot resolve host %s: %s", host, in->message);
+                       _("Cannot resolve host %s: %s"), host, in->message);
   else if (g_error_matches (in, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     out = g_error_new (LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_TIMED_OUT,
-                       "I/O timeout for %s: %s", url, in->message);
+                       _("I/O timeout for %s: %s"), url, in->message);
   else if (in_body)
+    /* Translators: host, port, URL, then the underlying error. */
     out = g_error_new (LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_CONNECTION,
-                       "The connection to %s:%d broke before the response from %s was complete: %s",
+                       _("The connection to %s:%d broke before the response from %s was complete: %s"),
                        host, port > 0 ? port : g_str_equal (g_uri_get_scheme (uri), "https") ? 443 : 80,
                        url, in->message);
   else if (in->domain == G_IO_ERROR || in->domain == SOUP_SESSION_ERROR)
     out = g_error_new (LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_CONNECTION,
-                       "Request to %s failed: %s", url, in->message);
+                       _("Request to %s failed: %s"), url, in->message);
   else
     out = g_error_new (LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_FAILED,
-                       "Request to %s failed: %s", url, in->message);
+                       _("Request to %s failed: %s"), url, in->message);
 
   g_error_free (in);
   *error = out;
@@ -392,8 +419,8 @@ job_send (Job           *job,
   if (result != NULL)
     stream = soup_session_send_finish (session, result, &local_error);
 
-  timeout_leave (read, "read", job->read_timeout, uri, &local_error);
-  timeout_leave (connect, "connect", job->connect_timeout, uri, &local_error);
+  timeout_leave (read, TIMEOUT_READ, job->read_timeout, uri, &local_error);
+  timeout_leave (connect, TIMEOUT_CONNECT, job->connect_timeout, uri, &local_error);
   if (local_error != NULL)
     {
       g_clear_object (&stream);
@@ -445,7 +472,7 @@ job_read (Job           *job,
   if (result != NULL)
     n = g_input_stream_read_finish (stream, result, &local_error);
 
-  timeout_leave (read, "read", job->read_timeout, uri, &local_error);
+  timeout_leave (read, TIMEOUT_READ, job->read_timeout, uri, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
@@ -623,7 +650,7 @@ job_follow (Job     *job,
           g_autofree char *url = g_uri_to_string_partial (job->uri, G_URI_HIDE_PASSWORD);
 
           g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_TOO_MANY_REDIRECTS,
-                       "More than %u redirects for %s", job->max_redirects, url);
+                       _("More than %u redirects for %s"), job->max_redirects, url);
           return NULL;
         }
 
@@ -633,7 +660,7 @@ job_follow (Job     *job,
           g_autofree char *url = g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD);
 
           g_set_error (error, local_error->domain, local_error->code,
-                       "Bad redirect from %s: %s", url, local_error->message);
+                       _("Bad redirect from %s: %s"), url, local_error->message);
           return NULL;
         }
 
@@ -651,8 +678,9 @@ job_follow (Job     *job,
           {
             g_autofree char *url = g_uri_to_string_partial (next, G_URI_HIDE_PASSWORD);
 
+            /* Translators: the HTTP method (GET, POST…), then a URL. */
             g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_REDIRECT_LOOP,
-                         "Redirect loop: %s %s was already visited", method, url);
+                         _("Redirect loop: %s %s was already visited"), method, url);
             return NULL;
           }
       }
@@ -773,7 +801,7 @@ job_run (gpointer data)
 
   total = timeout_enter (job->timeout);
   response = job_retrying (job, &error);
-  timeout_leave (total, "total", job->timeout, job->uri, &error);
+  timeout_leave (total, TIMEOUT_TOTAL, job->timeout, job->uri, &error);
 
   if (error != NULL)
     return loom_future_new_for_error (error);
@@ -837,7 +865,7 @@ loom_http_client_job_new (LoomHttpClient   *self,
           if (options->body_stream_used)
             {
               g_set_error_literal (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_FAILED,
-                                   "The request's body stream was already sent once");
+                                   _("The request's body stream was already sent once"));
               return NULL;
             }
           options->body_stream_used = TRUE;
@@ -1065,7 +1093,7 @@ download_run (gpointer data)
           g_file_delete (temp, NULL, NULL);
         }
     }
-  timeout_leave (total, "total", job->timeout, job->uri, &error);
+  timeout_leave (total, TIMEOUT_TOTAL, job->timeout, job->uri, &error);
   download_flush (download);
 
   if (error != NULL)

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-http-client.h"
 #include "loom-http-client-private.h"
 #include "loom-http-error.h"
@@ -24,10 +26,11 @@
  * fetch (gpointer data)
  * {
  *   g_autoptr(LoomHttpClient) client = loom_http_client_new ();
+ *   g_autoptr(LoomFuture) future = loom_http_client_get (client, data);
  *   g_autoptr(LoomHttpResponse) response = NULL;
  *   g_autoptr(GError) error = NULL;
  *
- *   response = loom_await_object (loom_http_client_get (client, data), &error);
+ *   response = loom_await_object (future, &error);
  *   if (response == NULL)
  *     return loom_future_new_for_error (g_steal_pointer (&error));
  *   g_print ("%u, %zu bytes\n", loom_http_response_get_status (response),
@@ -108,6 +111,17 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* The messages of libloom-http-1 are in libloom-1's "loom" domain, which
+ * libloom-1 binds when it is loaded. A program linked with static archives
+ * gets only the objects it references, and libloom-1's constructor may not
+ * be among them; this object is in every program that can meet one of
+ * these messages, so it binds the domain too (loom_init() runs once). */
+__attribute__ ((constructor)) static void
+loom_http_client_init_on_load (void)
+{
+  loom_init ();
+}
 
 static void
 loom_http_client_constructed (GObject *object)
@@ -555,15 +569,16 @@ check_uri (GUri        *uri,
 
   if (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
     {
+      /* Translators: a URL scheme (such as ftp), then the whole URL. */
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_UNSUPPORTED_SCHEME,
-                   "Unsupported URL scheme “%s” in “%s”: only http and https are",
+                   _("Unsupported URL scheme “%s” in “%s”: only http and https are"),
                    scheme, url);
       return FALSE;
     }
   if (host == NULL || *host == '\0')
     {
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_URL,
-                   "Invalid URL “%s”: it has no host", url);
+                   _("Invalid URL “%s”: it has no host"), url);
       return FALSE;
     }
   /* GUri's lenient mode, which libsoup uses, lets these through. */
@@ -571,7 +586,7 @@ check_uri (GUri        *uri,
     if (g_ascii_iscntrl (*p) || strchr (" \"<>\\^`{|}", *p) != NULL)
       {
         g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_URL,
-                     "Invalid URL “%s”: the host name has a “%c”", url, *p);
+                     _("Invalid URL “%s”: the host name has a “%c”"), url, *p);
         return FALSE;
       }
   return TRUE;
@@ -593,7 +608,7 @@ loom_http_client_parse_url (GUri        *base,
   if (uri == NULL)
     {
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_URL,
-                   "Invalid URL “%s”: %s", url, local_error->message);
+                   _("Invalid URL “%s”: %s"), url, local_error->message);
       return NULL;
     }
   if (!check_uri (uri, url, error))

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 
 #include "loom-http-client-private.h"
 #include "loom-http-error.h"
@@ -305,7 +307,7 @@ require_body (LoomHttpResponse  *self,
       g_autofree char *url = g_uri_to_string (self->uri);
 
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_FAILED,
-                   "The body of %s was streamed and is not held by the response", url);
+                   _("The body of %s was streamed and is not held by the response"), url);
     }
   return self->body;
 }
@@ -352,7 +354,7 @@ loom_http_response_get_text (LoomHttpResponse  *self,
         {
           url = g_uri_to_string (self->uri);
           g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_FAILED,
-                       "Cannot decode the body of %s as %s: %s",
+                       _("Cannot decode the body of %s as %s: %s"),
                        url, charset, local_error->message);
         }
       return text;
@@ -362,7 +364,7 @@ loom_http_response_get_text (LoomHttpResponse  *self,
     {
       url = g_uri_to_string (self->uri);
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_FAILED,
-                   "The body of %s is not valid UTF-8", url);
+                   _("The body of %s is not valid UTF-8"), url);
       return NULL;
     }
   return g_strndup (data, size);
@@ -398,7 +400,7 @@ loom_http_response_get_json (LoomHttpResponse  *self,
   parser = json_parser_new_immutable ();
   if (size == 0)
     g_set_error_literal (&local_error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
-                         "the body is empty");
+                         _("the body is empty"));
   else
     json_parser_load_from_data (parser, data, size, &local_error);
 
@@ -407,7 +409,7 @@ loom_http_response_get_json (LoomHttpResponse  *self,
       g_autofree char *url = g_uri_to_string (self->uri);
 
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_JSON,
-                   "Invalid JSON from %s: %s", url, local_error->message);
+                   _("Invalid JSON from %s: %s"), url, local_error->message);
       return NULL;
     }
   return json_parser_steal_root (parser);
@@ -454,8 +456,10 @@ loom_http_response_check_status (LoomHttpResponse  *self,
   {
     g_autofree char *url = g_uri_to_string (self->uri);
 
+    /* Translators: a URL, an HTTP status code and its reason phrase,
+     * as in “http://example.com/ answered 404 Not Found”. */
     g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_STATUS,
-                 "%s answered %u %s", url, status, loom_http_response_get_reason (self));
+                 _("%s answered %u %s"), url, status, loom_http_response_get_reason (self));
   }
   return FALSE;
 }
