@@ -571,7 +571,7 @@ check_uri (GUri        *uri,
     {
       /* Translators: a URL scheme (such as ftp), then the whole URL. */
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_UNSUPPORTED_SCHEME,
-                   _("Unsupported URL scheme “%s” in “%s”: only http and https are"),
+                   _("Unsupported URL scheme “%s” in “%s”: only http and https are supported"),
                    scheme, url);
       return FALSE;
     }
