@@ -102,12 +102,16 @@ struct _LoomFiber
   guint32             id;           /* for debug output, per thread */
   guint32             parent_id;    /* the task that spawned it, or 0 */
   guint32             stack_size;
+  /* Every field of a fiber is read and written on its owner thread only,
+   * with one exception: a future completed on another thread wakes its
+   * waiting fiber by pushing `ready` to the scheduler's inbox, and writes
+   * nothing else of the fiber. So these share bytes safely. */
   guint8              state;        /* LoomFiberState */
   guint8              wait;         /* LoomWaitKind */
-  guint16             cancel_requested : 1;
-  guint16             cancel_effective : 1;
-  guint16             compact : 1;
-  guint16             woken : 1;    /* a wait queue woke us */
+  guint8              woken;        /* a wait queue woke us */
+  guint8              cancel_requested : 1;
+  guint8              cancel_effective : 1;
+  guint8              compact : 1;
 
 #if LOOM_HAVE_ASAN
   void               *asan_fake_stack;

@@ -447,6 +447,7 @@ fiber_ready_cb (LoomReady *node)
   fiber_resume (fiber);
 }
 
+/* A wait queue of a primitive woke @fiber: always on the owner thread. */
 static void
 fiber_waiter_cb (LoomWaiter *waiter,
                  gpointer    handoff)
@@ -456,6 +457,19 @@ fiber_waiter_cb (LoomWaiter *waiter,
   fiber->woken = TRUE;
   fiber->handoff = handoff;
   fiber_wake (fiber);
+}
+
+/* The future @fiber awaits completed, maybe on another thread, under the
+ * future's lock. Only the ready node is touched: the owner thread may be
+ * writing the fiber's other fields (cancelling it) at this very moment,
+ * and the fiber's state stays SUSPENDED until it runs again. */
+static void
+fiber_future_waiter_cb (LoomWaiter *waiter,
+                        gpointer    handoff)
+{
+  LoomFiber *fiber = FIBER_FROM_FIELD (waiter, waiter);
+
+  loom_scheduler_push (fiber->scheduler, &fiber->ready);
 }
 
 static void
@@ -483,7 +497,6 @@ fiber_init (LoomFiber      *fiber,
   fiber->data = data;
   fiber->destroy = destroy;
   fiber->ready.func = fiber_ready_cb;
-  fiber->waiter.func = fiber_waiter_cb;
   fiber->timer.func = fiber_timer_cb;
   fiber->state = LOOM_FIBER_CREATED;
   fiber->compact = scheduler->stack_mode == LOOM_STACK_MODE_COMPACT &&
@@ -779,6 +792,7 @@ loom_fiber_await (LoomFiber   *fiber,
       fiber->state = LOOM_FIBER_SUSPENDED;
       fiber->wait = LOOM_WAIT_FUTURE;
       fiber->awaiting = future;
+      fiber->waiter.func = fiber_future_waiter_cb;
       if (loom_future_add_waiter (future, &fiber->waiter))
         fiber_switch_out (fiber);
       fiber->state = LOOM_FIBER_RUNNING;
@@ -844,6 +858,7 @@ loom_fiber_park (LoomFiber      *fiber,
   fiber->parked_on = queue;
   fiber->woken = FALSE;
   fiber->handoff = NULL;
+  fiber->waiter.func = fiber_waiter_cb;
   loom_wait_queue_push (queue, &fiber->waiter);
   fiber_switch_out (fiber);
   fiber->wait = LOOM_WAIT_NONE;

@@ -224,12 +224,16 @@ loom_future_settle (LoomFuture     *self,
     {
       gboolean was_cancelled = self->error != NULL &&
                                g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      gboolean is_cancel = error != NULL &&
+                           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
       g_mutex_unlock (&self->mutex);
 
       /* Completing a cancelled future is the ordinary race of an operation
-       * finishing after its waiter gave up; anything else is a bug. */
-      if (!was_cancelled)
+       * finishing after its waiter gave up, and cancelling a future that
+       * another thread completed first is the same race seen from the other
+       * side; anything else is a bug. */
+      if (!was_cancelled && !is_cancel)
         g_critical ("Future %s is already done; it cannot be completed twice",
                     self->name ? self->name : "(unnamed)");
       if (value != NULL)

@@ -73,7 +73,7 @@ typedef struct
 } StackPool;
 
 static gsize page_size;
-static int   guard_mode;   /* 0 unknown, 1 madvise guard, 2 mprotect */
+static int   guard_mode;   /* (atomic) 0 unknown, 1 madvise guard, 2 mprotect */
 
 static void stack_pool_free (gpointer data);
 
@@ -135,18 +135,22 @@ loom_stack_round_size (gsize size)
   return slot_size_of (class_for_request (size)) - page_size;
 }
 
+/* Every thread maps stacks, so the mode found first is shared through an
+ * atomic: a kernel that lacks the madvise() lacks it for all threads. */
 static gboolean
 install_guard (guint8 *page)
 {
-  if (guard_mode != 2 && madvise (page, page_size, MADV_GUARD_INSTALL) == 0)
+  int mode = g_atomic_int_get (&guard_mode);
+
+  if (mode != 2 && madvise (page, page_size, MADV_GUARD_INSTALL) == 0)
     {
-      guard_mode = 1;
+      if (mode == 0)
+        g_atomic_int_compare_and_exchange (&guard_mode, 0, 1);
       return TRUE;
     }
-  if (guard_mode == 0)
+  if (g_atomic_int_compare_and_exchange (&guard_mode, mode, 2) && mode == 0)
     g_debug ("MADV_GUARD_INSTALL unavailable (%s); fiber guard pages use "
              "mprotect(), about 32,000 fibers at most", g_strerror (errno));
-  guard_mode = 2;
   return mprotect (page, page_size, PROT_NONE) == 0;
 }
 
