@@ -314,13 +314,18 @@ offer_room (LoomQueue *self)
     }
 }
 
-/* A new item: straight to the getter that waited longest, if any. */
+/* A new item: straight to the getter that waited longest, if any. A woken
+ * putter delivers right after giving back the room reserved for it; when
+ * its item skips the store, that room is still free and goes to the next
+ * putter. */
 static void
 deliver (LoomQueue *self,
          gpointer   item)
 {
   self->unfinished++;
-  if (!loom_wait_queue_wake_one (&self->getters, item))
+  if (loom_wait_queue_wake_one (&self->getters, item))
+    offer_room (self);
+  else
     store_push (self, item);
 }
 
