@@ -569,6 +569,7 @@ void
 loom_scheduler_push (LoomScheduler *self,
                      LoomReady     *node)
 {
+  GMainContext *context = NULL;
   LoomReady *head;
 
   node->next = NULL;
@@ -583,15 +584,26 @@ loom_scheduler_push (LoomScheduler *self,
       return;
     }
 
+  /* Once the node is in the inbox, the owner thread may run it, finish
+   * its loop and free @self and its context before this thread goes on:
+   * nothing of @self is read after the exchange. The pusher that finds
+   * the inbox empty must wake the context, so it holds a reference to it
+   * across the exchange. */
   do
     {
       head = g_atomic_pointer_get (&self->inbox);
       node->next = head;
+      if (head == NULL && context == NULL)
+        context = g_main_context_ref (self->context);
     }
   while (!g_atomic_pointer_compare_and_exchange (&self->inbox, head, node));
 
-  if (head == NULL)
-    g_main_context_wakeup (self->context);
+  if (context != NULL)
+    {
+      if (head == NULL)
+        g_main_context_wakeup (context);
+      g_main_context_unref (context);
+    }
 }
 
 /* The timer heap, for timers armed out of order: a binary min-heap on

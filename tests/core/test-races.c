@@ -170,6 +170,65 @@ test_wait_for_thread (void)
   g_assert_cmpint (g_atomic_int_get (&n_criticals), ==, 0);
 }
 
+/* A future resolved on another thread while its loop ends: the push that
+ * wakes the awaiting task must not touch the scheduler after handing the
+ * task over (a use-after-free that AddressSanitizer reports). */
+
+#define PUSH_ROUNDS 5000
+
+typedef struct
+{
+  LoomFuture *future;   /* (atomic) */
+  int         go;       /* (atomic) */
+  int         done;     /* (atomic) */
+} PushData;
+
+static gpointer
+push_resolver_thread (gpointer data)
+{
+  PushData *push = data;
+
+  for (int i = 1; i <= PUSH_ROUNDS; i++)
+    {
+      g_autoptr(LoomFuture) future = NULL;
+
+      while (g_atomic_int_get (&push->go) < i)
+        g_thread_yield ();
+      future = g_object_ref (g_atomic_pointer_get (&push->future));
+      g_assert_true (loom_future_resolve (future));
+      g_atomic_int_set (&push->done, i);
+    }
+  return NULL;
+}
+
+static LoomFuture *
+await_foreign_resolve (gpointer data)
+{
+  PushData *push = data;
+  g_autoptr(LoomFuture) future = loom_future_new ();
+
+  g_atomic_pointer_set (&push->future, future);
+  g_atomic_int_inc (&push->go);
+  g_assert_true (loom_await (future, NULL));
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static void
+test_push_then_loop_ends (void)
+{
+  PushData push = { NULL, 0, 0 };
+  GThread *thread = g_thread_new ("resolver", push_resolver_thread, &push);
+
+  for (int i = 1; i <= PUSH_ROUNDS; i++)
+    {
+      loom_test_run (await_foreign_resolve, &push);
+      while (g_atomic_int_get (&push.done) < i)
+        g_thread_yield ();
+    }
+  g_thread_join (thread);
+  g_assert_cmpint (g_atomic_int_get (&push.done), ==, PUSH_ROUNDS);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -180,6 +239,7 @@ main (int   argc,
 
   g_test_add_func ("/races/cancel-vs-resolve", test_cancel_vs_resolve);
   g_test_add_func ("/races/wait-for-thread", test_wait_for_thread);
+  g_test_add_func ("/races/push-then-loop-ends", test_push_then_loop_ends);
 
   return g_test_run ();
 }
