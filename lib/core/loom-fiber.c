@@ -789,6 +789,14 @@ loom_fiber_await (LoomFiber   *fiber,
 
   if (state == LOOM_FUTURE_PENDING)
     {
+      /* It would wait forever, and a cancel scope's deadline would only
+       * turn that into a cancellation: asyncio raises RuntimeError. */
+      if (G_UNLIKELY (future == (LoomFuture *) fiber->task))
+        {
+          g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_FAILED,
+                               "A task cannot await its own future");
+          return FALSE;
+        }
       fiber->state = LOOM_FIBER_SUSPENDED;
       fiber->wait = LOOM_WAIT_FUTURE;
       fiber->awaiting = future;

@@ -134,6 +134,10 @@ inner_done (LoomFuture *inner,
  * finished in the same instant, whose result then wins. Cancelling the
  * returned future cancels @inner.
  *
+ * A timeout of 0 on a pending @inner times out at once: a task that has
+ * not started is cancelled before its function runs. On a done @inner it
+ * gives its result.
+ *
  * Returns: (transfer full): a future of @inner's result
  */
 LoomFuture *
@@ -156,8 +160,16 @@ loom_wait_for (LoomFuture *inner,
       return (LoomFuture *) self;
     }
 
+  loom_future_add_done_callback (inner, inner_done, g_object_ref (self), g_object_unref);
+  if (timeout_msec == 0)
+    {
+      /* No time at all: the deadline has passed before @inner could run,
+       * as in CPython 3.11. */
+      self->timed_out = TRUE;
+      loom_future_cancel_with_message (inner, "The deadline of wait_for() passed");
+      return (LoomFuture *) self;
+    }
   loom_scheduler_timer_arm (self->scheduler, &self->timer,
                             g_get_monotonic_time () + (gint64) timeout_msec * 1000);
-  loom_future_add_done_callback (inner, inner_done, g_object_ref (self), g_object_unref);
   return (LoomFuture *) self;
 }

@@ -507,6 +507,50 @@ test_task_call_soon (void)
   g_assert_true (loom_future_is_cancelled (chained));
 }
 
+/* A task that awaits its own future would wait forever: it fails at
+ * once, asyncio's RuntimeError, inside a move_on_after scope too. */
+
+static LoomFuture *
+await_self (gpointer data)
+{
+  LoomFuture *self_future = LOOM_FUTURE (loom_task_get_current ());
+  g_autoptr(GError) error = NULL;
+  LoomCancelScope *scope;
+
+  g_assert_false (loom_await (self_future, &error));
+  g_assert_error (error, LOOM_ERROR, LOOM_ERROR_FAILED);
+  g_clear_error (&error);
+
+  scope = loom_move_on_after (10000);
+  g_assert_false (loom_await (self_future, &error));
+  g_assert_error (error, LOOM_ERROR, LOOM_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_true (loom_cancel_scope_leave (scope, &error));
+  g_assert_false (loom_cancel_scope_get_cancelled_caught (scope));
+  loom_cancel_scope_unref (scope);
+
+  /* Nothing was cancelled: the task goes on. */
+  g_assert_true (loom_yield_now (&error));
+  return loom_future_new_for_int64 (3);
+}
+
+static LoomFuture *
+await_self_main (gpointer data)
+{
+  g_autoptr(LoomTask) task = loom_spawn (await_self, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (loom_await_int64 (LOOM_FUTURE (task), &error), ==, 3);
+  g_assert_no_error (error);
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static void
+test_task_await_self (void)
+{
+  loom_test_run (await_self_main, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -527,6 +571,7 @@ main (int   argc,
   g_test_add_func ("/task/current", test_task_current);
   g_test_add_func ("/task/unstarted-is-freed", test_task_unstarted_is_freed);
   g_test_add_func ("/task/call-soon", test_task_call_soon);
+  g_test_add_func ("/task/await-self", test_task_await_self);
 
   return g_test_run ();
 }
