@@ -54,6 +54,8 @@ struct _LoomTaskGroup
   LoomFiber       *owner;         /* (unowned) the task that made it */
   LoomCancelScope *scope;         /* (owned) (nullable) entered in owner */
   LoomWaitQueue    waiters;
+  LoomReady        abort_soon;    /* queued after a child failed */
+  gboolean         abort_queued;
   gboolean         cancelling;
   gboolean         closed;
 };
@@ -125,6 +127,31 @@ group_abort (LoomTaskGroup *self)
     loom_cancel_scope_cancel (self->scope);
 }
 
+static void
+group_abort_ready (LoomReady *node)
+{
+  LoomTaskGroup *self = G_STRUCT_MEMBER_P (node, -G_STRUCT_OFFSET (LoomTaskGroup, abort_soon));
+
+  self->abort_queued = FALSE;
+  group_abort (self);
+  g_object_unref (self);
+}
+
+/* A child failed. Siblings that are already ready in this same instant
+ * (woken by the same timer tick, or not started yet) take their step
+ * first, so a failure they raise is aggregated rather than replaced by
+ * the group's cancellation; the abort runs behind them in the queue. */
+static void
+group_abort_soon (LoomTaskGroup *self)
+{
+  if (self->cancelling || self->abort_queued)
+    return;
+  self->abort_queued = TRUE;
+  self->abort_soon.func = group_abort_ready;
+  loom_scheduler_push (self->scheduler, &self->abort_soon);
+  g_object_ref (self);
+}
+
 /* A child ended; this drops the reference the child held. */
 void
 loom_task_group_child_done (LoomTaskGroup *self,
@@ -144,7 +171,7 @@ loom_task_group_child_done (LoomTaskGroup *self,
   if (failure != NULL && !g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_ptr_array_add (self->errors, g_error_copy (failure));
-      group_abort (self);
+      group_abort_soon (self);
     }
 
   if (self->n_running == 0)
