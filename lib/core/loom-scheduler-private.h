@@ -79,6 +79,11 @@ struct _LoomScheduler
   guint          dispatching : 1;
   guint          closing : 1;   /* loom_run() cancels what is left */
 
+  /* Set once loom_run() has ended the loop: spawns from other threads
+   * are refused from then on rather than queued for nobody. */
+  GMutex         close_lock;
+  gboolean       closed;        /* protected by close_lock */
+
   /* The batch under way: what is left of its budget, shared by the
    * dispatch loop and fibers that switch straight to the next fiber. */
   guint          batch_left;
@@ -94,6 +99,10 @@ void           loom_scheduler_forget          (LoomScheduler *self);
 void           loom_scheduler_claim           (LoomScheduler *self);
 void           loom_scheduler_push            (LoomScheduler *self,
                                                LoomReady     *node);
+gboolean       loom_scheduler_push_unless_closed (LoomScheduler *self,
+                                               LoomReady     *node);
+void           loom_scheduler_close           (LoomScheduler *self);
+gboolean       loom_scheduler_is_closed       (LoomScheduler *self);
 void           loom_scheduler_timer_arm       (LoomScheduler *self,
                                                LoomTimer     *timer,
                                                gint64         deadline);

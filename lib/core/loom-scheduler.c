@@ -305,6 +305,7 @@ loom_scheduler_finalize (GSource *source)
   LoomScheduler *self = (LoomScheduler *)source;
 
   loom_scheduler_unregister (self);
+  g_mutex_clear (&self->close_lock);
 
   if (self->n_fibers > 0)
     g_critical ("A main context was finalized with %u Loom tasks still alive; "
@@ -335,6 +336,7 @@ loom_scheduler_new (GMainContext *context)
   self->owner = g_main_context_is_owner (context) ? &thread_token : NULL;
   self->budget_count = DEFAULT_BUDGET_COUNT;
   self->budget_usec = DEFAULT_BUDGET_USEC;
+  g_mutex_init (&self->close_lock);
   loom_debug_init ();
   if (g_strcmp0 (g_getenv ("LOOM_STACK_MODE"), "compact") == 0)
     self->stack_mode = LOOM_STACK_MODE_COMPACT;
@@ -378,7 +380,9 @@ loom_scheduler_get_for_context (GMainContext *context)
     }
   g_mutex_unlock (&schedulers_lock);
 
-  if (self->owner == &thread_token)
+  /* A closed one may outlive this thread's interest in its context; it
+   * is never cached, so a freed context's address cannot find it. */
+  if (self->owner == &thread_token && !loom_scheduler_is_closed (self))
     {
       cached_context = context;
       cached_scheduler = self;
@@ -421,13 +425,66 @@ loom_scheduler_claim (LoomScheduler *self)
   loom_scheduler_drain_inbox (self);
 }
 
-/* Detaches @self from its context ahead of the context's end, so that no
- * lookup finds it again; futures holding it keep the memory alive. */
+/* Refuses further spawns from other threads (loom_spawn_on()): the loop
+ * that ran @self has ended. Owner thread. */
+void
+loom_scheduler_close (LoomScheduler *self)
+{
+  g_mutex_lock (&self->close_lock);
+  self->closed = TRUE;
+  g_mutex_unlock (&self->close_lock);
+}
+
+gboolean
+loom_scheduler_is_closed (LoomScheduler *self)
+{
+  gboolean closed;
+
+  g_mutex_lock (&self->close_lock);
+  closed = self->closed;
+  g_mutex_unlock (&self->close_lock);
+  return closed;
+}
+
+/* loom_scheduler_push(), unless @self is closed: then FALSE, and @node is
+ * the caller's still. Once loom_scheduler_close() has returned, no node
+ * gets in; those that got in before run in the final flush. */
+gboolean
+loom_scheduler_push_unless_closed (LoomScheduler *self,
+                                   LoomReady     *node)
+{
+  gboolean pushed = FALSE;
+
+  g_mutex_lock (&self->close_lock);
+  if (!self->closed)
+    {
+      loom_scheduler_push (self, node);
+      pushed = TRUE;
+    }
+  g_mutex_unlock (&self->close_lock);
+  return pushed;
+}
+
+/* The loop of @self's context has ended (loom_run() returns): runs what
+ * is still queued, once, so that nothing waits for a loop that nobody
+ * will iterate, and makes sure no lookup finds @self again. The source
+ * stays attached, closed, until the context goes: a loom_spawn_on() into
+ * the context from then on fails at once. */
 void
 loom_scheduler_forget (LoomScheduler *self)
 {
-  loom_scheduler_unregister (self);
-  g_source_destroy (&self->source);
+  loom_scheduler_close (self);
+  if (cached_scheduler == self)
+    {
+      cached_scheduler = NULL;
+      cached_context = NULL;
+    }
+  if (self->owner == &thread_token)
+    {
+      self->dispatching = TRUE;
+      loom_scheduler_run_ready (self);
+      self->dispatching = FALSE;
+    }
   loom_task_pool_settle ();
 }
 

@@ -697,18 +697,31 @@ spawn_on_task_done (LoomFuture *task,
   g_clear_object (&op->future);
 }
 
+/* The target's loop has ended: the caller's future fails (unless it was
+ * cancelled already). */
+static void
+spawn_on_refuse (SpawnOn *op)
+{
+  g_autoptr(LoomFuture) future = g_steal_pointer (&op->future);
+
+  loom_future_settle (future, NULL, NULL,
+                      g_error_new_literal (LOOM_ERROR, LOOM_ERROR_CLOSED,
+                                           "loom_spawn_on(): the loop of that main context has ended"));
+}
+
 static void
 spawn_on_run (LoomReady *node)
 {
   SpawnOn *op = G_STRUCT_MEMBER_P (node, -G_STRUCT_OFFSET (SpawnOn, spawn));
   GMainContext *context = op->target->context;
 
-  if (loom_future_is_done_fast (op->future))
+  if (loom_future_is_done_fast (op->future) || loom_scheduler_is_closed (op->target))
     {
-      /* Cancelled before its turn: the function never runs. */
+      /* Cancelled before its turn, or queued as the loop ended: the
+       * function never runs. */
       if (op->destroy != NULL)
         op->destroy (op->data);
-      g_clear_object (&op->future);
+      spawn_on_refuse (op);
     }
   else
     {
@@ -750,7 +763,9 @@ spawn_on_cancel (gpointer    data,
 
   op->cancel_message = g_strdup (message);
   op->cancel.func = spawn_on_cancel_run;
-  loom_scheduler_push (op->target, &spawn_on_ref (op)->cancel);
+  /* Past the loop's end, the task (if any) has ended too. */
+  if (!loom_scheduler_push_unless_closed (op->target, &spawn_on_ref (op)->cancel))
+    spawn_on_unref (op);
 }
 
 /**
@@ -773,6 +788,10 @@ spawn_on_cancel (gpointer    data,
  *
  * Cancelling the returned future ends it cancelled at once and cancels
  * the task on its own thread (or, if it has not started, it never runs).
+ *
+ * Once the loop of @context has ended (its [func@Loom.run] returned, or
+ * is returning), the returned future fails with %LOOM_ERROR_CLOSED and
+ * @destroy runs, on the calling thread or on @context's.
  *
  * Returns: (transfer full): a future of the task's result
  */
@@ -799,6 +818,14 @@ loom_spawn_on (GMainContext   *context,
   loom_future_set_name (future, "spawn_on");
   op->future = g_object_ref (future);
 
-  loom_scheduler_push (op->target, &op->spawn);
+  if (!loom_scheduler_push_unless_closed (op->target, &op->spawn))
+    {
+      /* Its loop has ended: nobody would ever run it. */
+      if (op->destroy != NULL)
+        op->destroy (op->data);
+      op->destroy = NULL;
+      spawn_on_refuse (op);
+      spawn_on_unref (op);
+    }
   return future;
 }
