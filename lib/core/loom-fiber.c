@@ -520,7 +520,7 @@ loom_fiber_new (LoomScheduler  *scheduler,
   fiber->id = ++last_fiber_id;
   fiber->parent_id = loom_fiber_running ? loom_fiber_running->id : 0;
   fiber_init (fiber, scheduler, func, data, destroy, spawn_site);
-  scheduler->n_fibers++;
+  loom_scheduler_task_added (scheduler);
 
   return fiber;
 }
@@ -674,7 +674,7 @@ loom_fiber_spawn_detached (LoomScheduler  *scheduler,
   seed->chunk = chunk;
   seed->id = ++last_fiber_id;
   seed->parent_id = loom_fiber_running ? loom_fiber_running->id : 0;
-  scheduler->n_fibers++;
+  loom_scheduler_task_added (scheduler);
   scheduler->n_unstarted++;
   loom_scheduler_push (scheduler, &seed->ready);
 }

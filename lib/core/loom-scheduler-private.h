@@ -71,6 +71,7 @@ struct _LoomScheduler
 
   LoomFiber     *fibers;        /* every live fiber, for shutdown and dumps */
   guint          n_fibers;      /* live tasks, started or not */
+  GMainContext  *held_context;  /* (owned) (nullable) context, while tasks live */
   guint          n_unstarted;   /* detached ones without a fiber yet */
 
   LoomStackMode  stack_mode;    /* for tasks spawned from now on */
@@ -110,6 +111,18 @@ void           loom_scheduler_timer_disarm    (LoomScheduler *self,
                                                LoomTimer     *timer);
 LoomReady     *loom_scheduler_pop_in_batch    (LoomScheduler *self,
                                                LoomReadyFunc  only);
+
+/* A task was added to @self. Live tasks hold their context: a context
+ * dropped with tasks on it stays alive, so that nothing they wait for
+ * can wake them into freed memory. The reference is let go of, lazily,
+ * at the end of a dispatch that finds no task left. */
+static inline void
+loom_scheduler_task_added (LoomScheduler *self)
+{
+  if (G_UNLIKELY (self->held_context == NULL))
+    self->held_context = g_main_context_ref (self->context);
+  self->n_fibers++;
+}
 
 static inline gboolean
 loom_timer_is_armed (LoomTimer *timer)

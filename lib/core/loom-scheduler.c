@@ -24,6 +24,11 @@
  * queued during the batch — until the queue is empty or the budget is
  * spent, then returns to the main loop so I/O sources and drawing get
  * their turn. Two tasks that wake each other thus cost no `poll()` per hop.
+ *
+ * Tasks hold their context: a main context dropped while tasks still live
+ * on it stays alive until they have finished, so that a future they await
+ * can still wake them safely, from any thread. Iterate such a context (or
+ * use [func@Loom.run], which cancels what is left) to let it go.
  */
 
 G_DEFINE_BOXED_TYPE (LoomScheduler, loom_scheduler, loom_scheduler_ref, loom_scheduler_unref)
@@ -279,6 +284,11 @@ loom_scheduler_dispatch (GSource     *source,
     loom_task_pool_settle ();
   loom_task_pool_tick ();
 
+  /* Whoever iterates the context holds it, so this is never its last
+   * reference while it dispatches. */
+  if (self->n_fibers == 0 && self->held_context != NULL)
+    g_main_context_unref (g_steal_pointer (&self->held_context));
+
   return G_SOURCE_CONTINUE;
 }
 
@@ -486,6 +496,8 @@ loom_scheduler_forget (LoomScheduler *self)
       self->dispatching = FALSE;
     }
   loom_task_pool_settle ();
+  if (self->n_fibers == 0 && self->held_context != NULL)
+    g_main_context_unref (g_steal_pointer (&self->held_context));
 }
 
 LoomScheduler *
