@@ -47,6 +47,7 @@ struct _LoomGenerator
   LoomTask          *body;        /* (owned) (nullable) once started */
   LoomFuture        *pending;     /* (owned) (nullable) the unanswered next() */
   LoomWaitQueue      resume;      /* the body waits here after a yield */
+  GError            *thrown;      /* (owned) (nullable) for the paused yield */
   gboolean           finished;
   gboolean           closed;
 };
@@ -67,6 +68,7 @@ loom_generator_finalize (GObject *object)
     self->destroy (self->data);
   g_clear_object (&self->body);
   g_clear_object (&self->pending);
+  g_clear_error (&self->thrown);
 
   G_OBJECT_CLASS (loom_generator_parent_class)->finalize (object);
 }
@@ -236,7 +238,64 @@ loom_generator_yield (LoomGenerator  *self,
   if (pending != NULL)
     loom_future_resolve_value (pending, value);
 
-  return loom_wait_for_handoff (&self->resume, "loom_generator_yield", NULL, NULL, NULL, error);
+  if (!loom_wait_for_handoff (&self->resume, "loom_generator_yield", NULL, NULL, NULL, error))
+    {
+      g_clear_error (&self->thrown);
+      return FALSE;
+    }
+  if (self->thrown != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->thrown));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * loom_generator_throw:
+ * @self: a generator
+ * @error: (transfer full): the error to raise in the body
+ *
+ * Raises @error in the body where it is paused, as Python's
+ * `agen.athrow()`: the `loom_generator_yield()` it waits in fails with
+ * @error. The body may handle it and go on yielding; the returned future
+ * then resolves with the next item, as the one of
+ * [method@Loom.AsyncIterator.next] does. If the body lets it end the
+ * iteration, the future is rejected with the body's error (@error, when
+ * passed on), or resolves without a value when the body returns normally.
+ *
+ * Thrown at a generator whose body has not started, @error ends the
+ * iteration before the body runs; thrown at one that is over, it comes
+ * straight back. Either way the future is rejected with @error.
+ *
+ * Returns: (transfer full): a future of the next item
+ *
+ * Since: 0.2
+ */
+LoomFuture *
+loom_generator_throw (LoomGenerator *self,
+                      GError        *error)
+{
+  g_return_val_if_fail (LOOM_IS_GENERATOR (self), NULL);
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (self->body == NULL || self->finished || self->closed)
+    {
+      self->closed = TRUE;
+      return loom_future_new_for_error (error);
+    }
+  if (self->pending != NULL || self->resume.head == NULL)
+    {
+      g_error_free (error);
+      return loom_future_new_for_error_literal (LOOM_ERROR, LOOM_ERROR_FAILED,
+                                                "The generator is not paused at a yield");
+    }
+
+  g_clear_error (&self->thrown);
+  self->thrown = error;
+  self->pending = loom_future_new ();
+  loom_wait_queue_wake_one (&self->resume, NULL);
+  return g_object_ref (self->pending);
 }
 
 /**

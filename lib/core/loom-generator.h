@@ -57,5 +57,8 @@ gboolean       loom_generator_yield_object (LoomGenerator     *self,
                                             GError           **error);
 LOOM_AVAILABLE_IN_ALL
 gboolean       loom_generator_is_closed    (LoomGenerator     *self);
+LOOM_AVAILABLE_IN_ALL
+LoomFuture    *loom_generator_throw        (LoomGenerator     *self,
+                                            GError            *error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS
