@@ -148,6 +148,8 @@ state_name (LoomFiber *fiber)
         {
         case LOOM_WAIT_FUTURE:
           return "awaiting a future";
+        case LOOM_WAIT_LATE:
+          return "awaiting a GIO operation";
         case LOOM_WAIT_TIMER:
           return "sleeping";
         case LOOM_WAIT_QUEUE:
@@ -175,7 +177,8 @@ loom_debug_append_tasks (GString       *out,
 
       g_string_append_printf (out, "  #%u %s: %s",
                               fiber->id, fiber_name (fiber), state_name (fiber));
-      if (fiber->wait == LOOM_WAIT_FUTURE && fiber->awaiting != NULL)
+      if ((fiber->wait == LOOM_WAIT_FUTURE || fiber->wait == LOOM_WAIT_LATE) &&
+          fiber->awaiting != NULL)
         g_string_append_printf (out, " (%s %p%s%s)",
                                 G_OBJECT_TYPE_NAME (fiber->awaiting), fiber->awaiting,
                                 loom_future_get_name (fiber->awaiting) ? " " : "",

@@ -43,7 +43,12 @@ typedef enum
   LOOM_WAIT_TIMER,
   LOOM_WAIT_YIELD,
   LOOM_WAIT_QUEUE,
+  LOOM_WAIT_LATE,     /* a future that must be waited for even when cancelled */
 } LoomWaitKind;
+
+/* How long a cancelled task waits for an operation that ignores the
+ * cancellation, at most, before it goes on anyway. */
+#define LOOM_LATE_RESULT_BOUND_USEC (10 * G_USEC_PER_SEC)
 
 
 /* How a park ended. A waiter woken and then cancelled before it ran was
@@ -159,6 +164,9 @@ loom_fiber_current (void)
 }
 
 gboolean   loom_fiber_await         (LoomFiber      *fiber,
+                                     LoomFuture     *future,
+                                     GError        **error);
+gboolean   loom_fiber_await_late    (LoomFiber      *fiber,
                                      LoomFuture     *future,
                                      GError        **error);
 gboolean   loom_fiber_sleep_until   (LoomFiber      *fiber,

@@ -477,7 +477,14 @@ fiber_timer_cb (LoomTimer *timer)
 {
   LoomFiber *fiber = FIBER_FROM_FIELD (timer, timer);
 
-  if (fiber->state == LOOM_FIBER_SUSPENDED && fiber->wait == LOOM_WAIT_TIMER)
+  if (fiber->state != LOOM_FIBER_SUSPENDED)
+    return;
+  if (fiber->wait == LOOM_WAIT_TIMER)
+    fiber_wake (fiber);
+  /* A cancelled wait for a late result ran out of patience; unless the
+   * future woke the fiber in the meantime, stop waiting for it. */
+  else if (fiber->wait == LOOM_WAIT_LATE &&
+           loom_future_remove_waiter (fiber->awaiting, &fiber->waiter))
     fiber_wake (fiber);
 }
 
@@ -814,6 +821,46 @@ loom_fiber_await (LoomFiber   *fiber,
   return loom_future_propagate (future, error);
 }
 
+/* Awaits @future to its end even when the fiber is cancelled, as the
+ * await of an operation that uses the caller's memory must: cancelling
+ * only cancels the fiber's GCancellables (the operation is expected to
+ * end soon, as GIO's do), and the wait is bounded by
+ * LOOM_LATE_RESULT_BOUND_USEC from the cancellation on. A cancelled
+ * fiber then fails with its cancellation, whatever @future's outcome. */
+gboolean
+loom_fiber_await_late (LoomFiber   *fiber,
+                       LoomFuture  *future,
+                       GError     **error)
+{
+  if (g_atomic_int_get (&future->state) == LOOM_FUTURE_PENDING)
+    {
+      fiber->state = LOOM_FIBER_SUSPENDED;
+      fiber->wait = LOOM_WAIT_LATE;
+      fiber->awaiting = future;
+      fiber->waiter.func = fiber_future_waiter_cb;
+      if (loom_future_add_waiter (future, &fiber->waiter))
+        {
+          if (fiber->cancel_effective)
+            loom_scheduler_timer_arm (fiber->scheduler, &fiber->timer,
+                                      g_get_monotonic_time () + LOOM_LATE_RESULT_BOUND_USEC);
+          fiber_switch_out (fiber);
+        }
+      fiber->state = LOOM_FIBER_RUNNING;
+      fiber->wait = LOOM_WAIT_NONE;
+      fiber->awaiting = NULL;
+      loom_scheduler_timer_disarm (fiber->scheduler, &fiber->timer);
+
+      if (G_UNLIKELY (!loom_future_is_done_fast (future)))
+        g_warning ("An operation awaited by task #%u ignored its cancellation for %u s; "
+                   "the task goes on, but the operation may still use its memory",
+                   fiber->id, (guint) (LOOM_LATE_RESULT_BOUND_USEC / G_USEC_PER_SEC));
+    }
+
+  if (fiber->cancel_effective)
+    return loom_fiber_set_cancelled_error (fiber, error);
+  return loom_future_propagate (future, error);
+}
+
 gboolean
 loom_fiber_sleep_until (LoomFiber  *fiber,
                         gint64      deadline,
@@ -981,6 +1028,12 @@ loom_fiber_update_cancel (LoomFiber *fiber)
       if (fiber->state == LOOM_FIBER_SUSPENDED &&
           loom_wait_queue_remove (fiber->parked_on, &fiber->waiter))
         fiber_wake (fiber);
+      break;
+
+    case LOOM_WAIT_LATE:
+      /* The cancellables are cancelled: the operation will end soon. */
+      loom_scheduler_timer_arm (fiber->scheduler, &fiber->timer,
+                                g_get_monotonic_time () + LOOM_LATE_RESULT_BOUND_USEC);
       break;
 
     case LOOM_WAIT_NONE:
