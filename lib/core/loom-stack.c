@@ -115,13 +115,37 @@ slot_size_of (guint klass)
   return (gsize) LOOM_STACK_MIN_SIZE << klass;
 }
 
+/* The guard below each stack. A frame larger than the guard, touched only
+ * at its low end (code built without -fstack-clash-protection), would
+ * skip it and write into the neighbouring stack of the slab; so the guard
+ * is a quarter of the slot, up to LOOM_STACK_GUARD_MAX: 64 KiB for the
+ * default 256 KiB slot. With MADV_GUARD_INSTALL or mprotect() it costs
+ * address space only, never memory. */
+static gsize
+guard_size_of (guint klass)
+{
+  return CLAMP (slot_size_of (klass) / 4, page_size, LOOM_STACK_GUARD_MAX);
+}
+
+static gsize
+usable_size_of (guint klass)
+{
+  return slot_size_of (klass) - guard_size_of (klass);
+}
+
 /* The default is a 256 KiB slot, guard included; an explicit request gets
  * a slot with at least that much usable above the guard. */
 static guint
 class_for_request (gsize size)
 {
   if (size != 0)
-    return size_class_of (size + page_size);
+    {
+      guint klass = size_class_of (size);
+
+      while (usable_size_of (klass) < size && klass < N_CLASSES - 1)
+        klass++;
+      return klass;
+    }
   if (G_UNLIKELY (default_class == G_MAXUINT))
     default_class = size_class_of (LOOM_STACK_DEFAULT_SIZE);
   return default_class;
@@ -132,17 +156,18 @@ gsize
 loom_stack_round_size (gsize size)
 {
   init_page_size ();
-  return slot_size_of (class_for_request (size)) - page_size;
+  return usable_size_of (class_for_request (size));
 }
 
 /* Every thread maps stacks, so the mode found first is shared through an
  * atomic: a kernel that lacks the madvise() lacks it for all threads. */
 static gboolean
-install_guard (guint8 *page)
+install_guard (guint8 *page,
+               gsize   size)
 {
   int mode = g_atomic_int_get (&guard_mode);
 
-  if (mode != 2 && madvise (page, page_size, MADV_GUARD_INSTALL) == 0)
+  if (mode != 2 && madvise (page, size, MADV_GUARD_INSTALL) == 0)
     {
       if (mode == 0)
         g_atomic_int_compare_and_exchange (&guard_mode, 0, 1);
@@ -151,13 +176,14 @@ install_guard (guint8 *page)
   if (g_atomic_int_compare_and_exchange (&guard_mode, mode, 2) && mode == 0)
     g_debug ("MADV_GUARD_INSTALL unavailable (%s); fiber guard pages use "
              "mprotect(), about 32,000 fibers at most", g_strerror (errno));
-  return mprotect (page, page_size, PROT_NONE) == 0;
+  return mprotect (page, size, PROT_NONE) == 0;
 }
 
 static LoomStackSlab *
 slab_new (guint klass)
 {
   gsize slot = slot_size_of (klass);
+  gsize guard = guard_size_of (klass);
   guint n_stacks = MAX (1, SLAB_BYTES / slot);
   LoomStackSlab *slab;
   guint8 *mapping;
@@ -181,7 +207,7 @@ slab_new (guint klass)
       LoomStack *stack = &slab->stacks[i];
       guint8 *slot_start = mapping + i * slot;
 
-      if (!install_guard (slot_start))
+      if (!install_guard (slot_start, guard))
         {
           munmap (mapping, slab->mapping_size);
           g_free (slab->stacks);
@@ -191,8 +217,8 @@ slab_new (guint klass)
           g_free (slab);
           return NULL;
         }
-      stack->base = slot_start + page_size;
-      stack->size = slot - page_size;
+      stack->base = slot_start + guard;
+      stack->size = slot - guard;
       stack->klass = klass;
       stack->slab = slab;
 #if HAVE_VALGRIND

@@ -198,11 +198,15 @@ loom_task_new_at (LoomFiberFunc   func,
 /**
  * loom_task_set_stack_size:
  * @self: a task not started yet
- * @stack_size: bytes of stack, or 0 for the default (256 KiB); at most 1 GiB
+ * @stack_size: bytes of stack, or 0 for the default (192 KiB usable in a
+ *   256 KiB slot); at most 1 GiB
  *
- * Sets the size of the task's stack. It is rounded up to a power of two,
- * and its lowest page is a guard page: overflowing it crashes at once
- * instead of corrupting memory.
+ * Sets the size of the task's stack: at least @stack_size bytes usable,
+ * in a power-of-two slot whose low end is a guard (a quarter of the slot,
+ * up to 64 KiB): overflowing the stack crashes at once instead of
+ * corrupting memory. A frame larger than the guard can skip it unless the
+ * code was built with `-fstack-clash-protection` (Loom is, where the
+ * compiler has it): build programs with large stack frames with it too.
  */
 void
 loom_task_set_stack_size (LoomTask *self,
