@@ -403,6 +403,12 @@ fiber_restore (LoomFiber *fiber)
 static gboolean
 fiber_prepare_stack (LoomFiber *fiber)
 {
+  /* The shared run stacks have the default size: a task that asked for
+   * more gets a dedicated stack of its size instead. */
+  if (fiber->compact && fiber->stack_size != 0 &&
+      loom_stack_round_size (fiber->stack_size) > loom_stack_round_size (0))
+    fiber->compact = FALSE;
+
   if (fiber->compact)
     {
       fiber->run_stack = loom_run_stack_assign ();
@@ -515,6 +521,28 @@ fiber_init (LoomFiber      *fiber,
   scheduler->fibers = fiber;
 }
 
+/* Debug mode: a compact task that hands a pointer into its own stack to
+ * a task it spawns is the one misuse of compact mode that can be seen
+ * where it happens; its frames move while it is suspended. */
+static void
+check_compact_pointer (gconstpointer data)
+{
+  LoomFiber *spawner = loom_fiber_running;
+  const guint8 *pointer = data;
+
+  if (spawner == NULL || !spawner->compact || spawner->stack == NULL)
+    return;
+  if (pointer >= spawner->stack->base && pointer < loom_stack_top (spawner->stack))
+    {
+      g_autofree char *site = loom_debug_describe_site (spawner->spawn_site);
+
+      g_warning ("The data of a new task (%p) points into the stack of compact task #%u "
+                 "(spawned at %s), which moves while that task is suspended: pass memory "
+                 "that outlives it, or give it a dedicated stack (loom_task_set_stack_mode)",
+                 data, spawner->id, site);
+    }
+}
+
 LoomFiber *
 loom_fiber_new (LoomScheduler  *scheduler,
                 LoomFiberFunc   func,
@@ -523,6 +551,9 @@ loom_fiber_new (LoomScheduler  *scheduler,
                 gconstpointer   spawn_site)
 {
   LoomFiber *fiber = fiber_alloc ();
+
+  if (G_UNLIKELY (loom_debug_on))
+    check_compact_pointer (data);
 
   fiber->id = ++last_fiber_id;
   fiber->parent_id = loom_fiber_running ? loom_fiber_running->id : 0;

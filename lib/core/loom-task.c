@@ -207,6 +207,9 @@ loom_task_new_at (LoomFiberFunc   func,
  * corrupting memory. A frame larger than the guard can skip it unless the
  * code was built with `-fstack-clash-protection` (Loom is, where the
  * compiler has it): build programs with large stack frames with it too.
+ *
+ * In compact mode ([enum@Loom.StackMode]), a task that asks for more than
+ * the default gets a dedicated stack of that size.
  */
 void
 loom_task_set_stack_size (LoomTask *self,

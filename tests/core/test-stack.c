@@ -56,8 +56,10 @@ overrun_into_guard (gpointer data)
 static LoomFuture *
 spawn_overrun (gpointer data)
 {
-  g_autoptr(LoomTask) overrun = loom_spawn (overrun_into_guard, NULL, NULL);
+  g_autoptr(LoomTask) overrun = loom_task_new (overrun_into_guard, NULL, NULL);
 
+  loom_task_set_stack_mode (overrun, LOOM_STACK_MODE_DEDICATED);
+  loom_task_start (overrun);
   loom_await (LOOM_FUTURE (overrun), NULL);
   return loom_future_new_for_boolean (TRUE);
 }
@@ -67,7 +69,6 @@ test_stack_big_frame_faults (void)
 {
   if (g_test_subprocess ())
     {
-      loom_scheduler_set_stack_mode (loom_scheduler_get_default (), LOOM_STACK_MODE_DEDICATED);
       loom_test_run (spawn_overrun, NULL);
       return;
     }
@@ -78,6 +79,101 @@ test_stack_big_frame_faults (void)
   g_test_trap_assert_failed ();
 }
 
+/* Compact mode honours an explicit stack size: a task that asks for more
+ * than a shared run stack has gets a dedicated stack of that size. */
+
+static G_GNUC_NO_INLINE guint64
+use_stack (guint depth)
+{
+  volatile guint8 frame[1024];
+
+  frame[0] = (guint8) depth;
+  if (depth == 0)
+    return frame[0];
+  return use_stack (depth - 1) + frame[0];
+}
+
+static LoomFuture *
+deep_body (gpointer data)
+{
+  g_assert_true (loom_yield_now (NULL));
+  return loom_future_new_for_int64 ((gint64) use_stack (GPOINTER_TO_UINT (data)));
+}
+
+static LoomFuture *
+compact_stack_size (gpointer data)
+{
+  g_autoptr(LoomTask) deep = loom_task_new (deep_body, GUINT_TO_POINTER (1500), NULL);
+  g_autoptr(LoomTask) shallow = loom_task_new (deep_body, GUINT_TO_POINTER (10), NULL);
+  g_autoptr(GError) error = NULL;
+
+  /* About 1.5 MiB of frames: far more than a shared stack. */
+  loom_task_set_stack_mode (deep, LOOM_STACK_MODE_COMPACT);
+  loom_task_set_stack_size (deep, 4 * 1024 * 1024);
+  loom_task_set_stack_mode (shallow, LOOM_STACK_MODE_COMPACT);
+  loom_task_start (deep);
+  loom_task_start (shallow);
+  g_assert_cmpint (loom_await_int64 (LOOM_FUTURE (deep), &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (loom_await_int64 (LOOM_FUTURE (shallow), &error), >, 0);
+  g_assert_no_error (error);
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static void
+test_stack_compact_size (void)
+{
+  loom_test_run (compact_stack_size, NULL);
+}
+
+/* Debug mode names the misuse of compact mode it can see: a task handing
+ * a pointer into its own stack to a task it spawns. */
+
+static LoomFuture *
+count_through (gpointer data)
+{
+  (*(int *) data)++;
+  return NULL;
+}
+
+static LoomFuture *
+share_local (gpointer data)
+{
+  int local = 0;
+  g_autoptr(LoomTask) child = NULL;
+
+  g_test_expect_message ("Loom", G_LOG_LEVEL_WARNING, "*points into the stack of compact task*");
+  child = loom_spawn (count_through, &local, NULL);
+  g_test_assert_expected_messages ();
+  g_assert_true (loom_await (LOOM_FUTURE (child), NULL));
+  g_assert_cmpint (local, ==, 1);
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static LoomFuture *
+compact_pointer_main (gpointer data)
+{
+  g_autoptr(LoomTask) sharer = loom_task_new (share_local, NULL, NULL);
+
+  loom_task_set_stack_mode (sharer, LOOM_STACK_MODE_COMPACT);
+  loom_task_start (sharer);
+  g_assert_true (loom_await (LOOM_FUTURE (sharer), NULL));
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static void
+test_stack_compact_pointer_debug (void)
+{
+  if (!loom_stack_compact_supported ())
+    {
+      g_test_skip ("compact mode needs the assembly switch and no AddressSanitizer");
+      return;
+    }
+  loom_debug_set_enabled (TRUE);
+  loom_test_run (compact_pointer_main, NULL);
+  loom_debug_set_enabled (FALSE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -85,6 +181,8 @@ main (int   argc,
   loom_test_init (&argc, &argv);
 
   g_test_add_func ("/stack/big-frame-faults", test_stack_big_frame_faults);
+  g_test_add_func ("/stack/compact-size", test_stack_compact_size);
+  g_test_add_func ("/stack/compact-pointer-debug", test_stack_compact_pointer_debug);
 
   return g_test_run ();
 }
