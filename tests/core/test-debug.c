@@ -54,7 +54,7 @@ dump_main (gpointer data)
 static void
 test_debug_dump_tasks (void)
 {
-  loom_test_run (dump_main, NULL);
+  loom_test_run_as_main (dump_main, NULL);
 }
 
 static LoomFuture *

@@ -176,7 +176,7 @@ test_task_detached_order (void)
 {
   GString *log = g_string_new (NULL);
 
-  loom_test_run (spawn_mixed, log);
+  loom_test_run_as_main (spawn_mixed, log);
   g_assert_cmpstr (log->str, ==, "abcdef");
   g_string_free (log, TRUE);
 }
