@@ -36,6 +36,10 @@
  * POOL_KEEP that no spawn needed since the last check are finalized, as
  * the stack pool returns idle stacks — at most POOL_TRIM_BATCH per
  * dispatch, so that giving back a large burst never stalls the loop.
+ *
+ * The pool is off in debug mode and under AddressSanitizer: a reference
+ * released once too often would otherwise leave the object reset and
+ * reused under a stale pointer, where neither can see it.
  */
 
 #define POOL_KEEP       4096
@@ -170,15 +174,45 @@ loom_task_pool_take (GMainContext *context)
   return task;
 }
 
+/* Debug mode: the fiber's reference to its finished @task is the last
+ * one, yet a task of this thread still awaits it: somebody released a
+ * reference they did not own. Named here, where it can still be seen,
+ * and the reference kept, so the stale pointer stays valid. */
+static gboolean
+over_released (LoomTask *task)
+{
+  LoomScheduler *scheduler;
+
+  if (g_atomic_int_get (&((GObject *) task)->ref_count) != 1)
+    return FALSE;
+  scheduler = loom_scheduler_get_for_context (((LoomFuture *) task)->context);
+  for (LoomFiber *fiber = scheduler->fibers; fiber != NULL; fiber = fiber->next)
+    if ((fiber->wait == LOOM_WAIT_FUTURE || fiber->wait == LOOM_WAIT_LATE) &&
+        fiber->awaiting == (LoomFuture *) task)
+      {
+        g_critical ("Task %s was released once too often: it finished with no reference "
+                    "left but its own, while task #%u awaits it (loom_task_get_current() "
+                    "and loom_spawn_detached() give no reference); it is kept alive",
+                    loom_future_get_name ((LoomFuture *) task) ? loom_future_get_name ((LoomFuture *) task) : "(unnamed)",
+                    fiber->id);
+        return TRUE;
+      }
+  return FALSE;
+}
+
 /* Takes over a finished task's reference from its fiber. */
 void
 loom_task_pool_retire (LoomTask *task)
 {
-  if (G_UNLIKELY (loom_debug_on) ||
+  /* Reuse would hide an over-release from AddressSanitizer and debug
+   * mode, the two places meant to find it. */
+  if (LOOM_HAVE_ASAN || G_UNLIKELY (loom_debug_on) ||
       g_atomic_pointer_get (&((GObject *) task)->qdata) != NULL ||
       !loom_future_outcome_is_plain ((LoomFuture *) task))
     {
       /* Debug mode reports unretrieved errors on finalization. */
+      if (G_UNLIKELY (loom_debug_on) && over_released (task))
+        return;
       g_object_unref (task);
       return;
     }
