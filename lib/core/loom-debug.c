@@ -10,6 +10,7 @@
 
 #include <dlfcn.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "loom-debug-private.h"
 
@@ -96,16 +97,92 @@ loom_debug_get_slow_step (void)
   return (guint) (loom_debug_slow_usec / 1000);
 }
 
+/* Spawn sites are named by function, file and line, with
+ * binutils' addr2line when it is installed and the code has debug
+ * information: "count_down (main.c:42)". Each address is looked up once. */
+
+G_LOCK_DEFINE_STATIC (symbolized);
+static GHashTable *symbolized;   /* code address -> description or "" */
+
+/* A spawn site is a return address (the instruction after the call) or,
+ * for a main task, the function itself. The call is the byte before a
+ * return address, in the same function; the byte before a function is
+ * in another one. So both are looked up, and the one before wins when it
+ * lies in the same function. */
+static char *
+run_addr2line (const char    *module,
+               gconstpointer  address)
+{
+  g_autofree char *at = g_strdup_printf ("%#" G_GINTPTR_MODIFIER "x", (guintptr) address);
+  g_autofree char *before = g_strdup_printf ("%#" G_GINTPTR_MODIFIER "x", (guintptr) address - 1);
+  const char *argv[] = { "addr2line", "-f", "-e", module, at, before, NULL };
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *file = NULL;
+  const char *where;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL,
+                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, &out, NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    return NULL;
+
+  /* Two lines per address: the function, then file:line; "??" where
+   * unknown. */
+  lines = g_strsplit (out, "\n", 5);
+  if (g_strv_length (lines) < 4 || g_str_has_prefix (lines[0], "??") ||
+      g_str_has_prefix (lines[1], "??"))
+    return NULL;
+  where = g_str_equal (lines[0], lines[2]) && !g_str_has_prefix (lines[3], "??") ? lines[3] : lines[1];
+  /* addr2line may add " (discriminator N)". */
+  *strchrnul ((char *) where, ' ') = '\0';
+  file = g_path_get_basename (where);
+  return g_strdup_printf ("%s (%s)", lines[0], file);
+}
+
+static char *
+symbolize (const Dl_info *info,
+           gconstpointer  site)
+{
+  const unsigned char *header = info->dli_fbase;
+  gconstpointer address = site;
+  char *found;
+
+  G_LOCK (symbolized);
+  if (symbolized == NULL)
+    symbolized = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  found = g_hash_table_lookup (symbolized, site);
+  G_UNLOCK (symbolized);
+  if (found != NULL)
+    return *found ? g_strdup (found) : NULL;
+
+  /* Position-independent code (ET_DYN: shared objects, PIE programs) is
+   * looked up by its offset in the file, the rest by its address. */
+  if (header != NULL && memcmp (header, "\177ELF", 4) == 0 &&
+      (header[16] | header[17] << 8) == 3)
+    address = (gconstpointer) ((const char *) site - (const char *) info->dli_fbase);
+  found = run_addr2line (info->dli_fname, address);
+
+  G_LOCK (symbolized);
+  g_hash_table_replace (symbolized, (gpointer) site, g_strdup (found ? found : ""));
+  G_UNLOCK (symbolized);
+  return found;
+}
+
 /* Names the function a code address lies in, for spawn sites. */
 char *
 loom_debug_describe_site (gconstpointer site)
 {
   Dl_info info;
+  char *described;
 
   if (site == NULL)
     return g_strdup ("an unknown place");
   if (dladdr (site, &info) == 0)
     return g_strdup_printf ("%p", site);
+  if ((described = symbolize (&info, site)) != NULL)
+    return described;
   if (info.dli_sname != NULL)
     return g_strdup_printf ("%s+0x%tx", info.dli_sname,
                             (const char *) site - (const char *) info.dli_saddr);
