@@ -10,6 +10,7 @@
 #include "loom-debug-private.h"
 #include "loom-error.h"
 #include "loom-fiber-private.h"
+#include "loom-fork-private.h"
 #include "loom-run.h"
 
 static gboolean
@@ -21,7 +22,8 @@ refuse_nested (GError **error)
                            "Cannot run a loop from inside a task: await the future instead");
       return TRUE;
     }
-  if (g_main_depth () > 0)
+  /* In a forked child, the dispatch it was forked from is the parent's. */
+  if (g_main_depth () > loom_fork_inherited_main_depth ())
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_LOOP_RUNNING,
                            "Cannot run a loop while a main loop is dispatching on this thread");
@@ -64,6 +66,11 @@ cancel_leftovers (GMainContext  *context,
  * as `asyncio.run()`. Before returning, every task it left running is
  * cancelled and awaited. Refuses to run inside a task or while a main
  * loop is dispatching on this thread, since that loop would starve.
+ *
+ * In the child of a fork() without exec(), GLib's rule holds: do not use
+ * the main contexts inherited from the parent. A fresh loop is fine, so
+ * loom_run() works there, even from within the dispatch the process was
+ * forked in.
  *
  * Returns: (transfer full) (nullable): the main task, done and resolved;
  *   %NULL with @error set if it failed or the loop could not run

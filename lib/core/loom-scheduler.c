@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "loom-debug-private.h"
+#include "loom-fork-private.h"
 #include "loom-task-private.h"
 #include "loom-scheduler-private.h"
 
@@ -331,10 +332,22 @@ static GSourceFuncs scheduler_funcs = {
   .finalize = loom_scheduler_finalize,
 };
 
+/* In a forked child: a thread of the parent may have held the lock, and
+ * this thread's cache may name a context the child must not use. */
+void
+loom_scheduler_after_fork (void)
+{
+  memset (&schedulers_lock, 0, sizeof schedulers_lock);
+  cached_context = NULL;
+  cached_scheduler = NULL;
+}
+
 static LoomScheduler *
 loom_scheduler_new (GMainContext *context)
 {
   LoomScheduler *self;
+
+  loom_fork_init ();
 
   self = (LoomScheduler *)g_source_new (&scheduler_funcs, sizeof (LoomScheduler));
   g_source_set_static_name (&self->source, "[loom] scheduler");

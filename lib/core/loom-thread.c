@@ -9,6 +9,7 @@
 
 #include "loom-error.h"
 #include "loom-fiber-private.h"
+#include "loom-fork-private.h"
 #include "loom-future-private.h"
 #include "loom-scheduler-private.h"
 #include "loom-thread.h"
@@ -527,15 +528,32 @@ loom_thread_pool_new (guint max_threads)
  *
  * Returns: (transfer none): the default pool
  */
+G_LOCK_DEFINE_STATIC (default_pool);
+static LoomThreadPool *default_pool;
+
 LoomThreadPool *
 loom_thread_pool_get_default (void)
 {
-  static LoomThreadPool *default_pool;
+  LoomThreadPool *pool = g_atomic_pointer_get (&default_pool);
 
-  if (g_once_init_enter (&default_pool))
-    g_once_init_leave (&default_pool, loom_thread_pool_new (0));
+  if (G_LIKELY (pool != NULL))
+    return pool;
 
-  return default_pool;
+  G_LOCK (default_pool);
+  if (default_pool == NULL)
+    g_atomic_pointer_set (&default_pool, loom_thread_pool_new (0));
+  pool = default_pool;
+  G_UNLOCK (default_pool);
+  return pool;
+}
+
+/* In a forked child, the default pool's threads are gone: it is left
+ * behind, and a new one starts on first use. */
+void
+loom_thread_pool_after_fork (void)
+{
+  memset (&G_LOCK_NAME (default_pool), 0, sizeof G_LOCK_NAME (default_pool));
+  default_pool = NULL;
 }
 
 /**
