@@ -193,7 +193,8 @@ loom_debug_describe_site (gconstpointer site)
 static const char *
 fiber_name (LoomFiber *fiber)
 {
-  const char *name = fiber->task ? loom_future_get_name (LOOM_FUTURE (fiber->task)) : NULL;
+  LoomTask *task = loom_fiber_get_task (fiber);
+  const char *name = task ? loom_future_get_name (LOOM_FUTURE (task)) : NULL;
 
   return name ? name : "(unnamed)";
 }

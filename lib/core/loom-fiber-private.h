@@ -25,7 +25,6 @@
 G_BEGIN_DECLS
 
 typedef struct _LoomCancelScope LoomCancelScope;
-typedef struct _LoomTaskGroup LoomTaskGroup;
 
 typedef enum
 {
@@ -69,6 +68,37 @@ typedef struct
 #endif
 } LoomMachineContext;
 
+/* Who hears of a fiber's end. The layers above register themselves (the
+ * task handle, a task group) instead of being called by name; the one
+ * place a fiber completes — its function returned, or it could not run
+ * because no stack could be mapped — calls them in slot order: a group
+ * hears of a failure before the handle's awaiters are woken. */
+typedef enum
+{
+  LOOM_FIBER_LISTENER_GROUP,
+  LOOM_FIBER_LISTENER_HANDLE,
+  LOOM_FIBER_N_LISTENERS,
+} LoomFiberListenerSlot;
+
+typedef struct
+{
+  /* The fiber ended: with @error (transfer none) when it failed by itself
+   * (cancelled before it ran, no stack, its last await failed), else with
+   * the future its function returned (transfer none, nullable, done). */
+  void (*done)    (LoomFiber    *fiber,
+                   gpointer      data,
+                   LoomFuture   *result,
+                   const GError *error);
+  /* The fiber is freed: let go of @data. */
+  void (*release) (gpointer      data);
+} LoomFiberListenerFuncs;
+
+typedef struct
+{
+  const LoomFiberListenerFuncs *funcs;
+  gpointer                      data;
+} LoomFiberListener;
+
 struct _LoomFiber
 {
   LoomReady           ready;        /* queued to resume */
@@ -90,8 +120,7 @@ struct _LoomFiber
   gpointer            data;
   GDestroyNotify      destroy;
 
-  LoomTask           *task;         /* (owned) (nullable) the handle */
-  LoomTaskGroup      *group;        /* (owned) (nullable) for its children */
+  LoomFiberListener   listeners[LOOM_FIBER_N_LISTENERS];
   LoomFiber          *sibling_next; /* in the task group's list */
   LoomFiber          *sibling_prev;
   union {
@@ -153,6 +182,17 @@ void       loom_fiber_spawn_detached (LoomScheduler *scheduler,
                                       GDestroyNotify destroy,
                                       gconstpointer  spawn_site);
 void       loom_fiber_discard       (LoomFiber      *fiber);
+void       loom_fiber_listen        (LoomFiber                    *fiber,
+                                     LoomFiberListenerSlot         slot,
+                                     const LoomFiberListenerFuncs *funcs,
+                                     gpointer                      data);
+
+/* The task handle of @fiber, if one was made (the handle slot's data). */
+static inline LoomTask *
+loom_fiber_get_task (LoomFiber *fiber)
+{
+  return fiber->listeners[LOOM_FIBER_LISTENER_HANDLE].data;
+}
 
 /* The fiber running on this thread, if any. */
 extern __thread LoomFiber *loom_fiber_running __attribute__ ((tls_model ("initial-exec")));
@@ -197,15 +237,7 @@ GCancellable *loom_fiber_get_cancellable (LoomFiber *fiber);
 gboolean   loom_fiber_set_cancelled_error (LoomFiber *fiber,
                                            GError   **error);
 
-/* Defined by loom-task-group.c: a child of the group ended. */
-void       loom_task_group_child_done (LoomTaskGroup  *group,
-                                       LoomFiber      *child,
-                                       const GError   *failure);
-
-/* Defined by loom-task.c: settles the handle once the fiber finished. */
-void       loom_task_fiber_done     (LoomTask       *task,
-                                     LoomFuture     *result,
-                                     GError         *error);
+/* Defined by loom-task.c. */
 LoomTask  *loom_task_new_for_fiber  (LoomFiber      *fiber);
 LoomTask  *loom_task_new_at         (LoomFiberFunc   func,
                                      gpointer        user_data,

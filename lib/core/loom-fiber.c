@@ -9,7 +9,7 @@
 
 #include "loom-debug-private.h"
 #include "loom-error.h"
-#include "loom-task-private.h"
+#include "loom-fiber-private.h"
 
 #if LOOM_FIBER_ASM
 # include "loom-switch-private.h"
@@ -217,7 +217,9 @@ static void
 fiber_free (LoomFiber *fiber)
 {
   LoomScheduler *scheduler = fiber->scheduler;
-  LoomTask *task = g_steal_pointer (&fiber->task);
+  LoomFiberListener listeners[LOOM_FIBER_N_LISTENERS];
+
+  memcpy (listeners, fiber->listeners, sizeof listeners);
 
   if (fiber->prev != NULL)
     fiber->prev->next = fiber->next;
@@ -239,8 +241,21 @@ fiber_free (LoomFiber *fiber)
   g_clear_pointer (&fiber->cancel_message, g_free);
 
   fiber_release (fiber);
-  if (task != NULL)
-    loom_task_pool_retire (task);
+  for (guint i = 0; i < LOOM_FIBER_N_LISTENERS; i++)
+    if (listeners[i].funcs != NULL && listeners[i].funcs->release != NULL)
+      listeners[i].funcs->release (listeners[i].data);
+}
+
+/* Registers @funcs to hear of @fiber's end, with @data; NULL @funcs
+ * clears the slot (nothing is released then). */
+void
+loom_fiber_listen (LoomFiber                    *fiber,
+                   LoomFiberListenerSlot         slot,
+                   const LoomFiberListenerFuncs *funcs,
+                   gpointer                      data)
+{
+  fiber->listeners[slot].funcs = funcs;
+  fiber->listeners[slot].data = funcs != NULL ? data : NULL;
 }
 
 static void
@@ -336,17 +351,9 @@ fiber_wake (LoomFiber *fiber)
   loom_scheduler_push (fiber->scheduler, &fiber->ready);
 }
 
-static void
-fiber_finish (LoomFiber *fiber,
-              GError    *error)
-{
-  g_autoptr(GError) owned_error = error;
-
-  if (fiber->group != NULL)
-    loom_task_group_child_done (fiber->group, fiber, error);
-  if (fiber->task != NULL)
-    loom_task_fiber_done (fiber->task, NULL, g_steal_pointer (&owned_error));
-}
+static void fiber_complete (LoomFiber  *fiber,
+                            LoomFuture *result,
+                            GError     *error);
 
 /* Compact mode: a suspended fiber's frames are everything from its saved
  * stack pointer to the top of its run stack. Only the assembly switch
@@ -437,11 +444,10 @@ fiber_ready_cb (LoomReady *node)
 
   if (G_UNLIKELY (fiber->stack == NULL) && !fiber_prepare_stack (fiber))
     {
-      fiber_finish (fiber, g_error_new (LOOM_ERROR, LOOM_ERROR_RESOURCES,
-                                        "Could not map a fiber stack of %u bytes",
-                                        fiber->stack_size));
-      if (fiber->destroy != NULL)
-        fiber->destroy (fiber->data);
+      fiber_complete (fiber, NULL,
+                      g_error_new (LOOM_ERROR, LOOM_ERROR_RESOURCES,
+                                   "Could not map a fiber stack of %" G_GSIZE_FORMAT " bytes",
+                                   loom_stack_round_size (fiber->stack_size)));
       fiber->state = LOOM_FIBER_DONE;
       fiber_free (fiber);
       return;
@@ -764,13 +770,45 @@ report_lost_error (LoomFiber    *fiber,
              fiber->id, site, error->message);
 }
 
+/* The one way a fiber ends, whether its function ran or not: its data
+ * goes, then its listeners hear of @result (transfer full, nullable) or
+ * @error (transfer full), in slot order; a failure nobody listens to is
+ * reported. */
+static void
+fiber_complete (LoomFiber  *fiber,
+                LoomFuture *result,
+                GError     *error)
+{
+  g_autoptr(LoomFuture) owned_result = result;
+  g_autoptr(GError) owned_error = error;
+  gboolean heard = FALSE;
+
+  if (fiber->destroy != NULL)
+    fiber->destroy (fiber->data);
+  fiber->destroy = NULL;
+
+  if (error != NULL)
+    result = NULL;
+  for (guint i = 0; i < LOOM_FIBER_N_LISTENERS; i++)
+    {
+      const LoomFiberListenerFuncs *funcs = fiber->listeners[i].funcs;
+
+      if (funcs != NULL && funcs->done != NULL)
+        {
+          funcs->done (fiber, fiber->listeners[i].data, result, error);
+          heard = TRUE;
+        }
+    }
+  if (!heard)
+    report_lost_error (fiber, error != NULL ? error : result != NULL ? loom_future_get_error (result) : NULL);
+}
+
 static void
 fiber_main (void *data)
 {
   LoomFiber *fiber = data;
   LoomFuture *result = NULL;
   GError *error = NULL;
-  const GError *failure;
 
   asan_in_fiber (fiber);
 
@@ -783,24 +821,11 @@ fiber_main (void *data)
         loom_fiber_await (fiber, result, &error);
     }
 
-  if (fiber->destroy != NULL)
-    fiber->destroy (fiber->data);
-  fiber->destroy = NULL;
-
   if (G_UNLIKELY (fiber->scope != NULL))
     g_critical ("A task returned with a cancel scope or task group still entered; "
                 "leave scopes and wait for groups before returning");
 
-  failure = error != NULL ? error : result != NULL ? loom_future_get_error (result) : NULL;
-  if (fiber->group != NULL)
-    loom_task_group_child_done (fiber->group, fiber, failure);
-  else if (fiber->task == NULL)
-    report_lost_error (fiber, failure);
-
-  if (fiber->task != NULL)
-    loom_task_fiber_done (fiber->task, error ? NULL : result, g_steal_pointer (&error));
-  g_clear_error (&error);
-  g_clear_object (&result);
+  fiber_complete (fiber, result, error);
 
   fiber->state = LOOM_FIBER_DONE;
   fiber->scheduler->returned = fiber;
@@ -829,7 +854,7 @@ loom_fiber_await (LoomFiber   *fiber,
     {
       /* It would wait forever, and a cancel scope's deadline would only
        * turn that into a cancellation: asyncio raises RuntimeError. */
-      if (G_UNLIKELY (future == (LoomFuture *) fiber->task))
+      if (G_UNLIKELY (future == (LoomFuture *) loom_fiber_get_task (fiber)))
         {
           g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_FAILED,
                                "A task cannot await its own future");

@@ -225,7 +225,7 @@ loom_generator_yield (LoomGenerator  *self,
   g_return_val_if_fail (LOOM_IS_GENERATOR (self), FALSE);
   g_return_val_if_fail (G_IS_VALUE (value), FALSE);
 
-  if (fiber == NULL || self->body == NULL || fiber->task != self->body)
+  if (fiber == NULL || self->body == NULL || loom_fiber_get_task (fiber) != self->body)
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
                            "loom_generator_yield() can only be called by the generator's body");

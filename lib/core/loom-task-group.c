@@ -152,13 +152,15 @@ group_abort_soon (LoomTaskGroup *self)
   g_object_ref (self);
 }
 
-/* A child ended; this drops the reference the child held. */
-void
-loom_task_group_child_done (LoomTaskGroup *self,
-                            LoomFiber     *child,
-                            const GError  *failure)
+/* A child ended: with @error, or with @result's outcome. */
+static void
+child_done (LoomFiber    *child,
+            gpointer      data,
+            LoomFuture   *result,
+            const GError *error)
 {
-  child->group = NULL;
+  LoomTaskGroup *self = data;
+  const GError *failure = error != NULL ? error : result != NULL ? loom_future_get_error (result) : NULL;
 
   if (child->sibling_prev != NULL)
     child->sibling_prev->sibling_next = child->sibling_next;
@@ -176,9 +178,13 @@ loom_task_group_child_done (LoomTaskGroup *self,
 
   if (self->n_running == 0)
     loom_wait_queue_wake_all (&self->waiters, NULL);
-
-  g_object_unref (self);
 }
+
+/* Each child holds a reference to its group until it is freed. */
+static const LoomFiberListenerFuncs child_listener = {
+  .done = child_done,
+  .release = g_object_unref,
+};
 
 /**
  * loom_task_group_spawn:
@@ -211,7 +217,7 @@ loom_task_group_spawn (LoomTaskGroup  *self,
 
   child = loom_fiber_new (self->scheduler, func, user_data, destroy,
                           __builtin_return_address (0));
-  child->group = g_object_ref (self);
+  loom_fiber_listen (child, LOOM_FIBER_LISTENER_GROUP, &child_listener, g_object_ref (self));
   child->sibling_next = self->children;
   if (self->children != NULL)
     self->children->sibling_prev = child;

@@ -75,7 +75,8 @@ loom_task_dispose (GObject *object)
     {
       LoomFiber *fiber = g_steal_pointer (&self->fiber);
 
-      fiber->task = NULL;
+      /* Not the fiber's reference yet: it takes one on start. */
+      loom_fiber_listen (fiber, LOOM_FIBER_LISTENER_HANDLE, NULL, NULL);
       loom_fiber_discard (fiber);
     }
 
@@ -127,33 +128,47 @@ new_task (LoomScheduler *scheduler)
   return self != NULL ? self : g_object_new (LOOM_TYPE_TASK, NULL);
 }
 
+/* The fiber finished: the handle takes @result's outcome, or @error.
+ * Called in the fiber, before it releases the handle. */
+static void
+handle_fiber_done (LoomFiber    *fiber,
+                   gpointer      data,
+                   LoomFuture   *result,
+                   const GError *error)
+{
+  LoomTask *self = data;
+  LoomFuture *future = (LoomFuture *) self;
+
+  self->fiber = NULL;
+
+  if (error != NULL)
+    loom_future_settle (future, NULL, NULL, g_error_copy (error));
+  else if (result != NULL)
+    loom_future_settle_from (future, result);
+  else
+    loom_future_settle (future, NULL, NULL, NULL);
+}
+
+/* The fiber's reference to its handle goes to the task pool. */
+static void
+handle_release (gpointer data)
+{
+  loom_task_pool_retire (data);
+}
+
+static const LoomFiberListenerFuncs handle_listener = {
+  .done = handle_fiber_done,
+  .release = handle_release,
+};
+
 LoomTask *
 loom_task_new_for_fiber (LoomFiber *fiber)
 {
   LoomTask *self = new_task (fiber->scheduler);
 
   self->fiber = fiber;
-  fiber->task = self;
+  loom_fiber_listen (fiber, LOOM_FIBER_LISTENER_HANDLE, &handle_listener, self);
   return self;
-}
-
-/* The fiber finished: take @result's outcome (transfer none), or @error
- * (transfer full). Called in the fiber, before it releases its handle. */
-void
-loom_task_fiber_done (LoomTask   *self,
-                      LoomFuture *result,
-                      GError     *error)
-{
-  self->fiber = NULL;
-
-  LoomFuture *future = (LoomFuture *) self;
-
-  if (error != NULL)
-    loom_future_settle (future, NULL, NULL, error);
-  else if (result != NULL)
-    loom_future_settle_from (future, result);
-  else
-    loom_future_settle (future, NULL, NULL, NULL);
 }
 
 /**
@@ -190,7 +205,7 @@ loom_task_new_at (LoomFiberFunc   func,
   /* This reference is the caller's; the fiber takes its own on start. */
   self = new_task (scheduler);
   self->fiber = loom_fiber_new (scheduler, func, user_data, destroy, spawn_site);
-  self->fiber->task = self;
+  loom_fiber_listen (self->fiber, LOOM_FIBER_LISTENER_HANDLE, &handle_listener, self);
   self->spawn_site = spawn_site;
   return self;
 }
@@ -338,9 +353,9 @@ loom_task_get_current (void)
     return NULL;
 
   /* Detached tasks get their handle only when someone asks for it. */
-  if (fiber->task == NULL)
+  if (loom_fiber_get_task (fiber) == NULL)
     loom_task_new_for_fiber (fiber);
-  return fiber->task;
+  return loom_fiber_get_task (fiber);
 }
 
 /**

@@ -10,6 +10,16 @@
 
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#if HAVE_VALGRIND
+# include <valgrind/valgrind.h>
+#else
+# define RUNNING_ON_VALGRIND 0
+#endif
+
 #include "loom-fiber-private.h"
 #include "loom-test-util.h"
 
@@ -174,6 +184,99 @@ test_stack_compact_pointer_debug (void)
   loom_debug_set_enabled (FALSE);
 }
 
+/* When no stack can be mapped, every kind of task reports it: a handle's
+ * await fails, a group's wait fails, a detached task warns. */
+
+static LoomFuture *
+park_forever (gpointer data)
+{
+  loom_event_wait (data, NULL);
+  return NULL;
+}
+
+static LoomFuture *
+never_runs (gpointer data)
+{
+  g_assert_not_reached ();
+  return NULL;
+}
+
+static glong
+address_space_bytes (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmSize:");
+  g_assert_nonnull (line);
+  return strtol (line + strlen ("VmSize:"), NULL, 10) * 1024;
+}
+
+static LoomFuture *
+no_stack_main (gpointer data)
+{
+  g_autoptr(LoomEvent) never = loom_event_new ();
+  g_autoptr(LoomTask) handle = NULL;
+  g_autoptr(LoomTaskGroup) group = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) parked = g_ptr_array_new_with_free_func (g_object_unref);
+  struct rlimit limit;
+
+  /* Forbid new mappings of a slab's size, then take the stacks left in
+   * the slabs at hand until a task finds none. */
+  limit.rlim_cur = limit.rlim_max = address_space_bytes () + 8 * 1024 * 1024;
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &limit), ==, 0);
+  for (guint i = 0; handle == NULL; i++)
+    {
+      LoomTask *task = loom_spawn (park_forever, never, NULL);
+
+      g_assert_cmpuint (i, <, 1000);
+      g_assert_true (loom_yield_now (NULL));
+      if (loom_future_is_done (LOOM_FUTURE (task)))
+        handle = task;
+      else
+        g_ptr_array_add (parked, task);
+    }
+  g_assert_false (loom_await (LOOM_FUTURE (handle), &error));
+  g_assert_error (error, LOOM_ERROR, LOOM_ERROR_RESOURCES);
+  g_assert_nonnull (strstr (error->message, "stack of 196608 bytes"));
+  g_clear_error (&error);
+
+  group = loom_task_group_new ();
+  loom_task_group_spawn (group, never_runs, NULL, NULL);
+  g_assert_false (loom_task_group_wait (group, &error));
+  g_assert_error (error, LOOM_ERROR, LOOM_ERROR_RESOURCES);
+  g_clear_error (&error);
+
+  g_test_expect_message ("Loom", G_LOG_LEVEL_WARNING,
+                         "A task nobody awaits*failed: Could not map a fiber stack of 196608 bytes");
+  loom_spawn_detached (never_runs, NULL, NULL);
+  g_assert_true (loom_yield_now (NULL));
+  g_assert_true (loom_yield_now (NULL));
+  g_test_assert_expected_messages ();
+
+  loom_event_set (never);
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static void
+test_stack_none_left (void)
+{
+  if (LOOM_HAVE_ASAN || RUNNING_ON_VALGRIND)
+    {
+      g_test_skip ("an address space limit needs the plain build");
+      return;
+    }
+  if (g_test_subprocess ())
+    {
+      loom_test_run (no_stack_main, NULL);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -183,6 +286,7 @@ main (int   argc,
   g_test_add_func ("/stack/big-frame-faults", test_stack_big_frame_faults);
   g_test_add_func ("/stack/compact-size", test_stack_compact_size);
   g_test_add_func ("/stack/compact-pointer-debug", test_stack_compact_pointer_debug);
+  g_test_add_func ("/stack/none-left", test_stack_none_left);
 
   return g_test_run ();
 }
