@@ -223,6 +223,9 @@ no_stack_main (gpointer data)
   g_autoptr(GPtrArray) parked = g_ptr_array_new_with_free_func (g_object_unref);
   struct rlimit limit;
 
+  /* Every task holds a stack of its own here, in compact runs too. */
+  loom_scheduler_set_stack_mode (loom_scheduler_get_default (), LOOM_STACK_MODE_DEDICATED);
+
   /* Forbid new mappings of a slab's size, then take the stacks left in
    * the slabs at hand until a task finds none. */
   limit.rlim_cur = limit.rlim_max = address_space_bytes () + 8 * 1024 * 1024;
