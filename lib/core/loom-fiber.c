@@ -10,6 +10,7 @@
 #include "loom-debug-private.h"
 #include "loom-error.h"
 #include "loom-fiber-private.h"
+#include "loom-idle-private.h"
 
 #if LOOM_FIBER_ASM
 # include "loom-switch-private.h"
@@ -124,19 +125,17 @@ asan_in_fiber (LoomFiber *fiber)
 
 /* Life cycle */
 
-/* Freed fibers are kept for reuse: a burst of spawns then
- * touches no fresh memory. Beyond FIBER_CACHE_KEEP, the surplus goes back
- * to malloc once the cache has stayed that large for FIBER_CACHE_DELAY, as
- * stack pages do. */
+/* Freed fibers are kept for reuse: a burst of spawns then touches no
+ * fresh memory. Beyond FIBER_CACHE_KEEP, what no spawn needed for the
+ * core's idle delay goes back to malloc (loom-idle-private.h). */
 #define FIBER_CACHE_KEEP  4096
-#define FIBER_CACHE_DELAY (2 * G_USEC_PER_SEC)
 
 static void fiber_cache_free (gpointer data);
 
 static GPrivate fiber_cache_key = G_PRIVATE_INIT (fiber_cache_free);
 static __thread LoomFiber *fiber_cache __attribute__ ((tls_model ("initial-exec")));
 static __thread guint fiber_cache_len __attribute__ ((tls_model ("initial-exec")));
-static __thread gint64 fiber_cache_large_since __attribute__ ((tls_model ("initial-exec")));
+static __thread LoomIdleMeter fiber_cache_meter __attribute__ ((tls_model ("initial-exec")));
 static __thread gboolean fiber_cache_registered __attribute__ ((tls_model ("initial-exec")));
 
 static void
@@ -180,8 +179,7 @@ fiber_alloc (void)
     return g_new0 (LoomFiber, 1);
 
   fiber_cache = fiber->next;
-  if (--fiber_cache_len <= FIBER_CACHE_KEEP)
-    fiber_cache_large_since = 0;
+  loom_idle_meter_note (&fiber_cache_meter, --fiber_cache_len);
   fiber_clear (fiber);
   return fiber;
 }
@@ -201,15 +199,11 @@ fiber_release (LoomFiber *fiber)
 
   if (G_UNLIKELY (fiber_cache_len > FIBER_CACHE_KEEP && fiber_cache_len % 1024 == 0))
     {
-      gint64 now = g_get_monotonic_time ();
+      guint idle = loom_idle_meter_check (&fiber_cache_meter, fiber_cache_len,
+                                          FIBER_CACHE_KEEP, g_get_monotonic_time ());
 
-      if (fiber_cache_large_since == 0)
-        fiber_cache_large_since = now;
-      else if (now - fiber_cache_large_since > FIBER_CACHE_DELAY)
-        {
-          fiber_cache_trim (FIBER_CACHE_KEEP);
-          fiber_cache_large_since = 0;
-        }
+      if (idle > 0)
+        fiber_cache_trim (fiber_cache_len - idle);
     }
 }
 
@@ -268,9 +262,12 @@ fiber_resume (LoomFiber *fiber)
   gint64 started = 0;
   G_GNUC_UNUSED void *fake_stack = NULL;
 
+  LoomScheduler *previous_scheduler = loom_scheduler_running;
+
   fiber->caller = &caller;
   fiber->state = LOOM_FIBER_RUNNING;
   loom_fiber_running = fiber;
+  loom_scheduler_running = scheduler;
 
   if (G_UNLIKELY (loom_debug_on))
     started = g_get_monotonic_time ();
@@ -284,6 +281,7 @@ fiber_resume (LoomFiber *fiber)
   if (G_UNLIKELY (loom_debug_on) && g_get_monotonic_time () - started > loom_debug_slow_usec)
     loom_debug_slow_step (back, g_get_monotonic_time () - started);
   loom_fiber_running = previous;
+  loom_scheduler_running = previous_scheduler;
 
   if (back->state == LOOM_FIBER_DONE)
     fiber_free (back);

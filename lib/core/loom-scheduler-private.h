@@ -92,6 +92,17 @@ struct _LoomScheduler
   LoomFiber     *returned;      /* the fiber that last switched back */
 };
 
+/* Upkeep of the layers above (caches to settle or trim), run after each
+ * dispatch and when a loop ends; @idle when @self has no task left. */
+typedef void (*LoomMaintenanceFunc) (LoomScheduler *self,
+                                     gboolean       idle);
+
+void           loom_scheduler_add_maintenance (LoomMaintenanceFunc func);
+
+/* The scheduler whose task runs on this thread, set by whoever resumes
+ * tasks (the fiber layer); NULL between tasks. */
+extern __thread LoomScheduler *loom_scheduler_running __attribute__ ((tls_model ("initial-exec")));
+
 gconstpointer  loom_thread_token              (void);
 LoomScheduler *loom_scheduler_get_thread_default (void);
 LoomScheduler *loom_scheduler_ref             (LoomScheduler *self);

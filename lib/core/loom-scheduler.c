@@ -9,7 +9,6 @@
 
 #include "loom-debug-private.h"
 #include "loom-fork-private.h"
-#include "loom-task-private.h"
 #include "loom-scheduler-private.h"
 
 /**
@@ -42,6 +41,43 @@ static GMutex      schedulers_lock;
 static GHashTable *schedulers;      /* GMainContext* -> LoomScheduler* */
 
 static __thread char thread_token __attribute__ ((tls_model ("initial-exec")));
+__thread LoomScheduler *loom_scheduler_running __attribute__ ((tls_model ("initial-exec")));
+
+/* Registered maintenance functions: appended under the lock, read
+ * without it (an entry is written before the count that shows it). */
+#define MAX_MAINTENANCE 8
+static GMutex              maintenance_lock;
+static LoomMaintenanceFunc maintenance[MAX_MAINTENANCE];
+static int                 n_maintenance;   /* (atomic) */
+
+void
+loom_scheduler_add_maintenance (LoomMaintenanceFunc func)
+{
+  int n;
+
+  g_mutex_lock (&maintenance_lock);
+  n = g_atomic_int_get (&n_maintenance);
+  for (int i = 0; i < n; i++)
+    if (maintenance[i] == func)
+      {
+        g_mutex_unlock (&maintenance_lock);
+        return;
+      }
+  g_assert (n < MAX_MAINTENANCE);
+  maintenance[n] = func;
+  g_atomic_int_set (&n_maintenance, n + 1);
+  g_mutex_unlock (&maintenance_lock);
+}
+
+static void
+run_maintenance (LoomScheduler *self)
+{
+  int n = g_atomic_int_get (&n_maintenance);
+  gboolean idle = self->n_fibers == 0;
+
+  for (int i = 0; i < n; i++)
+    maintenance[i] (self, idle);
+}
 static __thread GMainContext *cached_context __attribute__ ((tls_model ("initial-exec")));
 static __thread LoomScheduler *cached_scheduler __attribute__ ((tls_model ("initial-exec")));
 
@@ -279,11 +315,7 @@ loom_scheduler_dispatch (GSource     *source,
   loom_scheduler_run_ready (self);
   self->dispatching = FALSE;
 
-  /* Finished tasks kept for reuse hold their contexts; let go of them
-   * whenever no task is left that would spawn more soon. */
-  if (self->n_fibers == 0)
-    loom_task_pool_settle ();
-  loom_task_pool_tick ();
+  run_maintenance (self);
 
   /* Whoever iterates the context holds it, so this is never its last
    * reference while it dispatches. */
@@ -432,10 +464,9 @@ loom_scheduler_get_default (void)
 LoomScheduler *
 loom_scheduler_get_thread_default (void)
 {
-  LoomFiber *fiber = loom_fiber_current ();
-
-  if (fiber != NULL)
-    return fiber->scheduler;
+  /* A task belongs to its scheduler, whatever the thread-default. */
+  if (loom_scheduler_running != NULL)
+    return loom_scheduler_running;
 
   return loom_scheduler_get_for_context (g_main_context_get_thread_default ());
 }
@@ -508,7 +539,7 @@ loom_scheduler_forget (LoomScheduler *self)
       loom_scheduler_run_ready (self);
       self->dispatching = FALSE;
     }
-  loom_task_pool_settle ();
+  run_maintenance (self);
   if (self->n_fibers == 0 && self->held_context != NULL)
     g_main_context_unref (g_steal_pointer (&self->held_context));
 }

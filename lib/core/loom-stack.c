@@ -15,6 +15,7 @@
 # include <valgrind/valgrind.h>
 #endif
 
+#include "loom-idle-private.h"
 #include "loom-stack-private.h"
 
 /* Fiber stacks come from slabs: one mapping holds many stacks, each with a
@@ -36,7 +37,6 @@
 #define SLAB_BYTES      (16 * 1024 * 1024)
 #define N_CLASSES       12                  /* 16 KiB .. 32 MiB */
 #define KEEP_HOT_STACKS 256
-#define TRIM_DELAY_USEC (2 * G_USEC_PER_SEC)
 
 struct _LoomStackSlab
 {
@@ -445,7 +445,7 @@ loom_stack_release (LoomStack *stack)
     {
       gint64 now = g_get_monotonic_time ();
 
-      trim_idle (pool, now, TRIM_DELAY_USEC);
+      trim_idle (pool, now, LOOM_IDLE_DELAY_USEC);
       idle_append (pool, slab, now);
     }
 }

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "loom-debug-private.h"
+#include "loom-idle-private.h"
 #include "loom-task-private.h"
 
 /* Finished tasks, reused for new spawns.
@@ -30,8 +31,8 @@
  * tasks, and when loom_run() returns. Tasks ready for reuse belong to no
  * context.
  *
- * On a thread that always has some task alive, the pool is checked every
- * POOL_DELAY as its schedulers dispatch: what was retired before the last
+ * On a thread that always has some task alive, the pool is checked once
+ * per idle delay (loom-idle-private.h) as its schedulers dispatch: what was retired before the last
  * check is settled, and of the tasks ready for reuse, those beyond
  * POOL_KEEP that no spawn needed since the last check are finalized, as
  * the stack pool returns idle stacks — at most POOL_TRIM_BATCH per
@@ -43,7 +44,6 @@
  */
 
 #define POOL_KEEP       4096
-#define POOL_DELAY      (2 * G_USEC_PER_SEC)
 #define POOL_TRIM_BATCH 512
 
 typedef struct
@@ -57,9 +57,8 @@ typedef struct
                             * retired_mark - n_popped */
   LoomTask *fresh;         /* reset, ready for reuse */
   guint     n_fresh;
-  guint     fresh_low;     /* fewest fresh since the last check */
+  LoomIdleMeter fresh_meter; /* fresh tasks no spawn needed */
   guint     to_trim;       /* fresh tasks still to finalize */
-  gint64    checked_at;
   gboolean  registered;    /* for pool_free_all() at thread exit */
 } TaskPool;
 
@@ -78,11 +77,15 @@ is_unshared (LoomTask *task)
          g_atomic_pointer_get (&object->qdata) == NULL;
 }
 
+static void pool_maintain (LoomScheduler *scheduler,
+                           gboolean       idle);
+
 static void
 register_pool (void)
 {
   g_private_set (&pool_key, &pool);
   pool.registered = TRUE;
+  loom_scheduler_add_maintenance (pool_maintain);
 }
 
 static void
@@ -168,8 +171,7 @@ loom_task_pool_take (GMainContext *context)
 
   pool.fresh = task->pool_next;
   task->pool_next = NULL;
-  if (--pool.n_fresh < pool.fresh_low)
-    pool.fresh_low = pool.n_fresh;
+  loom_idle_meter_note (&pool.fresh_meter, --pool.n_fresh);
   loom_future_rebind ((LoomFuture *) task, context);
   return task;
 }
@@ -264,7 +266,7 @@ loom_task_pool_tick (void)
   if (pool.retired_head == NULL && pool.n_fresh <= POOL_KEEP)
     return;
   now = g_get_monotonic_time ();
-  if (now - pool.checked_at < POOL_DELAY)
+  if (now - pool.fresh_meter.checked_at < LOOM_IDLE_DELAY_USEC)
     return;
 
   fresh_before = pool.n_fresh;
@@ -273,12 +275,10 @@ loom_task_pool_tick (void)
 
   /* Unused since the last check: the fewest fresh tasks seen since, and
    * the tasks retired before it that no spawn has needed. */
-  idle = pool.fresh_low + (pool.n_fresh - fresh_before);
-  pool.to_trim = idle > POOL_KEEP ? idle - POOL_KEEP : 0;
-
+  pool.fresh_meter.low += pool.n_fresh - fresh_before;
+  idle = loom_idle_meter_check (&pool.fresh_meter, pool.n_fresh, POOL_KEEP, now);
+  pool.to_trim = idle;
   pool.retired_mark = pool.n_retired;
-  pool.fresh_low = pool.n_fresh - MIN (pool.to_trim, pool.n_fresh);
-  pool.checked_at = now;
 }
 
 /* How many tasks this thread's pool holds, retired or ready. */
@@ -286,4 +286,15 @@ guint
 loom_task_pool_get_size (void)
 {
   return pool.n_fresh + (guint) (pool.n_retired - pool.n_popped);
+}
+
+/* After a dispatch: finished tasks kept for reuse hold their contexts;
+ * let go of them whenever no task is left that would spawn more soon. */
+static void
+pool_maintain (LoomScheduler *scheduler,
+               gboolean       idle)
+{
+  if (idle)
+    loom_task_pool_settle ();
+  loom_task_pool_tick ();
 }
