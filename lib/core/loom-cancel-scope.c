@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "loom-error.h"
+#include "loom-cancel-scope-private.h"
 #include "loom-fiber-private.h"
 #include "loom-cancel-scope.h"
 

@@ -24,7 +24,7 @@
 
 G_BEGIN_DECLS
 
-typedef struct _LoomCancelScope LoomCancelScope;
+#include "loom-cancel-scope.h"
 
 typedef enum
 {
@@ -154,22 +154,6 @@ struct _LoomFiber
 #endif
 };
 
-struct _LoomCancelScope
-{
-  int              ref_count;
-  LoomCancelScope *parent;
-  LoomFiber       *fiber;         /* (unowned) while entered */
-  LoomTimer        timer;
-  GCancellable    *cancellable;   /* (owned) (nullable) */
-  guint            kind;          /* LoomCancelScopeKind */
-  guint            shield : 1;
-  guint            cancelled : 1;
-  guint            deadline_hit : 1;
-  guint            entered : 1;
-  guint            caught : 1;
-  gint64           deadline;      /* monotonic µs, or -1 */
-};
-
 LoomFiber *loom_fiber_new           (LoomScheduler  *scheduler,
                                      LoomFiberFunc   func,
                                      gpointer        data,
@@ -237,11 +221,5 @@ GCancellable *loom_fiber_get_cancellable (LoomFiber *fiber);
 gboolean   loom_fiber_set_cancelled_error (LoomFiber *fiber,
                                            GError   **error);
 
-/* Defined by loom-task.c. */
-LoomTask  *loom_task_new_for_fiber  (LoomFiber      *fiber);
-LoomTask  *loom_task_new_at         (LoomFiberFunc   func,
-                                     gpointer        user_data,
-                                     GDestroyNotify  destroy,
-                                     gconstpointer   spawn_site);
 
 G_END_DECLS

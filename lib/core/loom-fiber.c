@@ -9,6 +9,7 @@
 
 #include "loom-debug-private.h"
 #include "loom-error.h"
+#include "loom-cancel-scope-private.h"
 #include "loom-fiber-private.h"
 #include "loom-idle-private.h"
 

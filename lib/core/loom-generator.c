@@ -9,6 +9,7 @@
 
 #include "loom-error.h"
 #include "loom-fiber-private.h"
+#include "loom-task-private.h"
 #include "loom-generator.h"
 
 /**

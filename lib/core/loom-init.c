@@ -9,7 +9,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "loom.h"
+#include "loom-init.h"
 
 /**
  * loom_init:

@@ -10,6 +10,7 @@
 #include "loom-debug-private.h"
 #include "loom-error.h"
 #include "loom-fiber-private.h"
+#include "loom-task-private.h"
 #include "loom-fork-private.h"
 #include "loom-run.h"
 

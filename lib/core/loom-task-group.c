@@ -10,6 +10,7 @@
 #include "loom-async-op-private.h"
 #include "loom-cancel-scope.h"
 #include "loom-error.h"
+#include "loom-cancel-scope-private.h"
 #include "loom-fiber-private.h"
 #include "loom-task-group.h"
 

@@ -25,6 +25,15 @@ struct _LoomTask
   LoomTask      *pool_next;   /* link in this thread's task pool */
 };
 
+/* A handle for a fiber that has none yet (a detached task asked for its
+ * own): the fiber's reference. */
+LoomTask *loom_task_new_for_fiber (LoomFiber     *fiber);
+/* loom_task_new() remembering who spawned it, for debug output. */
+LoomTask *loom_task_new_at        (LoomFiberFunc  func,
+                                   gpointer       user_data,
+                                   GDestroyNotify destroy,
+                                   gconstpointer  spawn_site);
+
 /* Defined by loom-task-pool.c: finished tasks reused for new spawns. */
 LoomTask *loom_task_pool_take   (GMainContext *context);
 void      loom_task_pool_retire (LoomTask     *task);
