@@ -9,6 +9,7 @@
 
 #include "loom-debug-private.h"
 #include "loom-idle-private.h"
+#include "loom-recycle-private.h"
 #include "loom-task-private.h"
 
 /* Finished tasks, reused for new spawns.
@@ -17,10 +18,9 @@
  * its last reference costs several times the rest of a spawn (a datalist
  * and a notify queue made and torn down, a signal table lookup). So a
  * fiber does not drop its finished task: it retires it to a list of this
- * thread, reference and all. Once the pool's reference is the only one
- * left and nothing is attached to the object (no qdata: no weak or toggle
- * reference, no binding wrapper, no data), nobody can tell it from a new
- * one, and a later spawn on this thread reuses it. A retired task somebody
+ * thread, reference and all. Once nobody can tell it from a new one
+ * (loom_recycle_take(), loom-recycle.c, which also says on which GLib
+ * versions this is done at all), a later spawn on this thread reuses it. A retired task somebody
  * still holds is handed over instead: its last reference is then theirs,
  * and it is finalized as usual.
  *
@@ -59,6 +59,7 @@ typedef struct
   guint     n_fresh;
   LoomIdleMeter fresh_meter; /* fresh tasks no spawn needed */
   guint     to_trim;       /* fresh tasks still to finalize */
+  guint64   n_reused;      /* tasks handed out again, ever */
   gboolean  registered;    /* for pool_free_all() at thread exit */
 } TaskPool;
 
@@ -67,15 +68,6 @@ static void pool_free_all (gpointer data);
 static GPrivate pool_key = G_PRIVATE_INIT (pool_free_all);
 static __thread TaskPool pool __attribute__ ((tls_model ("initial-exec")));
 
-/* The pool's reference is the only one, and nothing is attached. */
-static gboolean
-is_unshared (LoomTask *task)
-{
-  GObject *object = (GObject *) task;
-
-  return g_atomic_int_get (&object->ref_count) == 1 &&
-         g_atomic_pointer_get (&object->qdata) == NULL;
-}
 
 static void pool_maintain (LoomScheduler *scheduler,
                            gboolean       idle);
@@ -113,20 +105,14 @@ push_fresh (LoomTask *task)
 static void
 settle (LoomTask *task)
 {
-  if (is_unshared (task))
+  if (loom_recycle_take ((GObject *) task))
     {
-      /* What dispose would do; a handler's destroy notify might take a
-       * reference, so look again afterwards. */
-      g_signal_handlers_destroy (task);
-      if (is_unshared (task))
-        {
-          loom_future_reset ((LoomFuture *) task);
-          task->fiber = NULL;
-          task->stack_size = 0;
-          task->spawn_site = NULL;
-          push_fresh (task);
-          return;
-        }
+      loom_future_reset ((LoomFuture *) task);
+      task->fiber = NULL;
+      task->stack_size = 0;
+      task->spawn_site = NULL;
+      push_fresh (task);
+      return;
     }
   g_object_unref (task);
 }
@@ -160,6 +146,9 @@ loom_task_pool_take (GMainContext *context)
 {
   LoomTask *task;
 
+  if (!loom_recycle_is_supported ())
+    return NULL;
+
   /* Looking at a couple of retired tasks per spawn keeps a busy thread,
    * whose schedulers never run out of tasks, reusing them too. */
   for (guint i = 0; i < 2 && pool.fresh == NULL && pool.retired_head != NULL; i++)
@@ -172,6 +161,7 @@ loom_task_pool_take (GMainContext *context)
   pool.fresh = task->pool_next;
   task->pool_next = NULL;
   loom_idle_meter_note (&pool.fresh_meter, --pool.n_fresh);
+  pool.n_reused++;
   loom_future_rebind ((LoomFuture *) task, context);
   return task;
 }
@@ -185,7 +175,7 @@ over_released (LoomTask *task)
 {
   LoomScheduler *scheduler;
 
-  if (g_atomic_int_get (&((GObject *) task)->ref_count) != 1)
+  if (!loom_recycle_is_only_reference ((GObject *) task))
     return FALSE;
   scheduler = loom_scheduler_get_for_context (((LoomFuture *) task)->context);
   for (LoomFiber *fiber = scheduler->fibers; fiber != NULL; fiber = fiber->next)
@@ -209,7 +199,7 @@ loom_task_pool_retire (LoomTask *task)
   /* Reuse would hide an over-release from AddressSanitizer and debug
    * mode, the two places meant to find it. */
   if (LOOM_HAVE_ASAN || G_UNLIKELY (loom_debug_on) ||
-      g_atomic_pointer_get (&((GObject *) task)->qdata) != NULL ||
+      loom_recycle_has_attachments ((GObject *) task) ||
       !loom_future_outcome_is_plain ((LoomFuture *) task))
     {
       /* Debug mode reports unretrieved errors on finalization. */
@@ -222,7 +212,7 @@ loom_task_pool_retire (LoomTask *task)
   if (G_UNLIKELY (!pool.registered))
     register_pool ();
 
-  if (is_unshared (task))
+  if (loom_recycle_is_only_reference ((GObject *) task))
     {
       settle (task);
       return;
@@ -297,4 +287,11 @@ pool_maintain (LoomScheduler *scheduler,
   if (idle)
     loom_task_pool_settle ();
   loom_task_pool_tick ();
+}
+
+/* How many tasks this thread's pool handed out again, ever. */
+guint64
+loom_task_pool_get_n_reused (void)
+{
+  return pool.n_reused;
 }

@@ -40,5 +40,6 @@ void      loom_task_pool_retire (LoomTask     *task);
 void      loom_task_pool_settle (void);
 void      loom_task_pool_tick   (void);
 guint     loom_task_pool_get_size (void);
+guint64   loom_task_pool_get_n_reused (void);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "loom-test-util.h"
+#include "loom-recycle-private.h"
 #include "loom-task-private.h"
 
 /* The pool is off under AddressSanitizer, which is meant to see a task
@@ -406,6 +407,47 @@ test_task_pool_over_unref_named (void)
   loom_debug_set_enabled (FALSE);
 }
 
+/* On a GLib the reuse was not tested with, tasks are constructed anew:
+ * the same spawns work, and the pool keeps nothing. */
+
+static LoomFuture *
+spawn_a_few (gpointer data)
+{
+  guint64 *n_reused = data;
+  guint64 before = loom_task_pool_get_n_reused ();
+
+  for (int i = 0; i < 10; i++)
+    {
+      g_autoptr(LoomTask) task = loom_spawn (return_int, GINT_TO_POINTER (i), NULL);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (loom_await_int64 (LOOM_FUTURE (task), &error), ==, i);
+      g_assert_no_error (error);
+    }
+  *n_reused = loom_task_pool_get_n_reused () - before;
+  return NULL;
+}
+
+static void
+test_task_pool_both_paths (void)
+{
+  guint64 n_reused = 0;
+
+  if (skip_without_pool ())
+    return;
+
+  /* This GLib is one the reuse was tested with. */
+  g_assert_true (loom_recycle_is_supported ());
+  loom_test_run (spawn_a_few, &n_reused);
+  g_assert_cmpuint (n_reused, >=, 9);
+
+  loom_recycle_set_disabled (TRUE);
+  g_assert_false (loom_recycle_is_supported ());
+  loom_test_run (spawn_a_few, &n_reused);
+  g_assert_cmpuint (n_reused, ==, 0);
+  loom_recycle_set_disabled (FALSE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -422,6 +464,7 @@ main (int   argc,
   g_test_add_func ("/task-pool/thread-exit", test_task_pool_thread_exit);
   g_test_add_func ("/task-pool/trim", test_task_pool_trim);
   g_test_add_func ("/task-pool/over-unref-named", test_task_pool_over_unref_named);
+  g_test_add_func ("/task-pool/both-paths", test_task_pool_both_paths);
 
   return g_test_run ();
 }
