@@ -218,7 +218,7 @@ test_stress_random (void)
   arena.event = loom_event_new ();
   arena.live = g_ptr_array_new_with_free_func (g_object_unref);
 
-  loom_test_run (stress_main, &arena);
+  loom_test_run_as_main (stress_main, &arena);
 
   g_test_message ("%u tasks finished their walk, %u items put, %u got",
                   arena.finished, arena.items_put, arena.items_got);
