@@ -57,7 +57,7 @@ gboolean       loom_generator_yield_object (LoomGenerator     *self,
                                             GError           **error);
 LOOM_AVAILABLE_IN_ALL
 gboolean       loom_generator_is_closed    (LoomGenerator     *self);
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 LoomFuture    *loom_generator_throw        (LoomGenerator     *self,
                                             GError            *error) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -22,7 +22,7 @@ LOOM_AVAILABLE_IN_ALL
 void          loom_gio_callback (GObject      *source_object,
                                  GAsyncResult *result,
                                  gpointer      user_data);
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 GAsyncResult *loom_await_gio    (LoomFuture   *future,
                                  GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 
