@@ -147,6 +147,10 @@ struct _LoomFiber
   guint8              cancel_effective : 1;
   guint8              compact : 1;
 
+#if LOOM_HAVE_TSAN
+  void               *tsan_fiber;   /* ThreadSanitizer's state of this stack */
+  void               *tsan_caller;  /* and of the one that resumed us */
+#endif
 #if LOOM_HAVE_ASAN
   void               *asan_fake_stack;
   const void         *asan_caller_bottom;

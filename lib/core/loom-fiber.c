@@ -20,6 +20,9 @@
 #if LOOM_HAVE_ASAN
 # include <sanitizer/common_interface_defs.h>
 #endif
+#if LOOM_HAVE_TSAN
+# include <sanitizer/tsan_interface.h>
+#endif
 
 /* A fiber is a plain struct, not a GObject: the scheduler, the waiter node,
  * the timer node and the cancel state all live inside it, so waiting and
@@ -34,6 +37,7 @@ __thread LoomFiber *loom_fiber_running __attribute__ ((tls_model ("initial-exec"
   ((LoomFiber *) G_STRUCT_MEMBER_P ((ptr), -G_STRUCT_OFFSET (LoomFiber, field)))
 
 static void fiber_main (void *data);
+static inline void tsan_fiber_init (LoomFiber *fiber);
 
 /* Machine-level switching */
 
@@ -43,9 +47,12 @@ static void
 machine_init (LoomFiber *fiber)
 {
   fiber->context.sp = loom_switch_init_stack (loom_stack_top (fiber->stack), fiber_main, fiber);
+  tsan_fiber_init (fiber);
 }
 
-static inline void
+/* Always inlined: ThreadSanitizer keeps a shadow call stack per fiber,
+ * which a call frame around the switch would unbalance. */
+static inline __attribute__ ((always_inline)) void
 machine_switch (LoomMachineContext *from,
                 LoomMachineContext *to)
 {
@@ -72,9 +79,12 @@ machine_init (LoomFiber *fiber)
   fiber->context.uc.uc_link = NULL;
   makecontext (&fiber->context.uc, (void (*) (void)) ucontext_entry, 2,
                (unsigned int) (self >> 32), (unsigned int) (self & 0xffffffffu));
+  tsan_fiber_init (fiber);
 }
 
-static inline void
+/* Always inlined: ThreadSanitizer keeps a shadow call stack per fiber,
+ * which a call frame around the switch would unbalance. */
+static inline __attribute__ ((always_inline)) void
 machine_switch (LoomMachineContext *from,
                 LoomMachineContext *to)
 {
@@ -82,6 +92,58 @@ machine_switch (LoomMachineContext *from,
 }
 
 #endif
+
+/* ThreadSanitizer must hear of every stack switch too, or it mixes the
+ * call stacks and happens-before of unrelated tasks; every switch below
+ * is announced with tsan_switch_to(). These compile to nothing without
+ * the sanitizers. */
+
+static inline void
+tsan_fiber_init (LoomFiber *fiber)
+{
+#if LOOM_HAVE_TSAN
+  if (fiber->tsan_fiber == NULL)
+    fiber->tsan_fiber = __tsan_create_fiber (0);
+#endif
+}
+
+static inline void
+tsan_fiber_free (LoomFiber *fiber)
+{
+#if LOOM_HAVE_TSAN
+  if (fiber->tsan_fiber != NULL)
+    __tsan_destroy_fiber (g_steal_pointer (&fiber->tsan_fiber));
+#endif
+}
+
+/* Resuming @fiber from whatever runs now, which it will switch back to. */
+static inline void
+tsan_resume (LoomFiber *fiber)
+{
+#if LOOM_HAVE_TSAN
+  fiber->tsan_caller = __tsan_get_current_fiber ();
+  __tsan_switch_to_fiber (fiber->tsan_fiber, 0);
+#endif
+}
+
+/* @next takes over @fiber's caller and runs in its stead. */
+static inline void
+tsan_hand_over (LoomFiber *fiber,
+                LoomFiber *next)
+{
+#if LOOM_HAVE_TSAN
+  next->tsan_caller = fiber->tsan_caller;
+  __tsan_switch_to_fiber (next->tsan_fiber, 0);
+#endif
+}
+
+static inline void
+tsan_back_to_caller (LoomFiber *fiber)
+{
+#if LOOM_HAVE_TSAN
+  __tsan_switch_to_fiber (fiber->tsan_caller, 0);
+#endif
+}
 
 /* AddressSanitizer must hear of every stack switch, or it reports
  * nonsense; these compile to nothing without it. */
@@ -234,6 +296,7 @@ fiber_free (LoomFiber *fiber)
     loom_stack_release (fiber->stack);
   g_clear_object (&fiber->cancellable);
   g_clear_pointer (&fiber->cancel_message, g_free);
+  tsan_fiber_free (fiber);
 
   fiber_release (fiber);
   for (guint i = 0; i < LOOM_FIBER_N_LISTENERS; i++)
@@ -274,6 +337,7 @@ fiber_resume (LoomFiber *fiber)
     started = g_get_monotonic_time ();
 
   asan_enter_fiber (fiber, &fake_stack);
+  tsan_resume (fiber);
   machine_switch (&caller, &fiber->context);
   asan_back_in_caller (fake_stack);
 
@@ -333,12 +397,14 @@ fiber_switch_out (LoomFiber *fiber)
       next->caller = fiber->caller;
       next->state = LOOM_FIBER_RUNNING;
       loom_fiber_running = next;
+      tsan_hand_over (fiber, next);
       machine_switch (&fiber->context, &next->context);
       return;
     }
 
   fiber->scheduler->returned = fiber;
   asan_leave_fiber (fiber, FALSE);
+  tsan_back_to_caller (fiber);
   machine_switch (&fiber->context, fiber->caller);
   asan_in_fiber (fiber);
 }
@@ -829,6 +895,7 @@ fiber_main (void *data)
   fiber->state = LOOM_FIBER_DONE;
   fiber->scheduler->returned = fiber;
   asan_leave_fiber (fiber, TRUE);
+  tsan_back_to_caller (fiber);
   machine_switch (&fiber->context, fiber->caller);
   g_assert_not_reached ();
 }

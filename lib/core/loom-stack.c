@@ -289,13 +289,13 @@ stack_pool_free (gpointer data)
   g_free (pool);
 }
 
-/* Copying frames between stacks hides them from AddressSanitizer's
- * shadow memory, and ucontext keeps the stack pointer where we cannot
+/* Copying frames between stacks hides them from the sanitizers' shadow
+ * memory, and ucontext keeps the stack pointer where we cannot
  * reach it portably: compact mode needs the assembly switch. */
 gboolean
 loom_stack_compact_supported (void)
 {
-  return LOOM_FIBER_ASM && !LOOM_HAVE_ASAN;
+  return LOOM_FIBER_ASM && !LOOM_HAVE_ASAN && !LOOM_HAVE_TSAN;
 }
 
 /* Picks the shared stack a new compact fiber will live on, round robin:

@@ -13,6 +13,7 @@
 #include "loom-remote-future-private.h"
 #include "loom-scheduler-private.h"
 #include "loom-thread.h"
+#include "loom-tsan-private.h"
 #include "loom-wait-sync-private.h"
 
 /* Thread pool jobs.
@@ -84,6 +85,7 @@ thread_pool_worker (gpointer data,
 {
   ThreadJob *job = data;
 
+  LOOM_TSAN_ACQUIRE (job);
   if (g_atomic_int_compare_and_exchange (&job->state, JOB_QUEUED, JOB_RUNNING))
     {
       g_autoptr(LoomFuture) result = job->func (job->cancellable, job->data);
@@ -400,6 +402,7 @@ loom_thread_pool_run (LoomThreadPool *self,
 
   /* A failed push still queues the job: only a pool left without any
    * thread could never run it. */
+  LOOM_TSAN_RELEASE (job);
   if (!g_thread_pool_push (self->pool, job, &error) &&
       g_thread_pool_get_num_threads (self->pool) == 0 &&
       g_atomic_int_compare_and_exchange (&job->state, JOB_QUEUED, JOB_SKIPPED))

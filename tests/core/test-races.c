@@ -64,6 +64,8 @@ cancel_rounds (void)
 {
   if (RUNNING_ON_VALGRIND)
     return 5000;
+  if (LOOM_HAVE_TSAN)
+    return 10000;
   return LOOM_HAVE_ASAN ? 50000 : 200000;
 }
 
@@ -198,7 +200,7 @@ test_wait_for_thread (void)
  * wakes the awaiting task must not touch the scheduler after handing the
  * task over (a use-after-free that AddressSanitizer reports). */
 
-#define PUSH_ROUNDS 5000
+#define PUSH_ROUNDS (LOOM_HAVE_TSAN ? 500 : 5000)
 
 typedef struct
 {
