@@ -36,6 +36,8 @@
  *
  * Entering and leaving are C only, since they need a fiber; bindings use
  * futures and [class@Gio.Cancellable] instead.
+ *
+ * Since: 0.1
  */
 
 G_DEFINE_BOXED_TYPE (LoomCancelScope, loom_cancel_scope, loom_cancel_scope_ref, loom_cancel_scope_unref)
@@ -57,6 +59,8 @@ scope_deadline_cb (LoomTimer *timer)
  * [method@Loom.CancelScope.enter].
  *
  * Returns: (transfer full): a new scope
+ *
+ * Since: 0.1
  */
 LoomCancelScope *
 loom_cancel_scope_new (LoomCancelScopeKind kind)
@@ -77,6 +81,8 @@ loom_cancel_scope_new (LoomCancelScopeKind kind)
  * Takes a reference to @self.
  *
  * Returns: (transfer full): @self
+ *
+ * Since: 0.1
  */
 LoomCancelScope *
 loom_cancel_scope_ref (LoomCancelScope *self)
@@ -93,6 +99,8 @@ loom_cancel_scope_ref (LoomCancelScope *self)
  *
  * Drops a reference to @self. A scope that is still entered stays alive
  * until it is left.
+ *
+ * Since: 0.1
  */
 void
 loom_cancel_scope_unref (LoomCancelScope *self)
@@ -124,6 +132,8 @@ scope_arm (LoomCancelScope *self)
  *
  * Sets when @self cancels itself; a deadline already past cancels it as
  * soon as it is entered. May be moved while the scope is entered.
+ *
+ * Since: 0.1
  */
 void
 loom_cancel_scope_set_deadline (LoomCancelScope *self,
@@ -143,6 +153,8 @@ loom_cancel_scope_set_deadline (LoomCancelScope *self,
  * Gets the deadline of @self.
  *
  * Returns: a time of g_get_monotonic_time() in µs, or -1 for none
+ *
+ * Since: 0.1
  */
 gint64
 loom_cancel_scope_get_deadline (LoomCancelScope *self)
@@ -158,6 +170,8 @@ loom_cancel_scope_get_deadline (LoomCancelScope *self)
  * @msec: milliseconds from now
  *
  * Sets the deadline of @self to @msec milliseconds from now.
+ *
+ * Since: 0.1
  */
 void
 loom_cancel_scope_set_timeout (LoomCancelScope *self,
@@ -174,6 +188,8 @@ loom_cancel_scope_set_timeout (LoomCancelScope *self,
  * Shields the body of @self: while it runs, cancelling the task or an
  * enclosing scope does not affect its awaits. The scope's own deadline and
  * [method@Loom.CancelScope.cancel] still do.
+ *
+ * Since: 0.1
  */
 void
 loom_cancel_scope_set_shield (LoomCancelScope *self,
@@ -193,6 +209,8 @@ loom_cancel_scope_set_shield (LoomCancelScope *self,
  * Checks whether @self is shielded.
  *
  * Returns: %TRUE if shielded
+ *
+ * Since: 0.1
  */
 gboolean
 loom_cancel_scope_get_shield (LoomCancelScope *self)
@@ -208,6 +226,8 @@ loom_cancel_scope_get_shield (LoomCancelScope *self)
  *
  * Cancels @self: every await in its body fails with %G_IO_ERROR_CANCELLED
  * until the scope is left. Call it on the thread that runs the task.
+ *
+ * Since: 0.1
  */
 void
 loom_cancel_scope_cancel (LoomCancelScope *self)
@@ -231,6 +251,8 @@ loom_cancel_scope_cancel (LoomCancelScope *self)
  * Checks whether @self was cancelled, by its deadline or explicitly.
  *
  * Returns: %TRUE if cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 loom_cancel_scope_is_cancelled (LoomCancelScope *self)
@@ -247,6 +269,8 @@ loom_cancel_scope_is_cancelled (LoomCancelScope *self)
  * Checks whether leaving @self ended a cancellation that @self caused.
  *
  * Returns: %TRUE if the body was cut short by this scope
+ *
+ * Since: 0.1
  */
 gboolean
 loom_cancel_scope_get_cancelled_caught (LoomCancelScope *self)
@@ -265,6 +289,8 @@ loom_cancel_scope_get_cancelled_caught (LoomCancelScope *self)
  * deadline. Scopes are left in the reverse order they were entered.
  *
  * Returns: %TRUE if entered; %FALSE outside a task
+ *
+ * Since: 0.1
  */
 gboolean
 loom_cancel_scope_enter (LoomCancelScope  *self,
@@ -306,6 +332,8 @@ loom_cancel_scope_enter (LoomCancelScope  *self,
  * %LOOM_ERROR_TIMED_OUT. Any other error is left as it is.
  *
  * Returns: %TRUE if @error holds no error afterwards
+ *
+ * Since: 0.1
  */
 gboolean
 loom_cancel_scope_leave (LoomCancelScope  *self,
@@ -382,6 +410,8 @@ deadline_in (guint msec)
  * which leaving it succeeds (Trio's `move_on_after`).
  *
  * Returns: (transfer full): the entered scope
+ *
+ * Since: 0.1
  */
 LoomCancelScope *
 loom_move_on_after (guint msec)
@@ -397,6 +427,8 @@ loom_move_on_after (guint msec)
  * which leaving it fails with %LOOM_ERROR_TIMED_OUT (Trio's `fail_after`).
  *
  * Returns: (transfer full): the entered scope
+ *
+ * Since: 0.1
  */
 LoomCancelScope *
 loom_fail_after (guint msec)
@@ -413,6 +445,8 @@ loom_fail_after (guint msec)
  * [method@Loom.CancelScope.set_timeout].
  *
  * Returns: (transfer full): the entered scope
+ *
+ * Since: 0.1
  */
 LoomCancelScope *
 loom_timeout (guint msec)
@@ -427,6 +461,8 @@ loom_timeout (guint msec)
  * the end even in a cancelled task.
  *
  * Returns: (transfer full): the entered scope
+ *
+ * Since: 0.1
  */
 LoomCancelScope *
 loom_shield_scope (void)

@@ -49,6 +49,8 @@ loom_debug_init (void)
  * [func@Loom.dump_tasks] lists every live task at any time, debug mode
  * or not. In debug mode tasks no longer switch straight to each other,
  * so that each step can be timed.
+ *
+ * Since: 0.1
  */
 void
 loom_debug_set_enabled (gboolean enabled)
@@ -63,6 +65,8 @@ loom_debug_set_enabled (gboolean enabled)
  * Checks whether debug mode is on.
  *
  * Returns: %TRUE if on
+ *
+ * Since: 0.1
  */
 gboolean
 loom_debug_get_enabled (void)
@@ -77,6 +81,8 @@ loom_debug_get_enabled (void)
  *
  * Sets how long one step of a task may hold the main loop before debug
  * mode reports it. The default is 100 ms.
+ *
+ * Since: 0.1
  */
 void
 loom_debug_set_slow_step (guint msec)
@@ -90,6 +96,8 @@ loom_debug_set_slow_step (guint msec)
  * Gets the slow-step threshold of debug mode.
  *
  * Returns: the threshold in milliseconds
+ *
+ * Since: 0.1
  */
 guint
 loom_debug_get_slow_step (void)
@@ -277,6 +285,8 @@ loom_debug_append_tasks (GString       *out,
  * spawned.
  *
  * Returns: (transfer full): the description
+ *
+ * Since: 0.1
  */
 char *
 loom_dump_tasks_to_string (void)
@@ -291,6 +301,8 @@ loom_dump_tasks_to_string (void)
  * loom_dump_tasks:
  *
  * Prints [func@Loom.dump_tasks_to_string] to standard error.
+ *
+ * Since: 0.1
  */
 void
 loom_dump_tasks (void)

@@ -28,6 +28,8 @@
  *
  * A future also implements [iface@Gio.AsyncResult], so a GIO-style
  * `_finish` function can take it as its result.
+ *
+ * Since: 0.1
  */
 
 static void loom_future_async_result_iface_init (GAsyncResultIface *iface);
@@ -202,6 +204,8 @@ loom_future_async_result_iface_init (GAsyncResultIface *iface)
  * Creates a pending future owned by the thread-default main context.
  *
  * Returns: (transfer full): a new pending future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new (void)
@@ -403,6 +407,8 @@ loom_future_new_settled (GValue         *value,
  * Creates a future resolved with a copy of @value.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_value (const GValue *value)
@@ -420,6 +426,8 @@ loom_future_new_for_value (const GValue *value)
  * Creates a future rejected with @error.
  *
  * Returns: (transfer full): a new rejected future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_error (GError *error)
@@ -438,6 +446,8 @@ loom_future_new_for_error (GError *error)
  * Creates a future rejected with a new error.
  *
  * Returns: (transfer full): a new rejected future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_error_literal (GQuark      domain,
@@ -457,6 +467,8 @@ loom_future_new_for_error_literal (GQuark      domain,
  * Creates a future resolved with a plain pointer it owns.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_pointer (gpointer       pointer,
@@ -475,6 +487,8 @@ loom_future_new_for_pointer (gpointer       pointer,
  * Creates a future resolved with a new reference to @object.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_object (gpointer object)
@@ -493,6 +507,8 @@ loom_future_new_for_object (gpointer object)
  * Creates a future resolved with a copy of @boxed.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_boxed (GType         boxed_type,
@@ -511,6 +527,8 @@ loom_future_new_for_boxed (GType         boxed_type,
  * Creates a future resolved with a copy of @string.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_string (const char *string)
@@ -528,6 +546,8 @@ loom_future_new_for_string (const char *string)
  * Creates a future resolved with an integer.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_int64 (gint64 value)
@@ -545,6 +565,8 @@ loom_future_new_for_int64 (gint64 value)
  * Creates a future resolved with a floating-point number.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_double (double value)
@@ -562,6 +584,8 @@ loom_future_new_for_double (double value)
  * Creates a future resolved with a boolean.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_boolean (gboolean value)
@@ -579,6 +603,8 @@ loom_future_new_for_boolean (gboolean value)
  * Creates a future resolved with a new reference to @bytes.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_bytes (GBytes *bytes)
@@ -599,6 +625,8 @@ loom_future_new_for_bytes (GBytes *bytes)
  * future is not, and is silently ignored.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve (LoomFuture *self)
@@ -616,6 +644,8 @@ loom_future_resolve (LoomFuture *self)
  * Resolves @self with a copy of @value.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_value (LoomFuture   *self,
@@ -640,6 +670,8 @@ loom_future_resolve_value (LoomFuture   *self,
  * Resolves @self with a plain pointer it then owns.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_pointer (LoomFuture     *self,
@@ -663,6 +695,8 @@ loom_future_resolve_pointer (LoomFuture     *self,
  * Resolves @self with a new reference to @object.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_object (LoomFuture *self,
@@ -687,6 +721,8 @@ loom_future_resolve_object (LoomFuture *self,
  * Resolves @self with a copy of @boxed.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_boxed (LoomFuture    *self,
@@ -711,6 +747,8 @@ loom_future_resolve_boxed (LoomFuture    *self,
  * Resolves @self with a copy of @string.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_string (LoomFuture *self,
@@ -733,6 +771,8 @@ loom_future_resolve_string (LoomFuture *self,
  * Resolves @self with an integer.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_int64 (LoomFuture *self,
@@ -755,6 +795,8 @@ loom_future_resolve_int64 (LoomFuture *self,
  * Resolves @self with a floating-point number.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_double (LoomFuture *self,
@@ -777,6 +819,8 @@ loom_future_resolve_double (LoomFuture *self,
  * Resolves @self with a boolean.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_boolean (LoomFuture *self,
@@ -799,6 +843,8 @@ loom_future_resolve_boolean (LoomFuture *self,
  * Resolves @self with a new reference to @bytes.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_bytes (LoomFuture *self,
@@ -815,6 +861,8 @@ loom_future_resolve_bytes (LoomFuture *self,
  * Rejects @self with @error.
  *
  * Returns: %TRUE if @self was pending and is now rejected
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_reject (LoomFuture *self,
@@ -836,6 +884,8 @@ loom_future_reject (LoomFuture *self,
  * Rejects @self with a new error.
  *
  * Returns: %TRUE if @self was pending and is now rejected
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_reject_literal (LoomFuture *self,
@@ -867,6 +917,8 @@ loom_future_cancel_with_message (LoomFuture *self,
  * once its function has returned.
  *
  * Returns: %TRUE if @self was pending when called
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_cancel (LoomFuture *self)
@@ -883,6 +935,8 @@ loom_future_cancel (LoomFuture *self)
  * Gets the state of @self.
  *
  * Returns: the state
+ *
+ * Since: 0.1
  */
 LoomFutureState
 loom_future_get_state (LoomFuture *self)
@@ -899,6 +953,8 @@ loom_future_get_state (LoomFuture *self)
  * Checks whether @self is resolved, rejected or cancelled.
  *
  * Returns: %TRUE if @self is no longer pending
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_is_done (LoomFuture *self)
@@ -916,6 +972,8 @@ loom_future_is_done (LoomFuture *self)
  * %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE if @self is cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_is_cancelled (LoomFuture *self)
@@ -933,6 +991,8 @@ loom_future_is_cancelled (LoomFuture *self)
  * Gets the main context that owns @self, where its callbacks run.
  *
  * Returns: (transfer none): the owner context
+ *
+ * Since: 0.1
  */
 GMainContext *
 loom_future_get_context (LoomFuture *self)
@@ -949,6 +1009,8 @@ loom_future_get_context (LoomFuture *self)
  * Gets the debugging name of @self.
  *
  * Returns: (nullable): the name
+ *
+ * Since: 0.1
  */
 const char *
 loom_future_get_name (LoomFuture *self)
@@ -964,6 +1026,8 @@ loom_future_get_name (LoomFuture *self)
  * @name: (nullable): a name for debugging output
  *
  * Names @self for warnings and task dumps.
+ *
+ * Since: 0.1
  */
 void
 loom_future_set_name (LoomFuture *self,
@@ -982,6 +1046,8 @@ loom_future_set_name (LoomFuture *self,
  * Gets the error @self was rejected with, if any.
  *
  * Returns: (transfer none) (nullable): the error
+ *
+ * Since: 0.1
  */
 const GError *
 loom_future_get_error (LoomFuture *self)
@@ -1003,6 +1069,8 @@ loom_future_get_error (LoomFuture *self)
  * rejected, or sets %LOOM_ERROR_NOT_DONE if it is still pending.
  *
  * Returns: %TRUE if @self is resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_propagate (LoomFuture  *self,
@@ -1035,6 +1103,8 @@ loom_future_propagate (LoomFuture  *self,
  *
  * Returns: (transfer none) (nullable): the value, or %NULL with @error set
  *   if @self is pending, rejected or resolved without a value
+ *
+ * Since: 0.1
  */
 const GValue *
 loom_future_get_value (LoomFuture  *self,
@@ -1082,6 +1152,8 @@ loom_future_get_typed (LoomFuture  *self,
  * Gets the plain pointer @self was resolved with; @self keeps owning it.
  *
  * Returns: (transfer none) (nullable): the pointer
+ *
+ * Since: 0.1
  */
 gpointer
 loom_future_get_pointer (LoomFuture  *self,
@@ -1100,6 +1172,8 @@ loom_future_get_pointer (LoomFuture  *self,
  * Gets a new reference to the object @self was resolved with.
  *
  * Returns: (transfer full) (type GObject) (nullable): the object
+ *
+ * Since: 0.1
  */
 gpointer
 loom_future_dup_object (LoomFuture  *self,
@@ -1119,6 +1193,8 @@ loom_future_dup_object (LoomFuture  *self,
  * Gets a copy of the boxed value @self was resolved with.
  *
  * Returns: (transfer full) (nullable): the copy
+ *
+ * Since: 0.1
  */
 gpointer
 loom_future_dup_boxed (LoomFuture  *self,
@@ -1138,6 +1214,8 @@ loom_future_dup_boxed (LoomFuture  *self,
  * Gets a copy of the string @self was resolved with.
  *
  * Returns: (transfer full) (nullable): the string
+ *
+ * Since: 0.1
  */
 char *
 loom_future_dup_string (LoomFuture  *self,
@@ -1156,6 +1234,8 @@ loom_future_dup_string (LoomFuture  *self,
  * Gets the integer @self was resolved with.
  *
  * Returns: the integer, or 0 with @error set
+ *
+ * Since: 0.1
  */
 gint64
 loom_future_get_int64 (LoomFuture  *self,
@@ -1174,6 +1254,8 @@ loom_future_get_int64 (LoomFuture  *self,
  * Gets the floating-point number @self was resolved with.
  *
  * Returns: the number, or 0 with @error set
+ *
+ * Since: 0.1
  */
 double
 loom_future_get_double (LoomFuture  *self,
@@ -1192,6 +1274,8 @@ loom_future_get_double (LoomFuture  *self,
  * Gets the boolean @self was resolved with.
  *
  * Returns: the boolean, or %FALSE with @error set
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_get_boolean (LoomFuture  *self,
@@ -1210,6 +1294,8 @@ loom_future_get_boolean (LoomFuture  *self,
  * Gets a new reference to the bytes @self was resolved with.
  *
  * Returns: (transfer full) (nullable): the bytes
+ *
+ * Since: 0.1
  */
 GBytes *
 loom_future_dup_bytes (LoomFuture  *self,
@@ -1251,6 +1337,8 @@ done_callback_wake (LoomWaiter *waiter,
  * Calls @callback once @self is done, on @self's owner context, always from
  * the main loop and never from within the call that completed @self — even
  * when @self is done already.
+ *
+ * Since: 0.1
  */
 void
 loom_future_add_done_callback (LoomFuture         *self,
@@ -1323,6 +1411,8 @@ wait_async_cancelled (GCancellable *cancellable,
  *
  * Waits for @self as a GIO asynchronous operation, so bindings can await it
  * (GJS: `Gio._promisify (Loom.Future.prototype, 'wait_async')`).
+ *
+ * Since: 0.1
  */
 void
 loom_future_wait_async (LoomFuture          *self,
@@ -1353,6 +1443,8 @@ loom_future_wait_async (LoomFuture          *self,
  * if it was rejected. Read a resolved value with the getters.
  *
  * Returns: %TRUE if @self is resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_wait_finish (LoomFuture    *self,

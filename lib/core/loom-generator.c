@@ -35,6 +35,8 @@
  * [method@Loom.AsyncIterator.close] cancels it where it is paused, so its
  * cleanup runs, and ends the iteration. A generator left open when
  * `loom_run()` returns is closed that way too, since its body is a task.
+ *
+ * Since: 0.1
  */
 
 struct _LoomGenerator
@@ -185,6 +187,8 @@ loom_generator_iface_init (LoomAsyncIteratorInterface *iface)
  * [method@Loom.AsyncIterator.next].
  *
  * Returns: (transfer full): a new generator
+ *
+ * Since: 0.1
  */
 LoomGenerator *
 loom_generator_new (LoomGeneratorFunc func,
@@ -214,6 +218,8 @@ loom_generator_new (LoomGeneratorFunc func,
  * Returns: %TRUE when the next item is asked for; %FALSE with
  *   %G_IO_ERROR_CANCELLED when the generator was closed (the body should
  *   clean up and return)
+ *
+ * Since: 0.1
  */
 gboolean
 loom_generator_yield (LoomGenerator  *self,
@@ -308,6 +314,8 @@ loom_generator_throw (LoomGenerator *self,
  * `loom_generator_yield()` for an integer.
  *
  * Returns: %TRUE when the next item is asked for
+ *
+ * Since: 0.1
  */
 gboolean
 loom_generator_yield_int64 (LoomGenerator  *self,
@@ -330,6 +338,8 @@ loom_generator_yield_int64 (LoomGenerator  *self,
  * `loom_generator_yield()` for a string.
  *
  * Returns: %TRUE when the next item is asked for
+ *
+ * Since: 0.1
  */
 gboolean
 loom_generator_yield_string (LoomGenerator  *self,
@@ -352,6 +362,8 @@ loom_generator_yield_string (LoomGenerator  *self,
  * `loom_generator_yield()` for an object.
  *
  * Returns: %TRUE when the next item is asked for
+ *
+ * Since: 0.1
  */
 gboolean
 loom_generator_yield_object (LoomGenerator  *self,
@@ -374,6 +386,8 @@ loom_generator_yield_object (LoomGenerator  *self,
  * Checks whether the iteration is over: closed, or the body returned.
  *
  * Returns: %TRUE if no more items will come
+ *
+ * Since: 0.1
  */
 gboolean
 loom_generator_is_closed (LoomGenerator *self)

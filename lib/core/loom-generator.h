@@ -31,6 +31,8 @@ G_DECLARE_FINAL_TYPE (LoomGenerator, loom_generator, LOOM, GENERATOR, GObject)
  * rejected future ends it with that error.
  *
  * Returns: (transfer full) (nullable): how the iteration ends
+ *
+ * Since: 0.1
  */
 typedef LoomFuture *(*LoomGeneratorFunc) (LoomGenerator *generator,
                                           gpointer       user_data);

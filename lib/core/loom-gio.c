@@ -38,6 +38,8 @@
  * end even when the task is cancelled, so that no buffer handed to GIO is
  * used after the task moved on. C only: bindings have their own ways to
  * call `_async` methods.
+ *
+ * Since: 0.1
  */
 void
 loom_gio_callback (GObject      *source_object,

@@ -18,6 +18,8 @@
  * `LOOM_LOCALEDIR` if set (for uninstalled builds) or the installed
  * locale directory. Safe to call more than once; tools call it at
  * start-up.
+ *
+ * Since: 0.1
  */
 void
 loom_init (void)

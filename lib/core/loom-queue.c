@@ -38,6 +38,8 @@
  * Items are plain non-%NULL pointers the queue owns while it holds them,
  * which C code puts and gets directly. Bindings use a queue of values
  * instead ([ctor@Loom.Queue.new_for_values]) with the `_value` calls.
+ *
+ * Since: 0.1
  */
 
 struct _LoomQueue
@@ -249,6 +251,8 @@ compare_pointers (gconstpointer a,
  * until [method@Loom.Queue.set_compare] gives it a function.
  *
  * Returns: (transfer full): a new queue
+ *
+ * Since: 0.1
  */
 LoomQueue *
 loom_queue_new (LoomQueueOrder  order,
@@ -276,6 +280,8 @@ loom_queue_new (LoomQueueOrder  order,
  * @destroy: (nullable): frees @user_data with the queue
  *
  * Sets how a %LOOM_QUEUE_PRIORITY queue orders its items.
+ *
+ * Since: 0.1
  */
 void
 loom_queue_set_compare (LoomQueue        *self,
@@ -390,6 +396,8 @@ fiber_cancelled (GError **error)
  *
  * Returns: %TRUE if @item is in; %FALSE if the task was cancelled, the
  *   queue is closed or this is not called in a task
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_put (LoomQueue  *self,
@@ -432,6 +440,8 @@ loom_queue_put (LoomQueue  *self,
  * `QueueFull`). Needs no task.
  *
  * Returns: %TRUE if @item is in
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_put_nowait (LoomQueue  *self,
@@ -462,6 +472,8 @@ loom_queue_put_nowait (LoomQueue  *self,
  * Returns: (transfer full) (nullable): the item; %NULL if the task was
  *   cancelled, the queue is closed and drained, or this is not called in
  *   a task
+ *
+ * Since: 0.1
  */
 gpointer
 loom_queue_get (LoomQueue  *self,
@@ -502,6 +514,8 @@ loom_queue_get (LoomQueue  *self,
  * task.
  *
  * Returns: (transfer full) (nullable): the item
+ *
+ * Since: 0.1
  */
 gpointer
 loom_queue_get_nowait (LoomQueue  *self,
@@ -525,6 +539,8 @@ loom_queue_get_nowait (LoomQueue  *self,
  * Marks one item taken from @self as processed, as asyncio's
  * `task_done()`. Calling it more often than items were put is a
  * programming error.
+ *
+ * Since: 0.1
  */
 void
 loom_queue_task_done (LoomQueue *self)
@@ -550,6 +566,8 @@ loom_queue_task_done (LoomQueue *self)
  *
  * Returns: %TRUE once all are done; %FALSE if the task was cancelled or
  *   this is not called in a task
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_join (LoomQueue  *self,
@@ -571,6 +589,8 @@ loom_queue_join (LoomQueue  *self,
  * Closes @self: puts fail with %LOOM_ERROR_CLOSED, and so do gets once the
  * items still in it are taken. Waiting putters and getters are woken with
  * that error.
+ *
+ * Since: 0.1
  */
 void
 loom_queue_close (LoomQueue *self)
@@ -589,6 +609,8 @@ loom_queue_close (LoomQueue *self)
  * Checks whether @self was closed.
  *
  * Returns: %TRUE if closed
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_is_closed (LoomQueue *self)
@@ -605,6 +627,8 @@ loom_queue_is_closed (LoomQueue *self)
  * Counts the items in @self.
  *
  * Returns: the number of items
+ *
+ * Since: 0.1
  */
 guint
 loom_queue_get_size (LoomQueue *self)
@@ -621,6 +645,8 @@ loom_queue_get_size (LoomQueue *self)
  * Gets the most items @self holds before putting waits.
  *
  * Returns: the maximum, or 0 for no limit
+ *
+ * Since: 0.1
  */
 guint
 loom_queue_get_maxsize (LoomQueue *self)
@@ -637,6 +663,8 @@ loom_queue_get_maxsize (LoomQueue *self)
  * Checks whether @self holds no item.
  *
  * Returns: %TRUE if empty
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_is_empty (LoomQueue *self)
@@ -651,6 +679,8 @@ loom_queue_is_empty (LoomQueue *self)
  * Checks whether putting would wait.
  *
  * Returns: %TRUE if full
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_is_full (LoomQueue *self)
@@ -700,6 +730,8 @@ move_value (GValue *item,
  * [method@Loom.Queue.set_compare] from C, else by insertion.
  *
  * Returns: (transfer full): a new queue
+ *
+ * Since: 0.1
  */
 LoomQueue *
 loom_queue_new_for_values (LoomQueueOrder order,
@@ -724,6 +756,8 @@ holds_values (LoomQueue *self)
  * [method@Loom.Queue.put_nowait].
  *
  * Returns: %TRUE if it is in
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_put_value_nowait (LoomQueue     *self,
@@ -754,6 +788,8 @@ loom_queue_put_value_nowait (LoomQueue     *self,
  * [method@Loom.Queue.get_nowait].
  *
  * Returns: (skip): %TRUE with @value set
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_get_value_nowait (LoomQueue  *self,
@@ -825,6 +861,8 @@ put_wait_finalize (gpointer data)
  *
  * Puts a copy of @value in, waiting for room: the binding-friendly twin
  * of [method@Loom.Queue.put].
+ *
+ * Since: 0.1
  */
 void
 loom_queue_put_value_async (LoomQueue           *self,
@@ -870,6 +908,8 @@ loom_queue_put_value_async (LoomQueue           *self,
  * Finishes [method@Loom.Queue.put_value_async].
  *
  * Returns: %TRUE if the value is in
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_put_value_finish (LoomQueue     *self,
@@ -891,6 +931,8 @@ loom_queue_put_value_finish (LoomQueue     *self,
  *
  * Takes the next value, waiting for one: the binding-friendly twin of
  * [method@Loom.Queue.get].
+ *
+ * Since: 0.1
  */
 void
 loom_queue_get_value_async (LoomQueue           *self,
@@ -921,6 +963,8 @@ loom_queue_get_value_async (LoomQueue           *self,
  * %LOOM_ERROR_CLOSED once the queue is closed and drained.
  *
  * Returns: (skip): %TRUE with @value set
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_get_value_finish (LoomQueue     *self,

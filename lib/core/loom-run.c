@@ -75,6 +75,8 @@ cancel_leftovers (GMainContext  *context,
  *
  * Returns: (transfer full) (nullable): the main task, done and resolved;
  *   %NULL with @error set if it failed or the loop could not run
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_run (LoomFiberFunc   func,
@@ -133,6 +135,8 @@ loom_run (LoomFiberFunc   func,
  * @context or if called inside a task.
  *
  * Returns: %TRUE if @future resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_run_until_complete (GMainContext  *context,

@@ -29,6 +29,8 @@
  * on it stays alive until they have finished, so that a future they await
  * can still wake them safely, from any thread. Iterate such a context (or
  * use [func@Loom.run], which cancels what is left) to let it go.
+ *
+ * Since: 0.1
  */
 
 G_DEFINE_BOXED_TYPE (LoomScheduler, loom_scheduler, loom_scheduler_ref, loom_scheduler_unref)
@@ -408,6 +410,8 @@ loom_scheduler_new (GMainContext *context)
  * long as @context does.
  *
  * Returns: (transfer none): the scheduler
+ *
+ * Since: 0.1
  */
 LoomScheduler *
 loom_scheduler_get_for_context (GMainContext *context)
@@ -454,6 +458,8 @@ loom_scheduler_get_for_context (GMainContext *context)
  * to.
  *
  * Returns: (transfer none): the scheduler
+ *
+ * Since: 0.1
  */
 LoomScheduler *
 loom_scheduler_get_default (void)
@@ -564,6 +570,8 @@ loom_scheduler_unref (LoomScheduler *self)
  * Gets the main context @self belongs to.
  *
  * Returns: (transfer none): the context
+ *
+ * Since: 0.1
  */
 GMainContext *
 loom_scheduler_get_context (LoomScheduler *self)
@@ -580,6 +588,8 @@ loom_scheduler_get_context (LoomScheduler *self)
  * Gets the priority of the scheduler's source.
  *
  * Returns: the priority
+ *
+ * Since: 0.1
  */
 int
 loom_scheduler_get_priority (LoomScheduler *self)
@@ -596,6 +606,8 @@ loom_scheduler_get_priority (LoomScheduler *self)
  *
  * Sets the priority at which ready tasks run relative to the context's
  * other sources. The default is %G_PRIORITY_DEFAULT.
+ *
+ * Since: 0.1
  */
 void
 loom_scheduler_set_priority (LoomScheduler *self,
@@ -615,6 +627,8 @@ loom_scheduler_set_priority (LoomScheduler *self,
  * Sets how much work one dispatch does before it returns to the main loop,
  * so that I/O and drawing are not starved. The defaults are 4096 callbacks
  * and 4 ms.
+ *
+ * Since: 0.1
  */
 void
 loom_scheduler_set_budget (LoomScheduler *self,
@@ -634,6 +648,8 @@ loom_scheduler_set_budget (LoomScheduler *self,
  * Counts the tasks of @self that have not finished.
  *
  * Returns: the number of live tasks
+ *
+ * Since: 0.1
  */
 guint
 loom_scheduler_get_n_tasks (LoomScheduler *self)
@@ -651,6 +667,8 @@ loom_scheduler_get_n_tasks (LoomScheduler *self)
  * Chooses between dedicated stacks (the default) and the compact mode
  * meant for a million suspended tasks. The environment variable
  * `LOOM_STACK_MODE=compact` sets the default for new schedulers.
+ *
+ * Since: 0.1
  */
 void
 loom_scheduler_set_stack_mode (LoomScheduler *self,
@@ -668,6 +686,8 @@ loom_scheduler_set_stack_mode (LoomScheduler *self,
  * Gets how tasks spawned on @self get their stacks.
  *
  * Returns: the stack mode
+ *
+ * Since: 0.1
  */
 LoomStackMode
 loom_scheduler_get_stack_mode (LoomScheduler *self)

@@ -29,6 +29,8 @@ G_BEGIN_DECLS
  *   switch and no AddressSanitizer; elsewhere tasks get dedicated stacks.
  *
  * How tasks get their stacks.
+ *
+ * Since: 0.1
  */
 typedef enum
 {

@@ -27,6 +27,8 @@ mirror_inner (LoomFuture *inner,
  * it — leaves @inner running.
  *
  * Returns: (transfer full): a future mirroring @inner
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_shield (LoomFuture *inner)

@@ -162,6 +162,8 @@ spawn_on_cancel (gpointer    data,
  * @destroy runs, on the calling thread or on @context's.
  *
  * Returns: (transfer full): a future of the task's result
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_spawn_on (GMainContext   *context,

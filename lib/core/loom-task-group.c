@@ -42,6 +42,8 @@
  * Children have no [class@Loom.Task] object of their own, which keeps
  * spawning them cheap. A group made inside a task enters a cancel scope
  * there, so it must be waited for before the task's function returns.
+ *
+ * Since: 0.1
  */
 
 struct _LoomTaskGroup
@@ -99,6 +101,8 @@ loom_task_group_init (LoomTaskGroup *self)
  * for it with [method@Loom.TaskGroup.wait_async].
  *
  * Returns: (transfer full): a new group
+ *
+ * Since: 0.1
  */
 LoomTaskGroup *
 loom_task_group_new (void)
@@ -196,6 +200,8 @@ static const LoomFiberListenerFuncs child_listener = {
  *
  * Runs @func as a child of @self. A child spawned into a group that is
  * already cancelling never runs its function.
+ *
+ * Since: 0.1
  */
 void
 loom_task_group_spawn (LoomTaskGroup  *self,
@@ -236,6 +242,8 @@ loom_task_group_spawn (LoomTaskGroup  *self,
  *
  * Cancels every running child and, for a group made in a task, the body
  * of that task up to [method@Loom.TaskGroup.wait].
+ *
+ * Since: 0.1
  */
 void
 loom_task_group_cancel (LoomTaskGroup *self)
@@ -252,6 +260,8 @@ loom_task_group_cancel (LoomTaskGroup *self)
  * Counts the children that have not ended.
  *
  * Returns: the number of running children
+ *
+ * Since: 0.1
  */
 guint
 loom_task_group_get_n_running (LoomTaskGroup *self)
@@ -268,6 +278,8 @@ loom_task_group_get_n_running (LoomTaskGroup *self)
  * Gets the errors of the children that failed, in the order they failed.
  *
  * Returns: (transfer none) (element-type GError): the errors
+ *
+ * Since: 0.1
  */
 GPtrArray *
 loom_task_group_get_errors (LoomTaskGroup *self)
@@ -325,6 +337,8 @@ wait_children_shielded (LoomTaskGroup *self)
  * [method@Loom.TaskGroup.wait_async].
  *
  * Returns: %TRUE if no child failed and the task was not cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 loom_task_group_wait (LoomTaskGroup  *self,
@@ -378,6 +392,8 @@ loom_task_group_wait (LoomTaskGroup  *self,
  *
  * Waits for every child without a task: the binding-friendly twin of
  * `loom_task_group_wait()` for groups made outside tasks.
+ *
+ * Since: 0.1
  */
 void
 loom_task_group_wait_async (LoomTaskGroup       *self,
@@ -405,6 +421,8 @@ loom_task_group_wait_async (LoomTaskGroup       *self,
  * errors as [method@Loom.TaskGroup.wait] does.
  *
  * Returns: %TRUE if no child failed
+ *
+ * Since: 0.1
  */
 gboolean
 loom_task_group_wait_finish (LoomTaskGroup  *self,

@@ -52,6 +52,8 @@
  * any GObject. Only a weak reference or a signal handler added after the
  * task finished is told later than usual: when the thread next spawns or
  * runs out of tasks, or within a few seconds.
+ *
+ * Since: 0.1
  */
 
 G_DEFINE_FINAL_TYPE (LoomTask, loom_task, LOOM_TYPE_FUTURE)
@@ -181,6 +183,8 @@ loom_task_new_for_fiber (LoomFiber *fiber)
  * be set; [method@Loom.Task.start] schedules it.
  *
  * Returns: (transfer full): a new task
+ *
+ * Since: 0.1
  */
 LoomTask *
 loom_task_new (LoomFiberFunc  func,
@@ -225,6 +229,8 @@ loom_task_new_at (LoomFiberFunc   func,
  *
  * In compact mode ([enum@Loom.StackMode]), a task that asks for more than
  * the default gets a dedicated stack of that size.
+ *
+ * Since: 0.1
  */
 void
 loom_task_set_stack_size (LoomTask *self,
@@ -244,6 +250,8 @@ loom_task_set_stack_size (LoomTask *self,
  * Gets the usable stack size of @self's fiber.
  *
  * Returns: the stack size in bytes
+ *
+ * Since: 0.1
  */
 gsize
 loom_task_get_stack_size (LoomTask *self)
@@ -260,6 +268,8 @@ loom_task_get_stack_size (LoomTask *self)
  *
  * Overrides the scheduler's [enum@Loom.StackMode] for @self. Compact mode
  * is ignored where it is not supported (see [enum@Loom.StackMode]).
+ *
+ * Since: 0.1
  */
 void
 loom_task_set_stack_mode (LoomTask      *self,
@@ -277,6 +287,8 @@ loom_task_set_stack_mode (LoomTask      *self,
  *
  * Schedules @self to run on the thread-default main context of the thread
  * that created it.
+ *
+ * Since: 0.1
  */
 void
 loom_task_start (LoomTask *self)
@@ -300,6 +312,8 @@ loom_task_start (LoomTask *self)
  * that runs @self.
  *
  * Returns: %TRUE if @self was not done yet
+ *
+ * Since: 0.1
  */
 gboolean
 loom_task_cancel (LoomTask   *self,
@@ -328,6 +342,8 @@ loom_task_cancel (LoomTask   *self,
  * Checks whether @self was asked to stop and has not finished yet.
  *
  * Returns: %TRUE if a cancellation is pending
+ *
+ * Since: 0.1
  */
 gboolean
 loom_task_is_cancelling (LoomTask *self)
@@ -343,6 +359,8 @@ loom_task_is_cancelling (LoomTask *self)
  * Gets the task running on this thread, as asyncio's `current_task()`.
  *
  * Returns: (transfer none) (nullable): the task, or %NULL outside tasks
+ *
+ * Since: 0.1
  */
 LoomTask *
 loom_task_get_current (void)
@@ -372,6 +390,8 @@ loom_task_get_current (void)
  * fiber stack, so from JavaScript use [func@Loom.call_soon].
  *
  * Returns: (transfer full): the task
+ *
+ * Since: 0.1
  */
 LoomTask *
 loom_spawn (LoomFiberFunc  func,
@@ -397,6 +417,8 @@ loom_spawn (LoomFiberFunc  func,
  * [class@Loom.Task] object for it — the cheapest way to start work. If it
  * fails, the error is logged with g_warning(), since nobody else would
  * see it.
+ *
+ * Since: 0.1
  */
 void
 loom_spawn_detached (LoomFiberFunc  func,
@@ -478,6 +500,8 @@ call_soon_run (LoomReady *node)
  * stack, so from JavaScript use this instead of [func@Loom.spawn].
  *
  * Returns: (transfer full): a future of @func's result
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_call_soon (LoomFiberFunc  func,
@@ -507,6 +531,8 @@ loom_call_soon (LoomFiberFunc  func,
  * called.
  *
  * Returns: %TRUE inside a task
+ *
+ * Since: 0.1
  */
 gboolean
 loom_in_task (void)
@@ -523,6 +549,8 @@ loom_in_task (void)
  *
  * Returns: (transfer none) (nullable): the cancellable, or %NULL outside
  *   a task
+ *
+ * Since: 0.1
  */
 GCancellable *
 loom_cancellable (void)
@@ -573,6 +601,8 @@ await_checked (LoomFuture  *future,
  *
  * Returns: %TRUE if @future resolved; %FALSE with @error set if it was
  *   rejected or the task was cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 loom_await (LoomFuture  *future,
@@ -598,6 +628,8 @@ loom_await (LoomFuture  *future,
  * Awaits @future, then gets its value.
  *
  * Returns: (transfer none) (nullable): the value, owned by @future
+ *
+ * Since: 0.1
  */
 const GValue *
 loom_await_value (LoomFuture  *future,
@@ -616,6 +648,8 @@ loom_await_value (LoomFuture  *future,
  * Awaits @future, then gets the plain pointer it holds.
  *
  * Returns: (transfer none) (nullable): the pointer, owned by @future
+ *
+ * Since: 0.1
  */
 gpointer
 loom_await_pointer (LoomFuture  *future,
@@ -634,6 +668,8 @@ loom_await_pointer (LoomFuture  *future,
  * Awaits @future, then gets a new reference to the object it holds.
  *
  * Returns: (transfer full) (nullable): the object
+ *
+ * Since: 0.1
  */
 gpointer
 loom_await_object (LoomFuture  *future,
@@ -653,6 +689,8 @@ loom_await_object (LoomFuture  *future,
  * Awaits @future, then copies the boxed value it holds.
  *
  * Returns: (transfer full) (nullable): the copy
+ *
+ * Since: 0.1
  */
 gpointer
 loom_await_boxed (LoomFuture  *future,
@@ -672,6 +710,8 @@ loom_await_boxed (LoomFuture  *future,
  * Awaits @future, then copies the string it holds.
  *
  * Returns: (transfer full) (nullable): the string
+ *
+ * Since: 0.1
  */
 char *
 loom_await_string (LoomFuture  *future,
@@ -690,6 +730,8 @@ loom_await_string (LoomFuture  *future,
  * Awaits @future, then gets the integer it holds.
  *
  * Returns: the integer, or 0 with @error set
+ *
+ * Since: 0.1
  */
 gint64
 loom_await_int64 (LoomFuture  *future,
@@ -708,6 +750,8 @@ loom_await_int64 (LoomFuture  *future,
  * Awaits @future, then gets the number it holds.
  *
  * Returns: the number, or 0 with @error set
+ *
+ * Since: 0.1
  */
 double
 loom_await_double (LoomFuture  *future,
@@ -726,6 +770,8 @@ loom_await_double (LoomFuture  *future,
  * Awaits @future, then gets the boolean it holds.
  *
  * Returns: the boolean, or %FALSE with @error set
+ *
+ * Since: 0.1
  */
 gboolean
 loom_await_boolean (LoomFuture  *future,
@@ -744,6 +790,8 @@ loom_await_boolean (LoomFuture  *future,
  * Awaits @future, then gets a new reference to the bytes it holds.
  *
  * Returns: (transfer full) (nullable): the bytes
+ *
+ * Since: 0.1
  */
 GBytes *
 loom_await_bytes (LoomFuture  *future,
@@ -764,6 +812,8 @@ loom_await_bytes (LoomFuture  *future,
  *
  * Returns: %TRUE after sleeping; %FALSE with %G_IO_ERROR_CANCELLED if the
  *   task was cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 loom_sleep (guint    msec,
@@ -788,6 +838,8 @@ loom_sleep (guint    msec,
  *
  * Returns: %TRUE; %FALSE with %G_IO_ERROR_CANCELLED if the task was
  *   cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 loom_yield_now (GError **error)
@@ -830,6 +882,8 @@ sleep_async_withdraw (LoomAsyncOp *op)
  *
  * Sleeps without a task, on the scheduler's timer heap of the
  * thread-default main context: the binding-friendly twin of `loom_sleep()`.
+ *
+ * Since: 0.1
  */
 void
 loom_sleep_async (guint                msec,
@@ -858,6 +912,8 @@ loom_sleep_async (guint                msec,
  * Finishes [func@Loom.sleep_async].
  *
  * Returns: %TRUE if the whole time passed
+ *
+ * Since: 0.1
  */
 gboolean
 loom_sleep_finish (GAsyncResult  *result,

@@ -152,6 +152,8 @@ thread_pool_worker (gpointer data,
  *
  * Dropping the last reference to a pool does not stop its work: queued and
  * running calls still complete.
+ *
+ * Since: 0.1
  */
 
 struct _LoomThreadPool
@@ -287,6 +289,8 @@ loom_thread_pool_init (LoomThreadPool *self)
  * `concurrent.futures.ThreadPoolExecutor (max_workers)`.
  *
  * Returns: (transfer full): a new pool
+ *
+ * Since: 0.1
  */
 LoomThreadPool *
 loom_thread_pool_new (guint max_threads)
@@ -305,6 +309,8 @@ loom_thread_pool_new (guint max_threads)
  * Python's default executor: min (32, number of processors + 4) threads.
  *
  * Returns: (transfer none): the default pool
+ *
+ * Since: 0.1
  */
 G_LOCK_DEFINE_STATIC (default_pool);
 static LoomThreadPool *default_pool;
@@ -341,6 +347,8 @@ loom_thread_pool_after_fork (void)
  * Gets the most functions @self runs at once.
  *
  * Returns: the pool's size
+ *
+ * Since: 0.1
  */
 guint
 loom_thread_pool_get_max_threads (LoomThreadPool *self)
@@ -374,6 +382,8 @@ loom_thread_pool_get_max_threads (LoomThreadPool *self)
  * off its main thread.
  *
  * Returns: (transfer full): a future of @func's result
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_thread_pool_run (LoomThreadPool *self,
@@ -431,6 +441,8 @@ loom_thread_pool_run (LoomThreadPool *self,
  * context. See [method@Loom.ThreadPool.run] for cancellation.
  *
  * Returns: (transfer full): a future of @func's result
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_run_in_thread (LoomThreadFunc  func,

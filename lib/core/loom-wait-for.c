@@ -107,6 +107,8 @@ inner_done (LoomFuture *inner,
  * gives its result.
  *
  * Returns: (transfer full): a future of @inner's result
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_wait_for (LoomFuture *inner,

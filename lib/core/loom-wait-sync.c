@@ -118,6 +118,8 @@ loom_wait_blocking (LoomFuture   *future,
  *   rejected or cancelled, if @cancellable was cancelled first
  *   (%G_IO_ERROR_CANCELLED, while @self may still be pending), or if
  *   the call was refused
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_wait_sync (LoomFuture    *self,

@@ -158,6 +158,8 @@ set_no_futures_error (GError **error)
  * Returns: %TRUE; %FALSE if the task was cancelled, this is not called
  *   in a task, or @futures is empty (%G_IO_ERROR_INVALID_ARGUMENT, as
  *   asyncio's `ValueError`)
+ *
+ * Since: 0.1
  */
 gboolean
 loom_wait (LoomFuture   **futures,
@@ -230,6 +232,8 @@ wait_async_ready (GObject      *source,
  *
  * The binding-friendly twin of `loom_wait()`. An empty @futures fails
  * with %G_IO_ERROR_INVALID_ARGUMENT.
+ *
+ * Since: 0.1
  */
 void
 loom_wait_async (LoomFuture          **futures,
@@ -284,6 +288,8 @@ loom_wait_async (LoomFuture          **futures,
  * Finishes [func@Loom.wait_async].
  *
  * Returns: %TRUE unless the wait was cancelled or had no futures
+ *
+ * Since: 0.1
  */
 gboolean
 loom_wait_finish (GAsyncResult  *result,
@@ -462,6 +468,8 @@ as_completed_timeout (LoomTimer *timer)
  * %LOOM_ERROR_TIMED_OUT; the futures themselves are not cancelled.
  *
  * Returns: (transfer full): an iterator of the futures
+ *
+ * Since: 0.1
  */
 LoomAsyncIterator *
 loom_as_completed (LoomFuture **futures,
