@@ -22,6 +22,7 @@ int loom_example_async_gen            (void);
 int loom_example_run_in_thread        (void);
 int loom_example_threadsafe           (void);
 int loom_example_debug_pitfalls       (void);
+int loom_example_crawler              (void);
 
 /* Each example is a program of its own, and a part of the demo tour. */
 #ifdef LOOM_DEMO

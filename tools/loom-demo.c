@@ -39,6 +39,9 @@ static const Section sections[] = {
   { "5.1", N_("Blocking work on the default and a custom thread pool, as run_in_executor()"), loom_example_run_in_thread },
   { "5.2", N_("Calling into the loop from a plain thread, as run_coroutine_threadsafe()"), loom_example_threadsafe },
   { "6.1", N_("Debug mode catching an error never retrieved and a slow step"), loom_example_debug_pitfalls },
+#ifdef LOOM_DEMO_HTTP
+  { "7.1", N_("Five pages fetched concurrently and gathered, as the aiohttp crawler"), loom_example_crawler },
+#endif
 };
 
 static gboolean
@@ -64,11 +67,13 @@ main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) only = NULL;
+  g_auto(GStrv) section_ids = NULL;
   gboolean list = FALSE;
   guint ran = 0;
   guint failed = 0;
   const GOptionEntry entries[] = {
     { "list", 'l', 0, G_OPTION_ARG_NONE, &list, N_("List the sections of the tour"), NULL },
+    { "section", 's', 0, G_OPTION_ARG_STRING_ARRAY, &section_ids, N_("Run only section ID; may be given more than once"), N_("ID") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &only, NULL, N_("[SECTION…]") },
     { NULL }
   };
@@ -91,6 +96,18 @@ main (int   argc,
     {
       list_sections ();
       return 0;
+    }
+
+  /* --section ID and positional IDs select alike. */
+  if (section_ids != NULL)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      g_strv_builder_addv (builder, (const char **) section_ids);
+      if (only != NULL)
+        g_strv_builder_addv (builder, (const char **) only);
+      g_strfreev (only);
+      only = g_strv_builder_end (builder);
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
@@ -118,5 +135,10 @@ main (int   argc,
 
   printf ("\n");
   printf (_("%u of %u sections ran without error\n"), ran - failed, ran);
+  printf ("\n");
+  printf (_("Read next: README.md, then the guides of the Loom reference "
+            "(asyncio to Loom, cancellation, task groups, threads, debugging, "
+            "performance), installed in %s by a build with -Ddocs=true\n"),
+          LOOM_DOCDIR);
   return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

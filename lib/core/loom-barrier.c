@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-async-op-private.h"
 #include "loom-barrier.h"
 #include "loom-error.h"
@@ -35,7 +37,7 @@
  * reset or an abort right after concerns the next cycle only.
  *
  * [method@Loom.Barrier.reset] sends the waiting parties away with
- * %LOOM_ERROR_FAILED ("The barrier was reset") and makes the barrier
+ * %LOOM_ERROR_FAILED (_("The barrier was reset")) and makes the barrier
  * empty again. [method@Loom.Barrier.abort] breaks it: waiting parties, and
  * any that arrive later, fail with %LOOM_ERROR_FAILED ("The barrier is
  * broken") until it is reset.
@@ -213,7 +215,7 @@ arrive (LoomBarrier *self,
 static gboolean
 set_broken_error (GError **error)
 {
-  g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_FAILED, "The barrier is broken");
+  g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_FAILED, _("The barrier is broken"));
   return FALSE;
 }
 
@@ -224,7 +226,7 @@ outcome_to_result (gpointer   outcome,
 {
   if (outcome == RESET)
     {
-      g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_FAILED, "The barrier was reset");
+      g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_FAILED, _("The barrier was reset"));
       return FALSE;
     }
   if (outcome == BROKEN)
@@ -272,7 +274,7 @@ loom_barrier_wait (LoomBarrier  *self,
   if (fiber == NULL)
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
-                           "loom_barrier_wait() can only be called inside a task");
+                           _("loom_barrier_wait() can only be called inside a task"));
       return FALSE;
     }
   if (G_UNLIKELY (fiber->cancel_effective))
@@ -436,7 +438,7 @@ loom_barrier_wait_async (LoomBarrier         *self,
     return;
   if (self->broken)
     {
-      g_task_return_new_error (task, LOOM_ERROR, LOOM_ERROR_FAILED, "The barrier is broken");
+      g_task_return_new_error (task, LOOM_ERROR, LOOM_ERROR_FAILED, _("The barrier is broken"));
       return;
     }
 
@@ -499,7 +501,7 @@ loom_barrier_wait_finish (LoomBarrier   *self,
  * @self: a barrier
  *
  * Empties @self, as asyncio's `Barrier.reset()`: the parties waiting fail
- * with %LOOM_ERROR_FAILED ("The barrier was reset"), and a broken barrier
+ * with %LOOM_ERROR_FAILED (_("The barrier was reset")), and a broken barrier
  * is usable again. Unlike asyncio's, it needs no waiting.
  *
  * Since: 0.1
@@ -519,7 +521,7 @@ loom_barrier_reset (LoomBarrier *self)
  *
  * Breaks @self, as asyncio's `Barrier.abort()`: the parties waiting, and
  * those arriving until [method@Loom.Barrier.reset], fail with
- * %LOOM_ERROR_FAILED ("The barrier is broken"). Useful when a party fails
+ * %LOOM_ERROR_FAILED (_("The barrier is broken")). Useful when a party fails
  * and the others must not wait for it forever.
  *
  * Since: 0.1

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-error.h"
 #include "loom-cancel-scope-private.h"
 #include "loom-fiber-private.h"
@@ -304,7 +306,7 @@ loom_cancel_scope_enter (LoomCancelScope  *self,
   if (fiber == NULL)
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
-                           "A cancel scope can only be entered inside a task");
+                           _("A cancel scope can only be entered inside a task"));
       return FALSE;
     }
 
@@ -371,10 +373,10 @@ loom_cancel_scope_leave (LoomCancelScope  *self,
         {
           if (self->deadline_hit)
             g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT,
-                                 "The deadline passed before the operation finished");
+                                 _("The deadline passed before the operation finished"));
           else
             g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT,
-                                 "The operation was cut short by its cancel scope");
+                                 _("The operation was cut short by its cancel scope"));
         }
     }
 

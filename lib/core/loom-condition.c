@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-async-op-private.h"
 #include "loom-cancel-scope.h"
 #include "loom-condition.h"
@@ -301,7 +303,7 @@ loom_condition_wait (LoomCondition  *self,
   if (fiber == NULL)
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
-                           "loom_condition_wait() can only be called inside a task");
+                           _("loom_condition_wait() can only be called inside a task"));
       return FALSE;
     }
   if (G_UNLIKELY (fiber->cancel_effective))
@@ -425,7 +427,7 @@ async_wait_relocked (GObject      *source,
   if (notified)
     wake_waiters (self, 1);
   g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           "Operation was cancelled");
+                           _("Operation was cancelled"));
 }
 
 /* Notified or cancelled: either way, take the lock back first. */

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-debug-private.h"
 #include "loom-error.h"
 #include "loom-cancel-scope-private.h"
@@ -511,8 +513,8 @@ fiber_ready_cb (LoomReady *node)
     {
       fiber_complete (fiber, NULL,
                       g_error_new (LOOM_ERROR, LOOM_ERROR_RESOURCES,
-                                   "Could not map a fiber stack of %" G_GSIZE_FORMAT " bytes",
-                                   loom_stack_round_size (fiber->stack_size)));
+                                   _("Could not map a fiber stack of %lu bytes"),
+                                   (gulong) loom_stack_round_size (fiber->stack_size)));
       fiber->state = LOOM_FIBER_DONE;
       fiber_free (fiber);
       return;
@@ -743,7 +745,7 @@ seed_ready_cb (LoomReady *node)
 
   /* As it would have been, had its fiber existed when the loop closed. */
   if (G_UNLIKELY (scheduler->closing))
-    loom_fiber_request_cancel (fiber, "The loop is shutting down");
+    loom_fiber_request_cancel (fiber, _("The loop is shutting down"));
 
   fiber->state = LOOM_FIBER_QUEUED;
   fiber_ready_cb (&fiber->ready);
@@ -812,7 +814,7 @@ gboolean
 loom_fiber_set_cancelled_error (LoomFiber  *fiber,
                                 GError    **error)
 {
-  const char *message = "Operation was cancelled";
+  const char *message = _("Operation was cancelled");
 
   if (fiber->cancel_message != NULL && fiber->cancel_requested)
     message = fiber->cancel_message;
@@ -923,7 +925,7 @@ loom_fiber_await (LoomFiber   *fiber,
       if (G_UNLIKELY (future == (LoomFuture *) loom_fiber_get_task (fiber)))
         {
           g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_FAILED,
-                               "A task cannot await its own future");
+                               _("A task cannot await its own future"));
           return FALSE;
         }
       fiber->state = LOOM_FIBER_SUSPENDED;
@@ -1066,7 +1068,7 @@ loom_wait_for_handoff (LoomWaitQueue  *queue,
   if (fiber == NULL)
     {
       g_set_error (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
-                   "%s() can only be called inside a task", what);
+                   _("%s() can only be called inside a task"), what);
       return FALSE;
     }
 

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-debug-private.h"
 #include "loom-error.h"
 #include "loom-future-private.h"
@@ -56,7 +58,7 @@ loom_future_real_cancel (LoomFuture *self,
   return loom_future_settle (self, NULL, NULL,
                              g_error_new_literal (G_IO_ERROR,
                                                   G_IO_ERROR_CANCELLED,
-                                                  message ? message : "Operation was cancelled"));
+                                                  message ? message : _("Operation was cancelled")));
 }
 
 GType loom_future_type_id;
@@ -1089,7 +1091,7 @@ loom_future_propagate (LoomFuture  *self,
       return FALSE;
     default:
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_NOT_DONE,
-                           "The future is still pending");
+                           _("The future is still pending"));
       return FALSE;
     }
 }
@@ -1116,7 +1118,7 @@ loom_future_get_value (LoomFuture  *self,
   if (!self->has_value)
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_NO_VALUE,
-                           "The future was resolved without a value");
+                           _("The future was resolved without a value"));
       return NULL;
     }
 
@@ -1136,7 +1138,7 @@ loom_future_get_typed (LoomFuture  *self,
   if (!G_VALUE_HOLDS (value, type))
     {
       g_set_error (error, LOOM_ERROR, LOOM_ERROR_TYPE_MISMATCH,
-                   "The future holds a %s, not a %s",
+                   _("The future holds a %s, not a %s"),
                    G_VALUE_TYPE_NAME (value), g_type_name (type));
       return NULL;
     }
@@ -1399,7 +1401,7 @@ wait_async_cancelled (GCancellable *cancellable,
 
   if (g_atomic_int_compare_and_exchange (&wait->returned, FALSE, TRUE))
     g_task_return_new_error (wait->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                             "The wait was cancelled");
+                             _("The wait was cancelled"));
 }
 
 /**

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-future-private.h"
 #include "loom-gather.h"
 
@@ -45,7 +47,7 @@ loom_gather_future_cancel (LoomFuture *future,
   if (!any)
     return loom_future_settle (future, NULL, NULL,
                                g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                    message ? message : "Operation was cancelled"));
+                                                    message ? message : _("Operation was cancelled")));
   return TRUE;
 }
 
@@ -109,7 +111,7 @@ child_done (LoomFuture *child,
   if (self->cancelling)
     loom_future_settle (future, NULL, NULL,
                         g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                             "The gather was cancelled"));
+                                             _("The gather was cancelled")));
   else
     settle_with_children (self);
 }

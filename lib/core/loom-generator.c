@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-error.h"
 #include "loom-fiber-private.h"
 #include "loom-task-private.h"
@@ -140,7 +142,7 @@ loom_generator_next (LoomAsyncIterator *iterator)
     {
       g_critical ("loom_async_iterator_next() called on a generator before the previous item arrived");
       return loom_future_new_for_error_literal (LOOM_ERROR, LOOM_ERROR_FAILED,
-                                                "The previous item has not arrived yet");
+                                                _("The previous item has not arrived yet"));
     }
 
   self->pending = loom_future_new ();
@@ -167,7 +169,7 @@ loom_generator_close (LoomAsyncIterator *iterator)
     return;
   self->closed = TRUE;
   if (self->body != NULL && !self->finished)
-    loom_task_cancel (self->body, "The generator was closed");
+    loom_task_cancel (self->body, _("The generator was closed"));
 }
 
 static void
@@ -235,7 +237,7 @@ loom_generator_yield (LoomGenerator  *self,
   if (fiber == NULL || self->body == NULL || loom_fiber_get_task (fiber) != self->body)
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
-                           "loom_generator_yield() can only be called by the generator's body");
+                           _("loom_generator_yield() can only be called by the generator's body"));
       return FALSE;
     }
   if (fiber->cancel_effective)
@@ -295,7 +297,7 @@ loom_generator_throw (LoomGenerator *self,
     {
       g_error_free (error);
       return loom_future_new_for_error_literal (LOOM_ERROR, LOOM_ERROR_FAILED,
-                                                "The generator is not paused at a yield");
+                                                _("The generator is not paused at a yield"));
     }
 
   g_clear_error (&self->thrown);

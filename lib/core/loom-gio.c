@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-error.h"
 #include "loom-fiber-private.h"
 #include "loom-gio.h"
@@ -89,7 +91,7 @@ loom_await_gio (LoomFuture  *future,
   if (fiber == NULL)
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
-                           "loom_await_gio() can only be called inside a task");
+                           _("loom_await_gio() can only be called inside a task"));
       return NULL;
     }
   if (!loom_fiber_await_late (fiber, future, error))

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-async-iterator.h"
 #include "loom-async-op-private.h"
 #include "loom-error.h"
@@ -371,7 +373,7 @@ give_back_room (gpointer owner,
 static gboolean
 set_closed_error (GError **error)
 {
-  g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_CLOSED, "The queue is closed");
+  g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_CLOSED, _("The queue is closed"));
   return FALSE;
 }
 
@@ -455,7 +457,7 @@ loom_queue_put_nowait (LoomQueue  *self,
     return set_closed_error (error);
   if (!has_room (self) || self->putters.head != NULL)
     {
-      g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_WOULD_BLOCK, "The queue is full");
+      g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_WOULD_BLOCK, _("The queue is full"));
       return FALSE;
     }
   deliver (self, item);
@@ -528,7 +530,7 @@ loom_queue_get_nowait (LoomQueue  *self,
   if (self->closed)
     set_closed_error (error);
   else
-    g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_WOULD_BLOCK, "The queue is empty");
+    g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_WOULD_BLOCK, _("The queue is empty"));
   return NULL;
 }
 
@@ -825,7 +827,7 @@ put_wait_woken (LoomWaiter *waiter,
   if (handoff == CLOSED)
     {
       loom_async_op_fail (&wait->op, g_error_new_literal (LOOM_ERROR, LOOM_ERROR_CLOSED,
-                                                          "The queue is closed"));
+                                                          _("The queue is closed")));
       return;
     }
   /* The room reserved for this putter is taken now, in the waker's turn. */
@@ -886,7 +888,7 @@ loom_queue_put_value_async (LoomQueue           *self,
 
   if (self->closed)
     loom_async_op_fail (&wait->op, g_error_new_literal (LOOM_ERROR, LOOM_ERROR_CLOSED,
-                                                        "The queue is closed"));
+                                                        _("The queue is closed")));
   else if (has_room (self) && self->putters.head == NULL)
     {
       deliver (self, g_steal_pointer (&wait->item));

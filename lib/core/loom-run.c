@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-debug-private.h"
 #include "loom-error.h"
 #include "loom-fiber-private.h"
@@ -20,14 +22,14 @@ refuse_nested (GError **error)
   if (loom_fiber_current () != NULL)
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_LOOP_RUNNING,
-                           "Cannot run a loop from inside a task: await the future instead");
+                           _("Cannot run a loop from inside a task: await the future instead"));
       return TRUE;
     }
   /* In a forked child, the dispatch it was forked from is the parent's. */
   if (g_main_depth () > loom_fork_inherited_main_depth ())
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_LOOP_RUNNING,
-                           "Cannot run a loop while a main loop is dispatching on this thread");
+                           _("Cannot run a loop while a main loop is dispatching on this thread"));
       return TRUE;
     }
   return FALSE;
@@ -52,7 +54,7 @@ cancel_leftovers (GMainContext  *context,
     {
       for (LoomFiber *fiber = scheduler->fibers; fiber != NULL; fiber = fiber->next)
         if (!fiber->cancel_requested)
-          loom_fiber_request_cancel (fiber, "The loop is shutting down");
+          loom_fiber_request_cancel (fiber, _("The loop is shutting down"));
       g_main_context_iteration (context, TRUE);
     }
 }
@@ -154,7 +156,7 @@ loom_run_until_complete (GMainContext  *context,
   if (!g_main_context_acquire (context))
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_WRONG_CONTEXT,
-                           "The main context is owned by another thread");
+                           _("The main context is owned by another thread"));
       return FALSE;
     }
 

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-error.h"
 #include "loom-fiber-private.h"
 #include "loom-remote-future-private.h"
@@ -74,7 +76,7 @@ spawn_on_refuse (SpawnOn *op)
 
   loom_future_settle (future, NULL, NULL,
                       g_error_new_literal (LOOM_ERROR, LOOM_ERROR_CLOSED,
-                                           "loom_spawn_on(): the loop of that main context has ended"));
+                                           _("loom_spawn_on(): the loop of that main context has ended")));
 }
 
 static void

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-async-op-private.h"
 #include "loom-cancel-scope.h"
 #include "loom-error.h"
@@ -127,7 +129,7 @@ group_abort (LoomTaskGroup *self)
   self->cancelling = TRUE;
 
   for (LoomFiber *child = self->children; child != NULL; child = child->sibling_next)
-    loom_fiber_request_cancel (child, "A task of the group failed or the group was cancelled");
+    loom_fiber_request_cancel (child, _("A task of the group failed or the group was cancelled"));
   if (self->scope != NULL)
     loom_cancel_scope_cancel (self->scope);
 }
@@ -232,7 +234,7 @@ loom_task_group_spawn (LoomTaskGroup  *self,
   self->n_running++;
 
   if (self->cancelling)
-    loom_fiber_request_cancel (child, "The group is cancelling");
+    loom_fiber_request_cancel (child, _("The group is cancelling"));
   loom_fiber_start (child);
 }
 
@@ -306,7 +308,10 @@ report_errors (LoomTaskGroup  *self,
     }
 
   message = g_string_new (NULL);
-  g_string_printf (message, "%u tasks of the group failed:", self->errors->len);
+  g_string_printf (message,
+                   g_dngettext (GETTEXT_PACKAGE, "%u task of the group failed:",
+                                "%u tasks of the group failed:", self->errors->len),
+                   self->errors->len);
   for (guint i = 0; i < self->errors->len; i++)
     g_string_append_printf (message, "%s %s", i ? ";" : "",
                             ((GError *) g_ptr_array_index (self->errors, i))->message);
@@ -353,7 +358,7 @@ loom_task_group_wait (LoomTaskGroup  *self,
   if (fiber == NULL || fiber != self->owner || self->closed)
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
-                           "loom_task_group_wait() must be called once, by the task that made the group");
+                           _("loom_task_group_wait() must be called once, by the task that made the group"));
       return FALSE;
     }
 
@@ -371,7 +376,7 @@ loom_task_group_wait (LoomTaskGroup  *self,
   /* Leaving the group's scope ends a cancellation the group caused; one
    * from outside goes on. */
   if (body_error == NULL && self->scope->cancelled)
-    g_set_error_literal (&body_error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled by the group");
+    g_set_error_literal (&body_error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled by the group"));
   loom_cancel_scope_leave (self->scope, &body_error);
   g_clear_pointer (&self->scope, loom_cancel_scope_unref);
   cancelled = body_error != NULL || fiber->cancel_effective;

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-async-op-private.h"
 #include "loom-debug-private.h"
 #include "loom-error.h"
@@ -568,7 +570,7 @@ require_fiber (const char  *what,
 
   if (G_UNLIKELY (fiber == NULL))
     g_set_error (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
-                 "%s() can only be called inside a task", what);
+                 _("%s() can only be called inside a task"), what);
   return fiber;
 }
 

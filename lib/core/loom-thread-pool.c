@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-error.h"
 #include "loom-fiber-private.h"
 #include "loom-fork-private.h"
@@ -105,7 +107,7 @@ thread_pool_worker (gpointer data,
       else
         loom_future_settle (job->future, NULL, NULL,
                             g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                 "Operation was cancelled"));
+                                                 _("Operation was cancelled")));
     }
 
   /* Perhaps the last reference: then the future is finalized here. */
@@ -420,7 +422,7 @@ loom_thread_pool_run (LoomThreadPool *self,
       thread_job_release_data (job);
       loom_future_settle (future, NULL, NULL,
                           g_error_new (LOOM_ERROR, LOOM_ERROR_RESOURCES,
-                                       "Could not start a worker thread: %s",
+                                       _("Could not start a worker thread: %s"),
                                        error->message));
     }
 

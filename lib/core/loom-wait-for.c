@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-error.h"
 #include "loom-future-private.h"
 #include "loom-wait-for.h"
@@ -73,7 +75,7 @@ deadline_passed (LoomTimer *timer)
   if (loom_future_is_done_fast (self->inner))
     return;
   self->timed_out = TRUE;
-  loom_future_cancel_with_message (self->inner, "The deadline of wait_for() passed");
+  loom_future_cancel_with_message (self->inner, _("The deadline of wait_for() passed"));
 }
 
 static void
@@ -86,7 +88,7 @@ inner_done (LoomFuture *inner,
   if (self->timed_out && loom_future_is_cancelled (inner))
     loom_future_settle ((LoomFuture *) self, NULL, NULL,
                         g_error_new (LOOM_ERROR, LOOM_ERROR_TIMED_OUT,
-                                     "Timed out after %u ms", self->msec));
+                                     _("Timed out after %u ms"), self->msec));
   else
     loom_future_settle_from ((LoomFuture *) self, inner);
 }
@@ -136,7 +138,7 @@ loom_wait_for (LoomFuture *inner,
       /* No time at all: the deadline has passed before @inner could run,
        * as in CPython 3.11. */
       self->timed_out = TRUE;
-      loom_future_cancel_with_message (inner, "The deadline of wait_for() passed");
+      loom_future_cancel_with_message (inner, _("The deadline of wait_for() passed"));
       return (LoomFuture *) self;
     }
   loom_scheduler_timer_arm (self->scheduler, &self->timer,

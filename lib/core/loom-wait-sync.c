@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-error.h"
 #include "loom-fiber-private.h"
 #include "loom-future-private.h"
@@ -133,8 +135,8 @@ loom_future_wait_sync (LoomFuture    *self,
   if (loom_fiber_current () != NULL)
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_LOOP_RUNNING,
-                           "loom_future_wait_sync() would block the loop this task "
-                           "runs on: await the future instead");
+                           _("loom_future_wait_sync() would block the loop this task "
+                             "runs on: await the future instead"));
       return FALSE;
     }
 
@@ -142,8 +144,8 @@ loom_future_wait_sync (LoomFuture    *self,
       loom_scheduler_get_for_context (self->context)->owner == loom_thread_token ())
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_WRONG_CONTEXT,
-                           "loom_future_wait_sync() called on the thread that runs "
-                           "the future's main context, which could never complete it");
+                           _("loom_future_wait_sync() called on the thread that runs "
+                             "the future's main context, which could never complete it"));
       return FALSE;
     }
 

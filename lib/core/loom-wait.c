@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-error.h"
 #include "loom-fiber-private.h"
 #include "loom-wait.h"
@@ -134,7 +136,7 @@ static gboolean
 set_no_futures_error (GError **error)
 {
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       "loom_wait() needs at least one future");
+                       _("loom_wait() needs at least one future"));
   return FALSE;
 }
 
@@ -179,7 +181,7 @@ loom_wait (LoomFuture   **futures,
   if (loom_fiber_current () == NULL)
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
-                           "loom_wait() can only be called inside a task");
+                           _("loom_wait() can only be called inside a task"));
       return FALSE;
     }
   if (n_futures == 0)
@@ -362,7 +364,7 @@ timed_out_error (LoomAsCompleted  *self,
                  GError          **error)
 {
   g_set_error (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT,
-               "Not all futures ended within %u ms", self->msec);
+               _("Not all futures ended within %u ms"), self->msec);
 }
 
 static LoomFuture *
@@ -373,7 +375,7 @@ loom_as_completed_next (LoomAsyncIterator *iterator)
 
   if (self->next != NULL)
     return loom_future_new_for_error_literal (LOOM_ERROR, LOOM_ERROR_FAILED,
-                                              "The previous future has not arrived yet");
+                                              _("The previous future has not arrived yet"));
 
   if (!g_queue_is_empty (&self->done))
     {

@@ -12,4 +12,8 @@
 #define LOOM_HTTP_INSIDE
 # include "loom-http-enums.h"
 # include "loom-http-error.h"
+# include "loom-http-body-stream.h"
+# include "loom-http-client.h"
+# include "loom-http-request.h"
+# include "loom-http-response.h"
 #undef LOOM_HTTP_INSIDE
