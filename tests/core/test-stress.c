@@ -201,8 +201,10 @@ stress_main (gpointer data)
    * holds only main. A hang here trips the test's deadline. */
   while (loom_scheduler_get_n_tasks (loom_scheduler_get_default ()) > 1)
     loom_sleep (1, NULL);
-  /* The unwatched half went through the pool. */
-  g_assert_cmpuint (loom_task_pool_get_size (), >, 0);
+  /* The unwatched half went through the pool (off under ASan, where a
+   * task released once too often must show, not be reused). */
+  if (!LOOM_HAVE_ASAN)
+    g_assert_cmpuint (loom_task_pool_get_size (), >, 0);
   return NULL;
 }
 
