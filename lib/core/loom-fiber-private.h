@@ -170,10 +170,18 @@ void       loom_fiber_spawn_detached (LoomScheduler *scheduler,
                                       GDestroyNotify destroy,
                                       gconstpointer  spawn_site);
 void       loom_fiber_discard       (LoomFiber      *fiber);
-void       loom_fiber_listen        (LoomFiber                    *fiber,
-                                     LoomFiberListenerSlot         slot,
-                                     const LoomFiberListenerFuncs *funcs,
-                                     gpointer                      data);
+
+/* Registers @funcs (whose done is required) to hear of @fiber's end, with
+ * @data; NULL @funcs clears the slot (nothing is released then). */
+static inline void
+loom_fiber_listen (LoomFiber                    *fiber,
+                   LoomFiberListenerSlot         slot,
+                   const LoomFiberListenerFuncs *funcs,
+                   gpointer                      data)
+{
+  fiber->listeners[slot].funcs = funcs;
+  fiber->listeners[slot].data = funcs != NULL ? data : NULL;
+}
 
 /* The task handle of @fiber, if one was made (the handle slot's data). */
 static inline LoomTask *

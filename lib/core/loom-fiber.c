@@ -276,9 +276,8 @@ static void
 fiber_free (LoomFiber *fiber)
 {
   LoomScheduler *scheduler = fiber->scheduler;
-  LoomFiberListener listeners[LOOM_FIBER_N_LISTENERS];
-
-  memcpy (listeners, fiber->listeners, sizeof listeners);
+  LoomFiberListener group = fiber->listeners[LOOM_FIBER_LISTENER_GROUP];
+  LoomFiberListener handle = fiber->listeners[LOOM_FIBER_LISTENER_HANDLE];
 
   if (fiber->prev != NULL)
     fiber->prev->next = fiber->next;
@@ -301,21 +300,10 @@ fiber_free (LoomFiber *fiber)
   tsan_fiber_free (fiber);
 
   fiber_release (fiber);
-  for (guint i = 0; i < LOOM_FIBER_N_LISTENERS; i++)
-    if (listeners[i].funcs != NULL && listeners[i].funcs->release != NULL)
-      listeners[i].funcs->release (listeners[i].data);
-}
-
-/* Registers @funcs to hear of @fiber's end, with @data; NULL @funcs
- * clears the slot (nothing is released then). */
-void
-loom_fiber_listen (LoomFiber                    *fiber,
-                   LoomFiberListenerSlot         slot,
-                   const LoomFiberListenerFuncs *funcs,
-                   gpointer                      data)
-{
-  fiber->listeners[slot].funcs = funcs;
-  fiber->listeners[slot].data = funcs != NULL ? data : NULL;
+  if (group.funcs != NULL && group.funcs->release != NULL)
+    group.funcs->release (group.data);
+  if (handle.funcs != NULL && handle.funcs->release != NULL)
+    handle.funcs->release (handle.data);
 }
 
 static void
@@ -856,17 +844,18 @@ fiber_complete (LoomFiber  *fiber,
 
   if (error != NULL)
     result = NULL;
+  /* In slot order: the group, then the handle. */
   for (guint i = 0; i < LOOM_FIBER_N_LISTENERS; i++)
     {
       const LoomFiberListenerFuncs *funcs = fiber->listeners[i].funcs;
 
-      if (funcs != NULL && funcs->done != NULL)
+      if (funcs != NULL)
         {
           funcs->done (fiber, fiber->listeners[i].data, result, error);
           heard = TRUE;
         }
     }
-  if (!heard)
+  if (G_UNLIKELY (!heard))
     report_lost_error (fiber, error != NULL ? error : result != NULL ? loom_future_get_error (result) : NULL);
 }
 

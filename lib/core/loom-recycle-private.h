@@ -15,7 +15,23 @@
 
 G_BEGIN_DECLS
 
-gboolean loom_recycle_is_supported      (void);
+/* 1 when reuse is on, 0 when off, -1 until the running GLib is checked. */
+extern int loom_recycle_state;
+
+gboolean loom_recycle_check_glib        (void);
+
+/* Whether the running GLib is one this was tested with (and the tests did
+ * not turn reuse off): a load on the hot path, the check once. */
+static inline gboolean
+loom_recycle_is_supported (void)
+{
+  int state = g_atomic_int_get (&loom_recycle_state);
+
+  if (G_LIKELY (state >= 0))
+    return state;
+  return loom_recycle_check_glib ();
+}
+
 gboolean loom_recycle_has_attachments   (GObject  *object);
 gboolean loom_recycle_take              (GObject  *object);
 gboolean loom_recycle_is_only_reference (GObject  *object);

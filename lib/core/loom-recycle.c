@@ -30,23 +30,25 @@
 #define TESTED_MIN_MINOR 74
 #define TESTED_MAX_MINOR 74
 
-static gboolean disabled;
+int loom_recycle_state = -1;
+static gboolean disabled;   /* (atomic) */
 
-/* Whether the running GLib is one this was tested with. */
-gboolean
-loom_recycle_is_supported (void)
+static gboolean
+glib_was_tested (void)
 {
-  static int supported = -1;   /* (atomic) unknown until the first call */
-  int known = g_atomic_int_get (&supported);
+  return glib_major_version == 2 &&
+         glib_check_version (2, TESTED_MIN_MINOR, 0) == NULL &&
+         glib_minor_version <= TESTED_MAX_MINOR;
+}
 
-  if (G_UNLIKELY (known < 0))
-    {
-      known = glib_major_version == 2 &&
-              glib_check_version (2, TESTED_MIN_MINOR, 0) == NULL &&
-              glib_minor_version <= TESTED_MAX_MINOR;
-      g_atomic_int_set (&supported, known);
-    }
-  return known && !g_atomic_int_get (&disabled);
+/* The slow path of loom_recycle_is_supported(): the first call. */
+gboolean
+loom_recycle_check_glib (void)
+{
+  gboolean supported = glib_was_tested () && !g_atomic_int_get (&disabled);
+
+  g_atomic_int_set (&loom_recycle_state, supported);
+  return supported;
 }
 
 /* Whether anything is attached to @object (see above); TRUE on a GLib
@@ -93,4 +95,5 @@ void
 loom_recycle_set_disabled (gboolean value)
 {
   g_atomic_int_set (&disabled, value);
+  loom_recycle_check_glib ();
 }

@@ -697,31 +697,19 @@ loom_scheduler_get_stack_mode (LoomScheduler *self)
   return self->stack_mode;
 }
 
-/* Queues @node to run on @self's context. Safe from any thread. */
-void
-loom_scheduler_push (LoomScheduler *self,
-                     LoomReady     *node)
+/* From another thread: the lock-free inbox. Once the node is in, the
+ * owner thread may run it, finish its loop and free @self and its context
+ * before this thread goes on: nothing of @self is read after the
+ * exchange. The pusher that finds the inbox empty must wake the context,
+ * so it holds a reference to it across the exchange. Kept out of line so
+ * that the owner's path stays a few instructions. */
+static G_GNUC_NO_INLINE void
+push_from_other_thread (LoomScheduler *self,
+                        LoomReady     *node)
 {
   GMainContext *context = NULL;
   LoomReady *head;
 
-  node->next = NULL;
-
-  if (G_LIKELY (self->owner == &thread_token))
-    {
-      if (self->tail != NULL)
-        self->tail->next = node;
-      else
-        self->head = node;
-      self->tail = node;
-      return;
-    }
-
-  /* Once the node is in the inbox, the owner thread may run it, finish
-   * its loop and free @self and its context before this thread goes on:
-   * nothing of @self is read after the exchange. The pusher that finds
-   * the inbox empty must wake the context, so it holds a reference to it
-   * across the exchange. */
   do
     {
       head = g_atomic_pointer_get (&self->inbox);
@@ -737,6 +725,26 @@ loom_scheduler_push (LoomScheduler *self,
         g_main_context_wakeup (context);
       g_main_context_unref (context);
     }
+}
+
+/* Queues @node to run on @self's context. Safe from any thread. */
+void
+loom_scheduler_push (LoomScheduler *self,
+                     LoomReady     *node)
+{
+  node->next = NULL;
+
+  if (G_UNLIKELY (self->owner != &thread_token))
+    {
+      push_from_other_thread (self, node);
+      return;
+    }
+
+  if (self->tail != NULL)
+    self->tail->next = node;
+  else
+    self->head = node;
+  self->tail = node;
 }
 
 /* The timer heap, for timers armed out of order: a binary min-heap on
