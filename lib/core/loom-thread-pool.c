@@ -316,6 +316,9 @@ loom_thread_pool_new (guint max_threads)
  */
 G_LOCK_DEFINE_STATIC (default_pool);
 static LoomThreadPool *default_pool;
+/* A forked child's inherited default pool, unused but kept reachable: it
+ * is not a leak of the child's. */
+static LoomThreadPool *volatile pool_left_behind;
 
 LoomThreadPool *
 loom_thread_pool_get_default (void)
@@ -339,6 +342,8 @@ void
 loom_thread_pool_after_fork (void)
 {
   memset (&G_LOCK_NAME (default_pool), 0, sizeof G_LOCK_NAME (default_pool));
+  if (default_pool != NULL)
+    pool_left_behind = default_pool;
   default_pool = NULL;
 }
 

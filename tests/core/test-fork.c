@@ -14,6 +14,12 @@
 
 #include <sys/wait.h>
 
+#if HAVE_VALGRIND
+# include <valgrind/valgrind.h>
+#else
+# define RUNNING_ON_VALGRIND 0
+#endif
+
 #include "loom-test-util.h"
 
 static LoomFuture *
@@ -73,9 +79,20 @@ fork_from_callback (gpointer data)
       g_autoptr(GError) error = NULL;
       g_autoptr(LoomFuture) result = NULL;
 
+      gboolean ok;
+
       alarm (20);
       result = loom_run (child_main, NULL, &error);
-      _exit (result != NULL && error == NULL ? 0 : 1);
+      if (error != NULL)
+        g_printerr ("# child: %s\n", error->message);
+      ok = result != NULL && error == NULL;
+      /* Under valgrind, what only the parent's threads (gone here) pointed
+       * to would be reported lost when the child exits, and fail it: the
+       * child reports through an exec, which valgrind does not check. The
+       * parent's own run checks for leaks. */
+      if (RUNNING_ON_VALGRIND)
+        execl ("/bin/sh", "sh", "-c", ok ? "exit 0" : "exit 1", (char *) NULL);
+      _exit (ok ? 0 : 1);
     }
   fork_data->pid = pid;
   return G_SOURCE_REMOVE;
