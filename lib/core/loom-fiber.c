@@ -834,16 +834,13 @@ fiber_complete (LoomFiber  *fiber,
                 LoomFuture *result,
                 GError     *error)
 {
-  g_autoptr(LoomFuture) owned_result = result;
-  g_autoptr(GError) owned_error = error;
+  LoomFuture *outcome = error != NULL ? NULL : result;
   gboolean heard = FALSE;
 
   if (fiber->destroy != NULL)
     fiber->destroy (fiber->data);
   fiber->destroy = NULL;
 
-  if (error != NULL)
-    result = NULL;
   /* In slot order: the group, then the handle. */
   for (guint i = 0; i < LOOM_FIBER_N_LISTENERS; i++)
     {
@@ -851,12 +848,15 @@ fiber_complete (LoomFiber  *fiber,
 
       if (funcs != NULL)
         {
-          funcs->done (fiber, fiber->listeners[i].data, result, error);
+          funcs->done (fiber, fiber->listeners[i].data, outcome, error);
           heard = TRUE;
         }
     }
   if (G_UNLIKELY (!heard))
-    report_lost_error (fiber, error != NULL ? error : result != NULL ? loom_future_get_error (result) : NULL);
+    report_lost_error (fiber, error != NULL ? error : outcome != NULL ? loom_future_get_error (outcome) : NULL);
+
+  g_clear_error (&error);
+  g_clear_object (&result);
 }
 
 static void
