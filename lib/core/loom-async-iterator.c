@@ -32,6 +32,8 @@
  * if (error != NULL)
  *   return loom_future_new_for_error (g_steal_pointer (&error));
  * ```
+ *
+ * Since: 0.1
  */
 
 G_DEFINE_INTERFACE (LoomAsyncIterator, loom_async_iterator, G_TYPE_OBJECT)
@@ -49,6 +51,8 @@ loom_async_iterator_default_init (LoomAsyncIteratorInterface *iface)
  *
  * Returns: (transfer full): a future resolved with the item, resolved
  *   without a value at the end, or rejected on error
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_async_iterator_next (LoomAsyncIterator *self)
@@ -64,6 +68,8 @@ loom_async_iterator_next (LoomAsyncIterator *self)
  *
  * Stops the iteration early, as Python's `aclose()`; later calls to
  * [method@Loom.AsyncIterator.next] report the end.
+ *
+ * Since: 0.1
  */
 void
 loom_async_iterator_close (LoomAsyncIterator *self)
@@ -88,6 +94,8 @@ loom_async_iterator_close (LoomAsyncIterator *self)
  * the caller.
  *
  * Returns: %TRUE with @item set; %FALSE at the end (no error) or on error
+ *
+ * Since: 0.1
  */
 gboolean
 loom_iter_next (LoomAsyncIterator  *self,

@@ -28,6 +28,8 @@ G_DECLARE_INTERFACE (LoomAsyncIterator, loom_async_iterator, LOOM, ASYNC_ITERATO
  *
  * The interface of asynchronous iterators, as Python's `__anext__` and
  * `aclose`.
+ *
+ * Since: 0.1
  */
 struct _LoomAsyncIteratorInterface
 {

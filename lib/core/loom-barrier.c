@@ -52,6 +52,8 @@
  *
  * Like asyncio's, a barrier belongs to the thread running its main
  * context.
+ *
+ * Since: 0.1
  */
 
 struct _LoomBarrier
@@ -172,6 +174,8 @@ loom_barrier_init (LoomBarrier *self)
  * Creates a barrier for @parties tasks, as `asyncio.Barrier(parties)`.
  *
  * Returns: (transfer full): a new barrier
+ *
+ * Since: 0.1
  */
 LoomBarrier *
 loom_barrier_new (guint parties)
@@ -251,6 +255,8 @@ outcome_to_result (gpointer   outcome,
  *   %LOOM_ERROR_FAILED if it was reset or is broken, with
  *   %G_IO_ERROR_CANCELLED if the task was cancelled, or if this is not
  *   called in a task
+ *
+ * Since: 0.1
  */
 gboolean
 loom_barrier_wait (LoomBarrier  *self,
@@ -405,6 +411,8 @@ async_wait_done (GObject      *source,
  * Arrives at @self and waits without a task: the binding-friendly twin of
  * `loom_barrier_wait()`. Cancelling @cancellable while waiting makes the
  * party leave the barrier; once it was let go, the outcome stands.
+ *
+ * Since: 0.1
  */
 void
 loom_barrier_wait_async (LoomBarrier         *self,
@@ -464,6 +472,8 @@ loom_barrier_wait_async (LoomBarrier         *self,
  * Returns: %TRUE once the barrier let the parties go; %FALSE with
  *   %LOOM_ERROR_FAILED if it was reset or is broken, or with
  *   %G_IO_ERROR_CANCELLED if the wait was cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 loom_barrier_wait_finish (LoomBarrier   *self,
@@ -493,6 +503,8 @@ loom_barrier_wait_finish (LoomBarrier   *self,
  * Empties @self, as asyncio's `Barrier.reset()`: the parties waiting fail
  * with %LOOM_ERROR_FAILED (_("The barrier was reset")), and a broken barrier
  * is usable again. Unlike asyncio's, it needs no waiting.
+ *
+ * Since: 0.1
  */
 void
 loom_barrier_reset (LoomBarrier *self)
@@ -511,6 +523,8 @@ loom_barrier_reset (LoomBarrier *self)
  * those arriving until [method@Loom.Barrier.reset], fail with
  * %LOOM_ERROR_FAILED (_("The barrier is broken")). Useful when a party fails
  * and the others must not wait for it forever.
+ *
+ * Since: 0.1
  */
 void
 loom_barrier_abort (LoomBarrier *self)
@@ -528,6 +542,8 @@ loom_barrier_abort (LoomBarrier *self)
  * Gets how many tasks @self waits for.
  *
  * Returns: the number of parties
+ *
+ * Since: 0.1
  */
 guint
 loom_barrier_get_parties (LoomBarrier *self)
@@ -545,6 +561,8 @@ loom_barrier_get_parties (LoomBarrier *self)
  * `Barrier.n_waiting`.
  *
  * Returns: the number of waiting parties
+ *
+ * Since: 0.1
  */
 guint
 loom_barrier_get_n_waiting (LoomBarrier *self)
@@ -562,6 +580,8 @@ loom_barrier_get_n_waiting (LoomBarrier *self)
  * `Barrier.broken`.
  *
  * Returns: %TRUE if broken
+ *
+ * Since: 0.1
  */
 gboolean
 loom_barrier_is_broken (LoomBarrier *self)

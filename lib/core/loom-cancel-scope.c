@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "loom-error.h"
+#include "loom-cancel-scope-private.h"
 #include "loom-fiber-private.h"
 #include "loom-cancel-scope.h"
 
@@ -37,6 +38,8 @@
  *
  * Entering and leaving are C only, since they need a fiber; bindings use
  * futures and [class@Gio.Cancellable] instead.
+ *
+ * Since: 0.1
  */
 
 G_DEFINE_BOXED_TYPE (LoomCancelScope, loom_cancel_scope, loom_cancel_scope_ref, loom_cancel_scope_unref)
@@ -60,6 +63,8 @@ scope_deadline_cb (LoomTimer *timer)
  * by cancelling its future.
  *
  * Returns: (transfer full): a new scope
+ *
+ * Since: 0.1
  */
 LoomCancelScope *
 loom_cancel_scope_new (LoomCancelScopeKind kind)
@@ -80,6 +85,8 @@ loom_cancel_scope_new (LoomCancelScopeKind kind)
  * Takes a reference to @self.
  *
  * Returns: (transfer full): @self
+ *
+ * Since: 0.1
  */
 LoomCancelScope *
 loom_cancel_scope_ref (LoomCancelScope *self)
@@ -96,6 +103,8 @@ loom_cancel_scope_ref (LoomCancelScope *self)
  *
  * Drops a reference to @self. A scope that is still entered stays alive
  * until it is left.
+ *
+ * Since: 0.1
  */
 void
 loom_cancel_scope_unref (LoomCancelScope *self)
@@ -127,6 +136,8 @@ scope_arm (LoomCancelScope *self)
  *
  * Sets when @self cancels itself; a deadline already past cancels it as
  * soon as it is entered. May be moved while the scope is entered.
+ *
+ * Since: 0.1
  */
 void
 loom_cancel_scope_set_deadline (LoomCancelScope *self,
@@ -146,6 +157,8 @@ loom_cancel_scope_set_deadline (LoomCancelScope *self,
  * Gets the deadline of @self.
  *
  * Returns: a time of g_get_monotonic_time() in µs, or -1 for none
+ *
+ * Since: 0.1
  */
 gint64
 loom_cancel_scope_get_deadline (LoomCancelScope *self)
@@ -161,6 +174,8 @@ loom_cancel_scope_get_deadline (LoomCancelScope *self)
  * @msec: milliseconds from now
  *
  * Sets the deadline of @self to @msec milliseconds from now.
+ *
+ * Since: 0.1
  */
 void
 loom_cancel_scope_set_timeout (LoomCancelScope *self,
@@ -177,6 +192,8 @@ loom_cancel_scope_set_timeout (LoomCancelScope *self,
  * Shields the body of @self: while it runs, cancelling the task or an
  * enclosing scope does not affect its awaits. The scope's own deadline and
  * [method@Loom.CancelScope.cancel] still do.
+ *
+ * Since: 0.1
  */
 void
 loom_cancel_scope_set_shield (LoomCancelScope *self,
@@ -196,6 +213,8 @@ loom_cancel_scope_set_shield (LoomCancelScope *self,
  * Checks whether @self is shielded.
  *
  * Returns: %TRUE if shielded
+ *
+ * Since: 0.1
  */
 gboolean
 loom_cancel_scope_get_shield (LoomCancelScope *self)
@@ -211,6 +230,8 @@ loom_cancel_scope_get_shield (LoomCancelScope *self)
  *
  * Cancels @self: every await in its body fails with %G_IO_ERROR_CANCELLED
  * until the scope is left. Call it on the thread that runs the task.
+ *
+ * Since: 0.1
  */
 void
 loom_cancel_scope_cancel (LoomCancelScope *self)
@@ -234,6 +255,8 @@ loom_cancel_scope_cancel (LoomCancelScope *self)
  * Checks whether @self was cancelled, by its deadline or explicitly.
  *
  * Returns: %TRUE if cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 loom_cancel_scope_is_cancelled (LoomCancelScope *self)
@@ -250,6 +273,8 @@ loom_cancel_scope_is_cancelled (LoomCancelScope *self)
  * Checks whether leaving @self ended a cancellation that @self caused.
  *
  * Returns: %TRUE if the body was cut short by this scope
+ *
+ * Since: 0.1
  */
 gboolean
 loom_cancel_scope_get_cancelled_caught (LoomCancelScope *self)
@@ -268,6 +293,8 @@ loom_cancel_scope_get_cancelled_caught (LoomCancelScope *self)
  * deadline. Scopes are left in the reverse order they were entered.
  *
  * Returns: %TRUE if entered; %FALSE outside a task
+ *
+ * Since: 0.1
  */
 gboolean
 loom_cancel_scope_enter (LoomCancelScope  *self,
@@ -309,6 +336,8 @@ loom_cancel_scope_enter (LoomCancelScope  *self,
  * %LOOM_ERROR_TIMED_OUT. Any other error is left as it is.
  *
  * Returns: %TRUE if @error holds no error afterwards
+ *
+ * Since: 0.1
  */
 gboolean
 loom_cancel_scope_leave (LoomCancelScope  *self,
@@ -385,6 +414,8 @@ deadline_in (guint msec)
  * which leaving it succeeds (Trio's `move_on_after`).
  *
  * Returns: (transfer full): the entered scope
+ *
+ * Since: 0.1
  */
 LoomCancelScope *
 loom_move_on_after (guint msec)
@@ -400,6 +431,8 @@ loom_move_on_after (guint msec)
  * which leaving it fails with %LOOM_ERROR_TIMED_OUT (Trio's `fail_after`).
  *
  * Returns: (transfer full): the entered scope
+ *
+ * Since: 0.1
  */
 LoomCancelScope *
 loom_fail_after (guint msec)
@@ -416,6 +449,8 @@ loom_fail_after (guint msec)
  * [method@Loom.CancelScope.set_timeout].
  *
  * Returns: (transfer full): the entered scope
+ *
+ * Since: 0.1
  */
 LoomCancelScope *
 loom_timeout (guint msec)
@@ -430,6 +465,8 @@ loom_timeout (guint msec)
  * the end even in a cancelled task.
  *
  * Returns: (transfer full): the entered scope
+ *
+ * Since: 0.1
  */
 LoomCancelScope *
 loom_shield_scope (void)

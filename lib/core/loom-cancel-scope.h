@@ -27,6 +27,8 @@ G_BEGIN_DECLS
  *
  * What leaving a [struct@Loom.CancelScope] reports once the scope itself
  * cancelled its body.
+ *
+ * Since: 0.1
  */
 typedef enum
 {

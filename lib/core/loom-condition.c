@@ -41,6 +41,8 @@
  *
  * Like asyncio's, a condition belongs to the thread running its main
  * context.
+ *
+ * Since: 0.1
  */
 
 struct _LoomCondition
@@ -173,6 +175,8 @@ loom_condition_init (LoomCondition *self)
  * Several conditions may share one lock.
  *
  * Returns: (transfer full): a new condition
+ *
+ * Since: 0.1
  */
 LoomCondition *
 loom_condition_new (LoomLock *lock)
@@ -192,6 +196,8 @@ loom_condition_new (LoomLock *lock)
  * [method@Loom.Lock.acquire] and [method@Loom.Lock.release].
  *
  * Returns: (transfer none): the lock
+ *
+ * Since: 0.1
  */
 LoomLock *
 loom_condition_get_lock (LoomCondition *self)
@@ -279,6 +285,8 @@ relock (LoomCondition *self)
  *
  * Returns: %TRUE once notified; %FALSE if the task was cancelled or this
  *   is not called in a task
+ *
+ * Since: 0.1
  */
 gboolean
 loom_condition_wait (LoomCondition  *self,
@@ -341,6 +349,8 @@ loom_condition_wait (LoomCondition  *self,
  *
  * Returns: %TRUE once @predicate returned %TRUE; %FALSE if the task was
  *   cancelled or this is not called in a task
+ *
+ * Since: 0.1
  */
 gboolean
 loom_condition_wait_for (LoomCondition           *self,
@@ -448,6 +458,8 @@ async_wait_done (GObject      *source,
  * takes the lock back before it reports the cancellation. A wait notified
  * but cancelled before it got the lock back passes the notification on.
  * Calling this without holding the lock is a programming error.
+ *
+ * Since: 0.1
  */
 void
 loom_condition_wait_async (LoomCondition       *self,
@@ -498,6 +510,8 @@ loom_condition_wait_async (LoomCondition       *self,
  *
  * Returns: %TRUE if notified; %FALSE with %G_IO_ERROR_CANCELLED if the
  *   wait was cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 loom_condition_wait_finish (LoomCondition  *self,
@@ -520,6 +534,8 @@ loom_condition_wait_finish (LoomCondition  *self,
  * asyncio's `Condition.notify(n)`. They return from their wait once they
  * get the lock, so not before the caller releases it. Calling this
  * without holding the lock is a programming error.
+ *
+ * Since: 0.1
  */
 void
 loom_condition_notify (LoomCondition *self,
@@ -540,6 +556,8 @@ loom_condition_notify (LoomCondition *self,
  * Wakes every task waiting on @self, in the order they started waiting,
  * as asyncio's `Condition.notify_all()`. Calling this without holding the
  * lock is a programming error.
+ *
+ * Since: 0.1
  */
 void
 loom_condition_notify_all (LoomCondition *self)

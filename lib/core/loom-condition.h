@@ -26,6 +26,8 @@ G_BEGIN_DECLS
  * condition's lock held.
  *
  * Returns: %TRUE once the state is the one waited for
+ *
+ * Since: 0.1
  */
 typedef gboolean (*LoomConditionPredicate) (gpointer user_data);
 

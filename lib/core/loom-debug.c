@@ -10,6 +10,7 @@
 
 #include <dlfcn.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "loom-debug-private.h"
 
@@ -48,6 +49,8 @@ loom_debug_init (void)
  * [func@Loom.dump_tasks] lists every live task at any time, debug mode
  * or not. In debug mode tasks no longer switch straight to each other,
  * so that each step can be timed.
+ *
+ * Since: 0.1
  */
 void
 loom_debug_set_enabled (gboolean enabled)
@@ -62,6 +65,8 @@ loom_debug_set_enabled (gboolean enabled)
  * Checks whether debug mode is on.
  *
  * Returns: %TRUE if on
+ *
+ * Since: 0.1
  */
 gboolean
 loom_debug_get_enabled (void)
@@ -76,6 +81,8 @@ loom_debug_get_enabled (void)
  *
  * Sets how long one step of a task may hold the main loop before debug
  * mode reports it. The default is 100 ms.
+ *
+ * Since: 0.1
  */
 void
 loom_debug_set_slow_step (guint msec)
@@ -89,6 +96,8 @@ loom_debug_set_slow_step (guint msec)
  * Gets the slow-step threshold of debug mode.
  *
  * Returns: the threshold in milliseconds
+ *
+ * Since: 0.1
  */
 guint
 loom_debug_get_slow_step (void)
@@ -96,16 +105,92 @@ loom_debug_get_slow_step (void)
   return (guint) (loom_debug_slow_usec / 1000);
 }
 
+/* Spawn sites are named by function, file and line, with
+ * binutils' addr2line when it is installed and the code has debug
+ * information: "count_down (main.c:42)". Each address is looked up once. */
+
+G_LOCK_DEFINE_STATIC (symbolized);
+static GHashTable *symbolized;   /* code address -> description or "" */
+
+/* A spawn site is a return address (the instruction after the call) or,
+ * for a main task, the function itself. The call is the byte before a
+ * return address, in the same function; the byte before a function is
+ * in another one. So both are looked up, and the one before wins when it
+ * lies in the same function. */
+static char *
+run_addr2line (const char    *module,
+               gconstpointer  address)
+{
+  g_autofree char *at = g_strdup_printf ("%#" G_GINTPTR_MODIFIER "x", (guintptr) address);
+  g_autofree char *before = g_strdup_printf ("%#" G_GINTPTR_MODIFIER "x", (guintptr) address - 1);
+  const char *argv[] = { "addr2line", "-f", "-e", module, at, before, NULL };
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *file = NULL;
+  const char *where;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL,
+                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, &out, NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    return NULL;
+
+  /* Two lines per address: the function, then file:line; "??" where
+   * unknown. */
+  lines = g_strsplit (out, "\n", 5);
+  if (g_strv_length (lines) < 4 || g_str_has_prefix (lines[0], "??") ||
+      g_str_has_prefix (lines[1], "??"))
+    return NULL;
+  where = g_str_equal (lines[0], lines[2]) && !g_str_has_prefix (lines[3], "??") ? lines[3] : lines[1];
+  /* addr2line may add " (discriminator N)". */
+  *strchrnul ((char *) where, ' ') = '\0';
+  file = g_path_get_basename (where);
+  return g_strdup_printf ("%s (%s)", lines[0], file);
+}
+
+static char *
+symbolize (const Dl_info *info,
+           gconstpointer  site)
+{
+  const unsigned char *header = info->dli_fbase;
+  gconstpointer address = site;
+  char *found;
+
+  G_LOCK (symbolized);
+  if (symbolized == NULL)
+    symbolized = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  found = g_hash_table_lookup (symbolized, site);
+  G_UNLOCK (symbolized);
+  if (found != NULL)
+    return *found ? g_strdup (found) : NULL;
+
+  /* Position-independent code (ET_DYN: shared objects, PIE programs) is
+   * looked up by its offset in the file, the rest by its address. */
+  if (header != NULL && memcmp (header, "\177ELF", 4) == 0 &&
+      (header[16] | header[17] << 8) == 3)
+    address = (gconstpointer) ((const char *) site - (const char *) info->dli_fbase);
+  found = run_addr2line (info->dli_fname, address);
+
+  G_LOCK (symbolized);
+  g_hash_table_replace (symbolized, (gpointer) site, g_strdup (found ? found : ""));
+  G_UNLOCK (symbolized);
+  return found;
+}
+
 /* Names the function a code address lies in, for spawn sites. */
 char *
 loom_debug_describe_site (gconstpointer site)
 {
   Dl_info info;
+  char *described;
 
   if (site == NULL)
     return g_strdup ("an unknown place");
   if (dladdr (site, &info) == 0)
     return g_strdup_printf ("%p", site);
+  if ((described = symbolize (&info, site)) != NULL)
+    return described;
   if (info.dli_sname != NULL)
     return g_strdup_printf ("%s+0x%tx", info.dli_sname,
                             (const char *) site - (const char *) info.dli_saddr);
@@ -116,7 +201,8 @@ loom_debug_describe_site (gconstpointer site)
 static const char *
 fiber_name (LoomFiber *fiber)
 {
-  const char *name = fiber->task ? loom_future_get_name (LOOM_FUTURE (fiber->task)) : NULL;
+  LoomTask *task = loom_fiber_get_task (fiber);
+  const char *name = task ? loom_future_get_name (LOOM_FUTURE (task)) : NULL;
 
   return name ? name : "(unnamed)";
 }
@@ -148,6 +234,8 @@ state_name (LoomFiber *fiber)
         {
         case LOOM_WAIT_FUTURE:
           return "awaiting a future";
+        case LOOM_WAIT_LATE:
+          return "awaiting a GIO operation";
         case LOOM_WAIT_TIMER:
           return "sleeping";
         case LOOM_WAIT_QUEUE:
@@ -175,7 +263,8 @@ loom_debug_append_tasks (GString       *out,
 
       g_string_append_printf (out, "  #%u %s: %s",
                               fiber->id, fiber_name (fiber), state_name (fiber));
-      if (fiber->wait == LOOM_WAIT_FUTURE && fiber->awaiting != NULL)
+      if ((fiber->wait == LOOM_WAIT_FUTURE || fiber->wait == LOOM_WAIT_LATE) &&
+          fiber->awaiting != NULL)
         g_string_append_printf (out, " (%s %p%s%s)",
                                 G_OBJECT_TYPE_NAME (fiber->awaiting), fiber->awaiting,
                                 loom_future_get_name (fiber->awaiting) ? " " : "",
@@ -196,6 +285,8 @@ loom_debug_append_tasks (GString       *out,
  * spawned.
  *
  * Returns: (transfer full): the description
+ *
+ * Since: 0.1
  */
 char *
 loom_dump_tasks_to_string (void)
@@ -210,6 +301,8 @@ loom_dump_tasks_to_string (void)
  * loom_dump_tasks:
  *
  * Prints [func@Loom.dump_tasks_to_string] to standard error.
+ *
+ * Since: 0.1
  */
 void
 loom_dump_tasks (void)

@@ -15,5 +15,7 @@
  * Gets the quark of the %LOOM_ERROR domain.
  *
  * Returns: the error domain quark
+ *
+ * Since: 0.1
  */
 G_DEFINE_QUARK (loom-error-quark, loom_error)

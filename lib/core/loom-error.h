@@ -21,6 +21,8 @@ G_BEGIN_DECLS
  * LOOM_ERROR:
  *
  * The error domain of Loom's core.
+ *
+ * Since: 0.1
  */
 #define LOOM_ERROR (loom_error_quark ())
 
@@ -44,6 +46,8 @@ G_BEGIN_DECLS
  *
  * Errors in the %LOOM_ERROR domain. Cancellation is not one of them: it is
  * reported as %G_IO_ERROR_CANCELLED, so GIO code understands it.
+ *
+ * Since: 0.1
  */
 typedef enum
 {

@@ -23,6 +23,8 @@
  * Waiting allocates nothing: a task parks on the event through a node
  * embedded in the task itself. Like asyncio's, an event belongs to one
  * thread, the one running its main context.
+ *
+ * Since: 0.1
  */
 
 struct _LoomEvent
@@ -70,6 +72,8 @@ loom_event_init (LoomEvent *self)
  * context.
  *
  * Returns: (transfer full): a new event
+ *
+ * Since: 0.1
  */
 LoomEvent *
 loom_event_new (void)
@@ -82,6 +86,8 @@ loom_event_new (void)
  * @self: an event
  *
  * Sets @self and wakes every task waiting for it.
+ *
+ * Since: 0.1
  */
 void
 loom_event_set (LoomEvent *self)
@@ -97,6 +103,8 @@ loom_event_set (LoomEvent *self)
  * @self: an event
  *
  * Clears @self, so that waiting blocks again.
+ *
+ * Since: 0.1
  */
 void
 loom_event_clear (LoomEvent *self)
@@ -113,6 +121,8 @@ loom_event_clear (LoomEvent *self)
  * Checks whether @self is set.
  *
  * Returns: %TRUE if set
+ *
+ * Since: 0.1
  */
 gboolean
 loom_event_is_set (LoomEvent *self)
@@ -132,6 +142,8 @@ loom_event_is_set (LoomEvent *self)
  *
  * Returns: %TRUE once set; %FALSE if the task was cancelled or this is not
  *   called in a task
+ *
+ * Since: 0.1
  */
 gboolean
 loom_event_wait (LoomEvent  *self,
@@ -158,6 +170,8 @@ loom_event_wait (LoomEvent  *self,
  *
  * Waits for @self without a task: the binding-friendly twin of
  * `loom_event_wait()`. Call it on the thread that owns @self.
+ *
+ * Since: 0.1
  */
 void
 loom_event_wait_async (LoomEvent           *self,
@@ -184,6 +198,8 @@ loom_event_wait_async (LoomEvent           *self,
  * Finishes [method@Loom.Event.wait_async].
  *
  * Returns: %TRUE once @self was set
+ *
+ * Since: 0.1
  */
 gboolean
 loom_event_wait_finish (LoomEvent     *self,

@@ -24,8 +24,7 @@
 
 G_BEGIN_DECLS
 
-typedef struct _LoomCancelScope LoomCancelScope;
-typedef struct _LoomTaskGroup LoomTaskGroup;
+#include "loom-cancel-scope.h"
 
 typedef enum
 {
@@ -43,7 +42,12 @@ typedef enum
   LOOM_WAIT_TIMER,
   LOOM_WAIT_YIELD,
   LOOM_WAIT_QUEUE,
+  LOOM_WAIT_LATE,     /* a future that must be waited for even when cancelled */
 } LoomWaitKind;
+
+/* How long a cancelled task waits for an operation that ignores the
+ * cancellation, at most, before it goes on anyway. */
+#define LOOM_LATE_RESULT_BOUND_USEC (10 * G_USEC_PER_SEC)
 
 
 /* How a park ended. A waiter woken and then cancelled before it ran was
@@ -63,6 +67,37 @@ typedef struct
   ucontext_t  uc;
 #endif
 } LoomMachineContext;
+
+/* Who hears of a fiber's end. The layers above register themselves (the
+ * task handle, a task group) instead of being called by name; the one
+ * place a fiber completes — its function returned, or it could not run
+ * because no stack could be mapped — calls them in slot order: a group
+ * hears of a failure before the handle's awaiters are woken. */
+typedef enum
+{
+  LOOM_FIBER_LISTENER_GROUP,
+  LOOM_FIBER_LISTENER_HANDLE,
+  LOOM_FIBER_N_LISTENERS,
+} LoomFiberListenerSlot;
+
+typedef struct
+{
+  /* The fiber ended: with @error (transfer none) when it failed by itself
+   * (cancelled before it ran, no stack, its last await failed), else with
+   * the future its function returned (transfer none, nullable, done). */
+  void (*done)    (LoomFiber    *fiber,
+                   gpointer      data,
+                   LoomFuture   *result,
+                   const GError *error);
+  /* The fiber is freed: let go of @data. */
+  void (*release) (gpointer      data);
+} LoomFiberListenerFuncs;
+
+typedef struct
+{
+  const LoomFiberListenerFuncs *funcs;
+  gpointer                      data;
+} LoomFiberListener;
 
 struct _LoomFiber
 {
@@ -85,8 +120,7 @@ struct _LoomFiber
   gpointer            data;
   GDestroyNotify      destroy;
 
-  LoomTask           *task;         /* (owned) (nullable) the handle */
-  LoomTaskGroup      *group;        /* (owned) (nullable) for its children */
+  LoomFiberListener   listeners[LOOM_FIBER_N_LISTENERS];
   LoomFiber          *sibling_next; /* in the task group's list */
   LoomFiber          *sibling_prev;
   union {
@@ -102,34 +136,26 @@ struct _LoomFiber
   guint32             id;           /* for debug output, per thread */
   guint32             parent_id;    /* the task that spawned it, or 0 */
   guint32             stack_size;
+  /* Every field of a fiber is read and written on its owner thread only,
+   * with one exception: a future completed on another thread wakes its
+   * waiting fiber by pushing `ready` to the scheduler's inbox, and writes
+   * nothing else of the fiber. So these share bytes safely. */
   guint8              state;        /* LoomFiberState */
   guint8              wait;         /* LoomWaitKind */
-  guint16             cancel_requested : 1;
-  guint16             cancel_effective : 1;
-  guint16             compact : 1;
-  guint16             woken : 1;    /* a wait queue woke us */
+  guint8              woken;        /* a wait queue woke us */
+  guint8              cancel_requested : 1;
+  guint8              cancel_effective : 1;
+  guint8              compact : 1;
 
+#if LOOM_HAVE_TSAN
+  void               *tsan_fiber;   /* ThreadSanitizer's state of this stack */
+  void               *tsan_caller;  /* and of the one that resumed us */
+#endif
 #if LOOM_HAVE_ASAN
   void               *asan_fake_stack;
   const void         *asan_caller_bottom;
   gsize               asan_caller_size;
 #endif
-};
-
-struct _LoomCancelScope
-{
-  int              ref_count;
-  LoomCancelScope *parent;
-  LoomFiber       *fiber;         /* (unowned) while entered */
-  LoomTimer        timer;
-  GCancellable    *cancellable;   /* (owned) (nullable) */
-  guint            kind;          /* LoomCancelScopeKind */
-  guint            shield : 1;
-  guint            cancelled : 1;
-  guint            deadline_hit : 1;
-  guint            entered : 1;
-  guint            caught : 1;
-  gint64           deadline;      /* monotonic µs, or -1 */
 };
 
 LoomFiber *loom_fiber_new           (LoomScheduler  *scheduler,
@@ -145,6 +171,25 @@ void       loom_fiber_spawn_detached (LoomScheduler *scheduler,
                                       gconstpointer  spawn_site);
 void       loom_fiber_discard       (LoomFiber      *fiber);
 
+/* Registers @funcs (whose done is required) to hear of @fiber's end, with
+ * @data; NULL @funcs clears the slot (nothing is released then). */
+static inline void
+loom_fiber_listen (LoomFiber                    *fiber,
+                   LoomFiberListenerSlot         slot,
+                   const LoomFiberListenerFuncs *funcs,
+                   gpointer                      data)
+{
+  fiber->listeners[slot].funcs = funcs;
+  fiber->listeners[slot].data = funcs != NULL ? data : NULL;
+}
+
+/* The task handle of @fiber, if one was made (the handle slot's data). */
+static inline LoomTask *
+loom_fiber_get_task (LoomFiber *fiber)
+{
+  return fiber->listeners[LOOM_FIBER_LISTENER_HANDLE].data;
+}
+
 /* The fiber running on this thread, if any. */
 extern __thread LoomFiber *loom_fiber_running __attribute__ ((tls_model ("initial-exec")));
 
@@ -155,6 +200,9 @@ loom_fiber_current (void)
 }
 
 gboolean   loom_fiber_await         (LoomFiber      *fiber,
+                                     LoomFuture     *future,
+                                     GError        **error);
+gboolean   loom_fiber_await_late    (LoomFiber      *fiber,
                                      LoomFuture     *future,
                                      GError        **error);
 gboolean   loom_fiber_sleep_until   (LoomFiber      *fiber,
@@ -185,19 +233,5 @@ GCancellable *loom_fiber_get_cancellable (LoomFiber *fiber);
 gboolean   loom_fiber_set_cancelled_error (LoomFiber *fiber,
                                            GError   **error);
 
-/* Defined by loom-task-group.c: a child of the group ended. */
-void       loom_task_group_child_done (LoomTaskGroup  *group,
-                                       LoomFiber      *child,
-                                       const GError   *failure);
-
-/* Defined by loom-task.c: settles the handle once the fiber finished. */
-void       loom_task_fiber_done     (LoomTask       *task,
-                                     LoomFuture     *result,
-                                     GError         *error);
-LoomTask  *loom_task_new_for_fiber  (LoomFiber      *fiber);
-LoomTask  *loom_task_new_at         (LoomFiberFunc   func,
-                                     gpointer        user_data,
-                                     GDestroyNotify  destroy,
-                                     gconstpointer   spawn_site);
 
 G_END_DECLS

@@ -11,7 +11,9 @@
 
 #include "loom-debug-private.h"
 #include "loom-error.h"
-#include "loom-task-private.h"
+#include "loom-cancel-scope-private.h"
+#include "loom-fiber-private.h"
+#include "loom-idle-private.h"
 
 #if LOOM_FIBER_ASM
 # include "loom-switch-private.h"
@@ -19,6 +21,9 @@
 
 #if LOOM_HAVE_ASAN
 # include <sanitizer/common_interface_defs.h>
+#endif
+#if LOOM_HAVE_TSAN
+# include <sanitizer/tsan_interface.h>
 #endif
 
 /* A fiber is a plain struct, not a GObject: the scheduler, the waiter node,
@@ -34,6 +39,7 @@ __thread LoomFiber *loom_fiber_running __attribute__ ((tls_model ("initial-exec"
   ((LoomFiber *) G_STRUCT_MEMBER_P ((ptr), -G_STRUCT_OFFSET (LoomFiber, field)))
 
 static void fiber_main (void *data);
+static inline void tsan_fiber_init (LoomFiber *fiber);
 
 /* Machine-level switching */
 
@@ -43,9 +49,12 @@ static void
 machine_init (LoomFiber *fiber)
 {
   fiber->context.sp = loom_switch_init_stack (loom_stack_top (fiber->stack), fiber_main, fiber);
+  tsan_fiber_init (fiber);
 }
 
-static inline void
+/* Always inlined: ThreadSanitizer keeps a shadow call stack per fiber,
+ * which a call frame around the switch would unbalance. */
+static inline __attribute__ ((always_inline)) void
 machine_switch (LoomMachineContext *from,
                 LoomMachineContext *to)
 {
@@ -72,9 +81,12 @@ machine_init (LoomFiber *fiber)
   fiber->context.uc.uc_link = NULL;
   makecontext (&fiber->context.uc, (void (*) (void)) ucontext_entry, 2,
                (unsigned int) (self >> 32), (unsigned int) (self & 0xffffffffu));
+  tsan_fiber_init (fiber);
 }
 
-static inline void
+/* Always inlined: ThreadSanitizer keeps a shadow call stack per fiber,
+ * which a call frame around the switch would unbalance. */
+static inline __attribute__ ((always_inline)) void
 machine_switch (LoomMachineContext *from,
                 LoomMachineContext *to)
 {
@@ -82,6 +94,58 @@ machine_switch (LoomMachineContext *from,
 }
 
 #endif
+
+/* ThreadSanitizer must hear of every stack switch too, or it mixes the
+ * call stacks and happens-before of unrelated tasks; every switch below
+ * is announced with tsan_switch_to(). These compile to nothing without
+ * the sanitizers. */
+
+static inline void
+tsan_fiber_init (LoomFiber *fiber)
+{
+#if LOOM_HAVE_TSAN
+  if (fiber->tsan_fiber == NULL)
+    fiber->tsan_fiber = __tsan_create_fiber (0);
+#endif
+}
+
+static inline void
+tsan_fiber_free (LoomFiber *fiber)
+{
+#if LOOM_HAVE_TSAN
+  if (fiber->tsan_fiber != NULL)
+    __tsan_destroy_fiber (g_steal_pointer (&fiber->tsan_fiber));
+#endif
+}
+
+/* Resuming @fiber from whatever runs now, which it will switch back to. */
+static inline void
+tsan_resume (LoomFiber *fiber)
+{
+#if LOOM_HAVE_TSAN
+  fiber->tsan_caller = __tsan_get_current_fiber ();
+  __tsan_switch_to_fiber (fiber->tsan_fiber, 0);
+#endif
+}
+
+/* @next takes over @fiber's caller and runs in its stead. */
+static inline void
+tsan_hand_over (LoomFiber *fiber,
+                LoomFiber *next)
+{
+#if LOOM_HAVE_TSAN
+  next->tsan_caller = fiber->tsan_caller;
+  __tsan_switch_to_fiber (next->tsan_fiber, 0);
+#endif
+}
+
+static inline void
+tsan_back_to_caller (LoomFiber *fiber)
+{
+#if LOOM_HAVE_TSAN
+  __tsan_switch_to_fiber (fiber->tsan_caller, 0);
+#endif
+}
 
 /* AddressSanitizer must hear of every stack switch, or it reports
  * nonsense; these compile to nothing without it. */
@@ -126,19 +190,17 @@ asan_in_fiber (LoomFiber *fiber)
 
 /* Life cycle */
 
-/* Freed fibers are kept for reuse: a burst of spawns then
- * touches no fresh memory. Beyond FIBER_CACHE_KEEP, the surplus goes back
- * to malloc once the cache has stayed that large for FIBER_CACHE_DELAY, as
- * stack pages do. */
+/* Freed fibers are kept for reuse: a burst of spawns then touches no
+ * fresh memory. Beyond FIBER_CACHE_KEEP, what no spawn needed for the
+ * core's idle delay goes back to malloc (loom-idle-private.h). */
 #define FIBER_CACHE_KEEP  4096
-#define FIBER_CACHE_DELAY (2 * G_USEC_PER_SEC)
 
 static void fiber_cache_free (gpointer data);
 
 static GPrivate fiber_cache_key = G_PRIVATE_INIT (fiber_cache_free);
 static __thread LoomFiber *fiber_cache __attribute__ ((tls_model ("initial-exec")));
 static __thread guint fiber_cache_len __attribute__ ((tls_model ("initial-exec")));
-static __thread gint64 fiber_cache_large_since __attribute__ ((tls_model ("initial-exec")));
+static __thread LoomIdleMeter fiber_cache_meter __attribute__ ((tls_model ("initial-exec")));
 static __thread gboolean fiber_cache_registered __attribute__ ((tls_model ("initial-exec")));
 
 static void
@@ -182,8 +244,7 @@ fiber_alloc (void)
     return g_new0 (LoomFiber, 1);
 
   fiber_cache = fiber->next;
-  if (--fiber_cache_len <= FIBER_CACHE_KEEP)
-    fiber_cache_large_since = 0;
+  loom_idle_meter_note (&fiber_cache_meter, --fiber_cache_len);
   fiber_clear (fiber);
   return fiber;
 }
@@ -203,15 +264,11 @@ fiber_release (LoomFiber *fiber)
 
   if (G_UNLIKELY (fiber_cache_len > FIBER_CACHE_KEEP && fiber_cache_len % 1024 == 0))
     {
-      gint64 now = g_get_monotonic_time ();
+      guint idle = loom_idle_meter_check (&fiber_cache_meter, fiber_cache_len,
+                                          FIBER_CACHE_KEEP, g_get_monotonic_time ());
 
-      if (fiber_cache_large_since == 0)
-        fiber_cache_large_since = now;
-      else if (now - fiber_cache_large_since > FIBER_CACHE_DELAY)
-        {
-          fiber_cache_trim (FIBER_CACHE_KEEP);
-          fiber_cache_large_since = 0;
-        }
+      if (idle > 0)
+        fiber_cache_trim (fiber_cache_len - idle);
     }
 }
 
@@ -219,7 +276,8 @@ static void
 fiber_free (LoomFiber *fiber)
 {
   LoomScheduler *scheduler = fiber->scheduler;
-  LoomTask *task = g_steal_pointer (&fiber->task);
+  LoomFiberListener group = fiber->listeners[LOOM_FIBER_LISTENER_GROUP];
+  LoomFiberListener handle = fiber->listeners[LOOM_FIBER_LISTENER_HANDLE];
 
   if (fiber->prev != NULL)
     fiber->prev->next = fiber->next;
@@ -239,10 +297,13 @@ fiber_free (LoomFiber *fiber)
     loom_stack_release (fiber->stack);
   g_clear_object (&fiber->cancellable);
   g_clear_pointer (&fiber->cancel_message, g_free);
+  tsan_fiber_free (fiber);
 
   fiber_release (fiber);
-  if (task != NULL)
-    loom_task_pool_retire (task);
+  if (group.funcs != NULL && group.funcs->release != NULL)
+    group.funcs->release (group.data);
+  if (handle.funcs != NULL && handle.funcs->release != NULL)
+    handle.funcs->release (handle.data);
 }
 
 static void
@@ -255,14 +316,18 @@ fiber_resume (LoomFiber *fiber)
   gint64 started = 0;
   G_GNUC_UNUSED void *fake_stack = NULL;
 
+  LoomScheduler *previous_scheduler = loom_scheduler_running;
+
   fiber->caller = &caller;
   fiber->state = LOOM_FIBER_RUNNING;
   loom_fiber_running = fiber;
+  loom_scheduler_running = scheduler;
 
   if (G_UNLIKELY (loom_debug_on))
     started = g_get_monotonic_time ();
 
   asan_enter_fiber (fiber, &fake_stack);
+  tsan_resume (fiber);
   machine_switch (&caller, &fiber->context);
   asan_back_in_caller (fake_stack);
 
@@ -271,6 +336,7 @@ fiber_resume (LoomFiber *fiber)
   if (G_UNLIKELY (loom_debug_on) && g_get_monotonic_time () - started > loom_debug_slow_usec)
     loom_debug_slow_step (back, g_get_monotonic_time () - started);
   loom_fiber_running = previous;
+  loom_scheduler_running = previous_scheduler;
 
   if (back->state == LOOM_FIBER_DONE)
     fiber_free (back);
@@ -321,12 +387,14 @@ fiber_switch_out (LoomFiber *fiber)
       next->caller = fiber->caller;
       next->state = LOOM_FIBER_RUNNING;
       loom_fiber_running = next;
+      tsan_hand_over (fiber, next);
       machine_switch (&fiber->context, &next->context);
       return;
     }
 
   fiber->scheduler->returned = fiber;
   asan_leave_fiber (fiber, FALSE);
+  tsan_back_to_caller (fiber);
   machine_switch (&fiber->context, fiber->caller);
   asan_in_fiber (fiber);
 }
@@ -338,17 +406,9 @@ fiber_wake (LoomFiber *fiber)
   loom_scheduler_push (fiber->scheduler, &fiber->ready);
 }
 
-static void
-fiber_finish (LoomFiber *fiber,
-              GError    *error)
-{
-  g_autoptr(GError) owned_error = error;
-
-  if (fiber->group != NULL)
-    loom_task_group_child_done (fiber->group, fiber, error);
-  if (fiber->task != NULL)
-    loom_task_fiber_done (fiber->task, NULL, g_steal_pointer (&owned_error));
-}
+static void fiber_complete (LoomFiber  *fiber,
+                            LoomFuture *result,
+                            GError     *error);
 
 /* Compact mode: a suspended fiber's frames are everything from its saved
  * stack pointer to the top of its run stack. Only the assembly switch
@@ -405,6 +465,12 @@ fiber_restore (LoomFiber *fiber)
 static gboolean
 fiber_prepare_stack (LoomFiber *fiber)
 {
+  /* The shared run stacks have the default size: a task that asked for
+   * more gets a dedicated stack of its size instead. */
+  if (fiber->compact && fiber->stack_size != 0 &&
+      loom_stack_round_size (fiber->stack_size) > loom_stack_round_size (0))
+    fiber->compact = FALSE;
+
   if (fiber->compact)
     {
       fiber->run_stack = loom_run_stack_assign ();
@@ -433,11 +499,10 @@ fiber_ready_cb (LoomReady *node)
 
   if (G_UNLIKELY (fiber->stack == NULL) && !fiber_prepare_stack (fiber))
     {
-      fiber_finish (fiber, g_error_new (LOOM_ERROR, LOOM_ERROR_RESOURCES,
-                                        _("Could not map a fiber stack of %u bytes"),
-                                        fiber->stack_size));
-      if (fiber->destroy != NULL)
-        fiber->destroy (fiber->data);
+      fiber_complete (fiber, NULL,
+                      g_error_new (LOOM_ERROR, LOOM_ERROR_RESOURCES,
+                                   _("Could not map a fiber stack of %lu bytes"),
+                                   (gulong) loom_stack_round_size (fiber->stack_size)));
       fiber->state = LOOM_FIBER_DONE;
       fiber_free (fiber);
       return;
@@ -449,6 +514,7 @@ fiber_ready_cb (LoomReady *node)
   fiber_resume (fiber);
 }
 
+/* A wait queue of a primitive woke @fiber: always on the owner thread. */
 static void
 fiber_waiter_cb (LoomWaiter *waiter,
                  gpointer    handoff)
@@ -460,12 +526,32 @@ fiber_waiter_cb (LoomWaiter *waiter,
   fiber_wake (fiber);
 }
 
+/* The future @fiber awaits completed, maybe on another thread, under the
+ * future's lock. Only the ready node is touched: the owner thread may be
+ * writing the fiber's other fields (cancelling it) at this very moment,
+ * and the fiber's state stays SUSPENDED until it runs again. */
+static void
+fiber_future_waiter_cb (LoomWaiter *waiter,
+                        gpointer    handoff)
+{
+  LoomFiber *fiber = FIBER_FROM_FIELD (waiter, waiter);
+
+  loom_scheduler_push (fiber->scheduler, &fiber->ready);
+}
+
 static void
 fiber_timer_cb (LoomTimer *timer)
 {
   LoomFiber *fiber = FIBER_FROM_FIELD (timer, timer);
 
-  if (fiber->state == LOOM_FIBER_SUSPENDED && fiber->wait == LOOM_WAIT_TIMER)
+  if (fiber->state != LOOM_FIBER_SUSPENDED)
+    return;
+  if (fiber->wait == LOOM_WAIT_TIMER)
+    fiber_wake (fiber);
+  /* A cancelled wait for a late result ran out of patience; unless the
+   * future woke the fiber in the meantime, stop waiting for it. */
+  else if (fiber->wait == LOOM_WAIT_LATE &&
+           loom_future_remove_waiter (fiber->awaiting, &fiber->waiter))
     fiber_wake (fiber);
 }
 
@@ -485,7 +571,6 @@ fiber_init (LoomFiber      *fiber,
   fiber->data = data;
   fiber->destroy = destroy;
   fiber->ready.func = fiber_ready_cb;
-  fiber->waiter.func = fiber_waiter_cb;
   fiber->timer.func = fiber_timer_cb;
   fiber->state = LOOM_FIBER_CREATED;
   fiber->compact = scheduler->stack_mode == LOOM_STACK_MODE_COMPACT &&
@@ -497,6 +582,28 @@ fiber_init (LoomFiber      *fiber,
   scheduler->fibers = fiber;
 }
 
+/* Debug mode: a compact task that hands a pointer into its own stack to
+ * a task it spawns is the one misuse of compact mode that can be seen
+ * where it happens; its frames move while it is suspended. */
+static void
+check_compact_pointer (gconstpointer data)
+{
+  LoomFiber *spawner = loom_fiber_running;
+  const guint8 *pointer = data;
+
+  if (spawner == NULL || !spawner->compact || spawner->stack == NULL)
+    return;
+  if (pointer >= spawner->stack->base && pointer < loom_stack_top (spawner->stack))
+    {
+      g_autofree char *site = loom_debug_describe_site (spawner->spawn_site);
+
+      g_warning ("The data of a new task (%p) points into the stack of compact task #%u "
+                 "(spawned at %s), which moves while that task is suspended: pass memory "
+                 "that outlives it, or give it a dedicated stack (loom_task_set_stack_mode)",
+                 data, spawner->id, site);
+    }
+}
+
 LoomFiber *
 loom_fiber_new (LoomScheduler  *scheduler,
                 LoomFiberFunc   func,
@@ -506,10 +613,13 @@ loom_fiber_new (LoomScheduler  *scheduler,
 {
   LoomFiber *fiber = fiber_alloc ();
 
+  if (G_UNLIKELY (loom_debug_on))
+    check_compact_pointer (data);
+
   fiber->id = ++last_fiber_id;
   fiber->parent_id = loom_fiber_running ? loom_fiber_running->id : 0;
   fiber_init (fiber, scheduler, func, data, destroy, spawn_site);
-  scheduler->n_fibers++;
+  loom_scheduler_task_added (scheduler);
 
   return fiber;
 }
@@ -663,7 +773,7 @@ loom_fiber_spawn_detached (LoomScheduler  *scheduler,
   seed->chunk = chunk;
   seed->id = ++last_fiber_id;
   seed->parent_id = loom_fiber_running ? loom_fiber_running->id : 0;
-  scheduler->n_fibers++;
+  loom_scheduler_task_added (scheduler);
   scheduler->n_unstarted++;
   loom_scheduler_push (scheduler, &seed->ready);
 }
@@ -715,13 +825,46 @@ report_lost_error (LoomFiber    *fiber,
              fiber->id, site, error->message);
 }
 
+/* The one way a fiber ends, whether its function ran or not: its data
+ * goes, then its listeners hear of @result (transfer full, nullable) or
+ * @error (transfer full), in slot order; a failure nobody listens to is
+ * reported. */
+static void
+fiber_complete (LoomFiber  *fiber,
+                LoomFuture *result,
+                GError     *error)
+{
+  LoomFuture *outcome = error != NULL ? NULL : result;
+  gboolean heard = FALSE;
+
+  if (fiber->destroy != NULL)
+    fiber->destroy (fiber->data);
+  fiber->destroy = NULL;
+
+  /* In slot order: the group, then the handle. */
+  for (guint i = 0; i < LOOM_FIBER_N_LISTENERS; i++)
+    {
+      const LoomFiberListenerFuncs *funcs = fiber->listeners[i].funcs;
+
+      if (funcs != NULL)
+        {
+          funcs->done (fiber, fiber->listeners[i].data, outcome, error);
+          heard = TRUE;
+        }
+    }
+  if (G_UNLIKELY (!heard))
+    report_lost_error (fiber, error != NULL ? error : outcome != NULL ? loom_future_get_error (outcome) : NULL);
+
+  g_clear_error (&error);
+  g_clear_object (&result);
+}
+
 static void
 fiber_main (void *data)
 {
   LoomFiber *fiber = data;
   LoomFuture *result = NULL;
   GError *error = NULL;
-  const GError *failure;
 
   asan_in_fiber (fiber);
 
@@ -734,28 +877,16 @@ fiber_main (void *data)
         loom_fiber_await (fiber, result, &error);
     }
 
-  if (fiber->destroy != NULL)
-    fiber->destroy (fiber->data);
-  fiber->destroy = NULL;
-
   if (G_UNLIKELY (fiber->scope != NULL))
     g_critical ("A task returned with a cancel scope or task group still entered; "
                 "leave scopes and wait for groups before returning");
 
-  failure = error != NULL ? error : result != NULL ? loom_future_get_error (result) : NULL;
-  if (fiber->group != NULL)
-    loom_task_group_child_done (fiber->group, fiber, failure);
-  else if (fiber->task == NULL)
-    report_lost_error (fiber, failure);
-
-  if (fiber->task != NULL)
-    loom_task_fiber_done (fiber->task, error ? NULL : result, g_steal_pointer (&error));
-  g_clear_error (&error);
-  g_clear_object (&result);
+  fiber_complete (fiber, result, error);
 
   fiber->state = LOOM_FIBER_DONE;
   fiber->scheduler->returned = fiber;
   asan_leave_fiber (fiber, TRUE);
+  tsan_back_to_caller (fiber);
   machine_switch (&fiber->context, fiber->caller);
   g_assert_not_reached ();
 }
@@ -778,9 +909,18 @@ loom_fiber_await (LoomFiber   *fiber,
 
   if (state == LOOM_FUTURE_PENDING)
     {
+      /* It would wait forever, and a cancel scope's deadline would only
+       * turn that into a cancellation: asyncio raises RuntimeError. */
+      if (G_UNLIKELY (future == (LoomFuture *) loom_fiber_get_task (fiber)))
+        {
+          g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_FAILED,
+                               _("A task cannot await its own future"));
+          return FALSE;
+        }
       fiber->state = LOOM_FIBER_SUSPENDED;
       fiber->wait = LOOM_WAIT_FUTURE;
       fiber->awaiting = future;
+      fiber->waiter.func = fiber_future_waiter_cb;
       if (loom_future_add_waiter (future, &fiber->waiter))
         fiber_switch_out (fiber);
       fiber->state = LOOM_FIBER_RUNNING;
@@ -791,6 +931,46 @@ loom_fiber_await (LoomFiber   *fiber,
         return loom_fiber_set_cancelled_error (fiber, error);
     }
 
+  return loom_future_propagate (future, error);
+}
+
+/* Awaits @future to its end even when the fiber is cancelled, as the
+ * await of an operation that uses the caller's memory must: cancelling
+ * only cancels the fiber's GCancellables (the operation is expected to
+ * end soon, as GIO's do), and the wait is bounded by
+ * LOOM_LATE_RESULT_BOUND_USEC from the cancellation on. A cancelled
+ * fiber then fails with its cancellation, whatever @future's outcome. */
+gboolean
+loom_fiber_await_late (LoomFiber   *fiber,
+                       LoomFuture  *future,
+                       GError     **error)
+{
+  if (g_atomic_int_get (&future->state) == LOOM_FUTURE_PENDING)
+    {
+      fiber->state = LOOM_FIBER_SUSPENDED;
+      fiber->wait = LOOM_WAIT_LATE;
+      fiber->awaiting = future;
+      fiber->waiter.func = fiber_future_waiter_cb;
+      if (loom_future_add_waiter (future, &fiber->waiter))
+        {
+          if (fiber->cancel_effective)
+            loom_scheduler_timer_arm (fiber->scheduler, &fiber->timer,
+                                      g_get_monotonic_time () + LOOM_LATE_RESULT_BOUND_USEC);
+          fiber_switch_out (fiber);
+        }
+      fiber->state = LOOM_FIBER_RUNNING;
+      fiber->wait = LOOM_WAIT_NONE;
+      fiber->awaiting = NULL;
+      loom_scheduler_timer_disarm (fiber->scheduler, &fiber->timer);
+
+      if (G_UNLIKELY (!loom_future_is_done_fast (future)))
+        g_warning ("An operation awaited by task #%u ignored its cancellation for %u s; "
+                   "the task goes on, but the operation may still use its memory",
+                   fiber->id, (guint) (LOOM_LATE_RESULT_BOUND_USEC / G_USEC_PER_SEC));
+    }
+
+  if (fiber->cancel_effective)
+    return loom_fiber_set_cancelled_error (fiber, error);
   return loom_future_propagate (future, error);
 }
 
@@ -846,6 +1026,7 @@ loom_fiber_park (LoomFiber      *fiber,
   fiber->parked_on = queue;
   fiber->woken = FALSE;
   fiber->handoff = NULL;
+  fiber->waiter.func = fiber_waiter_cb;
   loom_wait_queue_push (queue, &fiber->waiter);
   fiber_switch_out (fiber);
   fiber->wait = LOOM_WAIT_NONE;
@@ -960,6 +1141,12 @@ loom_fiber_update_cancel (LoomFiber *fiber)
       if (fiber->state == LOOM_FIBER_SUSPENDED &&
           loom_wait_queue_remove (fiber->parked_on, &fiber->waiter))
         fiber_wake (fiber);
+      break;
+
+    case LOOM_WAIT_LATE:
+      /* The cancellables are cancelled: the operation will end soon. */
+      loom_scheduler_timer_arm (fiber->scheduler, &fiber->timer,
+                                g_get_monotonic_time () + LOOM_LATE_RESULT_BOUND_USEC);
       break;
 
     case LOOM_WAIT_NONE:

@@ -30,6 +30,8 @@
  *
  * A future also implements [iface@Gio.AsyncResult], so a GIO-style
  * `_finish` function can take it as its result.
+ *
+ * Since: 0.1
  */
 
 static void loom_future_async_result_iface_init (GAsyncResultIface *iface);
@@ -204,6 +206,8 @@ loom_future_async_result_iface_init (GAsyncResultIface *iface)
  * Creates a pending future owned by the thread-default main context.
  *
  * Returns: (transfer full): a new pending future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new (void)
@@ -226,12 +230,16 @@ loom_future_settle (LoomFuture     *self,
     {
       gboolean was_cancelled = self->error != NULL &&
                                g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      gboolean is_cancel = error != NULL &&
+                           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
       g_mutex_unlock (&self->mutex);
 
       /* Completing a cancelled future is the ordinary race of an operation
-       * finishing after its waiter gave up; anything else is a bug. */
-      if (!was_cancelled)
+       * finishing after its waiter gave up, and cancelling a future that
+       * another thread completed first is the same race seen from the other
+       * side; anything else is a bug. */
+      if (!was_cancelled && !is_cancel)
         g_critical ("Future %s is already done; it cannot be completed twice",
                     self->name ? self->name : "(unnamed)");
       if (value != NULL)
@@ -401,6 +409,8 @@ loom_future_new_settled (GValue         *value,
  * Creates a future resolved with a copy of @value.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_value (const GValue *value)
@@ -418,6 +428,8 @@ loom_future_new_for_value (const GValue *value)
  * Creates a future rejected with @error.
  *
  * Returns: (transfer full): a new rejected future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_error (GError *error)
@@ -436,6 +448,8 @@ loom_future_new_for_error (GError *error)
  * Creates a future rejected with a new error.
  *
  * Returns: (transfer full): a new rejected future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_error_literal (GQuark      domain,
@@ -455,6 +469,8 @@ loom_future_new_for_error_literal (GQuark      domain,
  * Creates a future resolved with a plain pointer it owns.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_pointer (gpointer       pointer,
@@ -473,6 +489,8 @@ loom_future_new_for_pointer (gpointer       pointer,
  * Creates a future resolved with a new reference to @object.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_object (gpointer object)
@@ -491,6 +509,8 @@ loom_future_new_for_object (gpointer object)
  * Creates a future resolved with a copy of @boxed.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_boxed (GType         boxed_type,
@@ -509,6 +529,8 @@ loom_future_new_for_boxed (GType         boxed_type,
  * Creates a future resolved with a copy of @string.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_string (const char *string)
@@ -526,6 +548,8 @@ loom_future_new_for_string (const char *string)
  * Creates a future resolved with an integer.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_int64 (gint64 value)
@@ -543,6 +567,8 @@ loom_future_new_for_int64 (gint64 value)
  * Creates a future resolved with a floating-point number.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_double (double value)
@@ -560,6 +586,8 @@ loom_future_new_for_double (double value)
  * Creates a future resolved with a boolean.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_boolean (gboolean value)
@@ -577,6 +605,8 @@ loom_future_new_for_boolean (gboolean value)
  * Creates a future resolved with a new reference to @bytes.
  *
  * Returns: (transfer full): a new resolved future
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_future_new_for_bytes (GBytes *bytes)
@@ -597,6 +627,8 @@ loom_future_new_for_bytes (GBytes *bytes)
  * future is not, and is silently ignored.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve (LoomFuture *self)
@@ -614,6 +646,8 @@ loom_future_resolve (LoomFuture *self)
  * Resolves @self with a copy of @value.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_value (LoomFuture   *self,
@@ -638,6 +672,8 @@ loom_future_resolve_value (LoomFuture   *self,
  * Resolves @self with a plain pointer it then owns.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_pointer (LoomFuture     *self,
@@ -661,6 +697,8 @@ loom_future_resolve_pointer (LoomFuture     *self,
  * Resolves @self with a new reference to @object.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_object (LoomFuture *self,
@@ -685,6 +723,8 @@ loom_future_resolve_object (LoomFuture *self,
  * Resolves @self with a copy of @boxed.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_boxed (LoomFuture    *self,
@@ -709,6 +749,8 @@ loom_future_resolve_boxed (LoomFuture    *self,
  * Resolves @self with a copy of @string.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_string (LoomFuture *self,
@@ -731,6 +773,8 @@ loom_future_resolve_string (LoomFuture *self,
  * Resolves @self with an integer.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_int64 (LoomFuture *self,
@@ -753,6 +797,8 @@ loom_future_resolve_int64 (LoomFuture *self,
  * Resolves @self with a floating-point number.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_double (LoomFuture *self,
@@ -775,6 +821,8 @@ loom_future_resolve_double (LoomFuture *self,
  * Resolves @self with a boolean.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_boolean (LoomFuture *self,
@@ -797,6 +845,8 @@ loom_future_resolve_boolean (LoomFuture *self,
  * Resolves @self with a new reference to @bytes.
  *
  * Returns: %TRUE if @self was pending and is now resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_resolve_bytes (LoomFuture *self,
@@ -813,6 +863,8 @@ loom_future_resolve_bytes (LoomFuture *self,
  * Rejects @self with @error.
  *
  * Returns: %TRUE if @self was pending and is now rejected
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_reject (LoomFuture *self,
@@ -834,6 +886,8 @@ loom_future_reject (LoomFuture *self,
  * Rejects @self with a new error.
  *
  * Returns: %TRUE if @self was pending and is now rejected
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_reject_literal (LoomFuture *self,
@@ -865,6 +919,8 @@ loom_future_cancel_with_message (LoomFuture *self,
  * once its function has returned.
  *
  * Returns: %TRUE if @self was pending when called
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_cancel (LoomFuture *self)
@@ -881,6 +937,8 @@ loom_future_cancel (LoomFuture *self)
  * Gets the state of @self.
  *
  * Returns: the state
+ *
+ * Since: 0.1
  */
 LoomFutureState
 loom_future_get_state (LoomFuture *self)
@@ -897,6 +955,8 @@ loom_future_get_state (LoomFuture *self)
  * Checks whether @self is resolved, rejected or cancelled.
  *
  * Returns: %TRUE if @self is no longer pending
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_is_done (LoomFuture *self)
@@ -914,6 +974,8 @@ loom_future_is_done (LoomFuture *self)
  * %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE if @self is cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_is_cancelled (LoomFuture *self)
@@ -931,6 +993,8 @@ loom_future_is_cancelled (LoomFuture *self)
  * Gets the main context that owns @self, where its callbacks run.
  *
  * Returns: (transfer none): the owner context
+ *
+ * Since: 0.1
  */
 GMainContext *
 loom_future_get_context (LoomFuture *self)
@@ -947,6 +1011,8 @@ loom_future_get_context (LoomFuture *self)
  * Gets the debugging name of @self.
  *
  * Returns: (nullable): the name
+ *
+ * Since: 0.1
  */
 const char *
 loom_future_get_name (LoomFuture *self)
@@ -962,6 +1028,8 @@ loom_future_get_name (LoomFuture *self)
  * @name: (nullable): a name for debugging output
  *
  * Names @self for warnings and task dumps.
+ *
+ * Since: 0.1
  */
 void
 loom_future_set_name (LoomFuture *self,
@@ -980,6 +1048,8 @@ loom_future_set_name (LoomFuture *self,
  * Gets the error @self was rejected with, if any.
  *
  * Returns: (transfer none) (nullable): the error
+ *
+ * Since: 0.1
  */
 const GError *
 loom_future_get_error (LoomFuture *self)
@@ -1001,6 +1071,8 @@ loom_future_get_error (LoomFuture *self)
  * rejected, or sets %LOOM_ERROR_NOT_DONE if it is still pending.
  *
  * Returns: %TRUE if @self is resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_propagate (LoomFuture  *self,
@@ -1033,6 +1105,8 @@ loom_future_propagate (LoomFuture  *self,
  *
  * Returns: (transfer none) (nullable): the value, or %NULL with @error set
  *   if @self is pending, rejected or resolved without a value
+ *
+ * Since: 0.1
  */
 const GValue *
 loom_future_get_value (LoomFuture  *self,
@@ -1080,6 +1154,8 @@ loom_future_get_typed (LoomFuture  *self,
  * Gets the plain pointer @self was resolved with; @self keeps owning it.
  *
  * Returns: (transfer none) (nullable): the pointer
+ *
+ * Since: 0.1
  */
 gpointer
 loom_future_get_pointer (LoomFuture  *self,
@@ -1098,6 +1174,8 @@ loom_future_get_pointer (LoomFuture  *self,
  * Gets a new reference to the object @self was resolved with.
  *
  * Returns: (transfer full) (type GObject) (nullable): the object
+ *
+ * Since: 0.1
  */
 gpointer
 loom_future_dup_object (LoomFuture  *self,
@@ -1117,6 +1195,8 @@ loom_future_dup_object (LoomFuture  *self,
  * Gets a copy of the boxed value @self was resolved with.
  *
  * Returns: (transfer full) (nullable): the copy
+ *
+ * Since: 0.1
  */
 gpointer
 loom_future_dup_boxed (LoomFuture  *self,
@@ -1136,6 +1216,8 @@ loom_future_dup_boxed (LoomFuture  *self,
  * Gets a copy of the string @self was resolved with.
  *
  * Returns: (transfer full) (nullable): the string
+ *
+ * Since: 0.1
  */
 char *
 loom_future_dup_string (LoomFuture  *self,
@@ -1154,6 +1236,8 @@ loom_future_dup_string (LoomFuture  *self,
  * Gets the integer @self was resolved with.
  *
  * Returns: the integer, or 0 with @error set
+ *
+ * Since: 0.1
  */
 gint64
 loom_future_get_int64 (LoomFuture  *self,
@@ -1172,6 +1256,8 @@ loom_future_get_int64 (LoomFuture  *self,
  * Gets the floating-point number @self was resolved with.
  *
  * Returns: the number, or 0 with @error set
+ *
+ * Since: 0.1
  */
 double
 loom_future_get_double (LoomFuture  *self,
@@ -1190,6 +1276,8 @@ loom_future_get_double (LoomFuture  *self,
  * Gets the boolean @self was resolved with.
  *
  * Returns: the boolean, or %FALSE with @error set
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_get_boolean (LoomFuture  *self,
@@ -1208,6 +1296,8 @@ loom_future_get_boolean (LoomFuture  *self,
  * Gets a new reference to the bytes @self was resolved with.
  *
  * Returns: (transfer full) (nullable): the bytes
+ *
+ * Since: 0.1
  */
 GBytes *
 loom_future_dup_bytes (LoomFuture  *self,
@@ -1266,6 +1356,8 @@ done_callback_scheduler (LoomFuture *self)
  * already. It runs on the thread-default context of the caller when the
  * caller's thread runs that context (inside [func@Loom.run], say, even for
  * a future made before it), else on @self's owner context.
+ *
+ * Since: 0.1
  */
 void
 loom_future_add_done_callback (LoomFuture         *self,
@@ -1338,6 +1430,8 @@ wait_async_cancelled (GCancellable *cancellable,
  *
  * Waits for @self as a GIO asynchronous operation, so bindings can await it
  * (GJS: `Gio._promisify (Loom.Future.prototype, 'wait_async')`).
+ *
+ * Since: 0.1
  */
 void
 loom_future_wait_async (LoomFuture          *self,
@@ -1368,6 +1462,8 @@ loom_future_wait_async (LoomFuture          *self,
  * if it was rejected. Read a resolved value with the getters.
  *
  * Returns: %TRUE if @self is resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_future_wait_finish (LoomFuture    *self,

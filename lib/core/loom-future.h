@@ -25,6 +25,8 @@ G_BEGIN_DECLS
  *   rejected one whose error is %G_IO_ERROR_CANCELLED
  *
  * The states of a [class@Loom.Future].
+ *
+ * Since: 0.1
  */
 typedef enum
 {
@@ -68,6 +70,8 @@ struct _LoomFutureClass
  * @user_data: the data given with the callback
  *
  * Called on the future's owner context once the future is done.
+ *
+ * Since: 0.1
  */
 typedef void (*LoomFutureCallback) (LoomFuture *future,
                                     gpointer    user_data);

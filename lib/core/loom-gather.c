@@ -132,6 +132,8 @@ child_done (LoomFuture *child,
  * not done yet.
  *
  * Returns: (transfer full): a future of the gathered futures
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_gather (LoomFuture **futures,
@@ -171,6 +173,8 @@ loom_gather (LoomFuture **futures,
  * [func@Loom.gather] with the futures listed as arguments.
  *
  * Returns: (transfer full): a future of the gathered futures
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_gather_many (gboolean    return_exceptions,
@@ -196,6 +200,8 @@ loom_gather_many (gboolean    return_exceptions,
  *
  * Returns: (transfer none) (element-type LoomFuture) (nullable): the
  *   futures, or %NULL if @gathered is not a resolved gather
+ *
+ * Since: 0.1
  */
 GPtrArray *
 loom_gather_results (LoomFuture *gathered)

@@ -11,6 +11,7 @@
 
 #include "loom-error.h"
 #include "loom-fiber-private.h"
+#include "loom-task-private.h"
 #include "loom-generator.h"
 
 /**
@@ -36,6 +37,8 @@
  * [method@Loom.AsyncIterator.close] cancels it where it is paused, so its
  * cleanup runs, and ends the iteration. A generator left open when
  * `loom_run()` returns is closed that way too, since its body is a task.
+ *
+ * Since: 0.1
  */
 
 struct _LoomGenerator
@@ -49,6 +52,7 @@ struct _LoomGenerator
   LoomTask          *body;        /* (owned) (nullable) once started */
   LoomFuture        *pending;     /* (owned) (nullable) the unanswered next() */
   LoomWaitQueue      resume;      /* the body waits here after a yield */
+  GError            *thrown;      /* (owned) (nullable) for the paused yield */
   gboolean           finished;
   gboolean           closed;
 };
@@ -69,6 +73,7 @@ loom_generator_finalize (GObject *object)
     self->destroy (self->data);
   g_clear_object (&self->body);
   g_clear_object (&self->pending);
+  g_clear_error (&self->thrown);
 
   G_OBJECT_CLASS (loom_generator_parent_class)->finalize (object);
 }
@@ -186,6 +191,8 @@ loom_generator_iface_init (LoomAsyncIteratorInterface *iface)
  * language, and any [iface@Loom.AsyncIterator] made in C works from them.
  *
  * Returns: (transfer full): a new generator
+ *
+ * Since: 0.1
  */
 LoomGenerator *
 loom_generator_new (LoomGeneratorFunc func,
@@ -215,6 +222,8 @@ loom_generator_new (LoomGeneratorFunc func,
  * Returns: %TRUE when the next item is asked for; %FALSE with
  *   %G_IO_ERROR_CANCELLED when the generator was closed (the body should
  *   clean up and return)
+ *
+ * Since: 0.1
  */
 gboolean
 loom_generator_yield (LoomGenerator  *self,
@@ -227,7 +236,7 @@ loom_generator_yield (LoomGenerator  *self,
   g_return_val_if_fail (LOOM_IS_GENERATOR (self), FALSE);
   g_return_val_if_fail (G_IS_VALUE (value), FALSE);
 
-  if (fiber == NULL || self->body == NULL || fiber->task != self->body)
+  if (fiber == NULL || self->body == NULL || loom_fiber_get_task (fiber) != self->body)
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_NOT_IN_TASK,
                            _("loom_generator_yield() can only be called by the generator's body"));
@@ -240,7 +249,64 @@ loom_generator_yield (LoomGenerator  *self,
   if (pending != NULL)
     loom_future_resolve_value (pending, value);
 
-  return loom_wait_for_handoff (&self->resume, "loom_generator_yield", NULL, NULL, NULL, error);
+  if (!loom_wait_for_handoff (&self->resume, "loom_generator_yield", NULL, NULL, NULL, error))
+    {
+      g_clear_error (&self->thrown);
+      return FALSE;
+    }
+  if (self->thrown != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->thrown));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * loom_generator_throw:
+ * @self: a generator
+ * @error: (transfer full): the error to raise in the body
+ *
+ * Raises @error in the body where it is paused, as Python's
+ * `agen.athrow()`: the `loom_generator_yield()` it waits in fails with
+ * @error. The body may handle it and go on yielding; the returned future
+ * then resolves with the next item, as the one of
+ * [method@Loom.AsyncIterator.next] does. If the body lets it end the
+ * iteration, the future is rejected with the body's error (@error, when
+ * passed on), or resolves without a value when the body returns normally.
+ *
+ * Thrown at a generator whose body has not started, @error ends the
+ * iteration before the body runs; thrown at one that is over, it comes
+ * straight back. Either way the future is rejected with @error.
+ *
+ * Returns: (transfer full): a future of the next item
+ *
+ * Since: 0.2
+ */
+LoomFuture *
+loom_generator_throw (LoomGenerator *self,
+                      GError        *error)
+{
+  g_return_val_if_fail (LOOM_IS_GENERATOR (self), NULL);
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (self->body == NULL || self->finished || self->closed)
+    {
+      self->closed = TRUE;
+      return loom_future_new_for_error (error);
+    }
+  if (self->pending != NULL || self->resume.head == NULL)
+    {
+      g_error_free (error);
+      return loom_future_new_for_error_literal (LOOM_ERROR, LOOM_ERROR_FAILED,
+                                                _("The generator is not paused at a yield"));
+    }
+
+  g_clear_error (&self->thrown);
+  self->thrown = error;
+  self->pending = loom_future_new ();
+  loom_wait_queue_wake_one (&self->resume, NULL);
+  return g_object_ref (self->pending);
 }
 
 /**
@@ -252,6 +318,8 @@ loom_generator_yield (LoomGenerator  *self,
  * `loom_generator_yield()` for an integer.
  *
  * Returns: %TRUE when the next item is asked for
+ *
+ * Since: 0.1
  */
 gboolean
 loom_generator_yield_int64 (LoomGenerator  *self,
@@ -274,6 +342,8 @@ loom_generator_yield_int64 (LoomGenerator  *self,
  * `loom_generator_yield()` for a string.
  *
  * Returns: %TRUE when the next item is asked for
+ *
+ * Since: 0.1
  */
 gboolean
 loom_generator_yield_string (LoomGenerator  *self,
@@ -296,6 +366,8 @@ loom_generator_yield_string (LoomGenerator  *self,
  * `loom_generator_yield()` for an object.
  *
  * Returns: %TRUE when the next item is asked for
+ *
+ * Since: 0.1
  */
 gboolean
 loom_generator_yield_object (LoomGenerator  *self,
@@ -318,6 +390,8 @@ loom_generator_yield_object (LoomGenerator  *self,
  * Checks whether the iteration is over: closed, or the body returned.
  *
  * Returns: %TRUE if no more items will come
+ *
+ * Since: 0.1
  */
 gboolean
 loom_generator_is_closed (LoomGenerator *self)

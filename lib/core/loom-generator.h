@@ -31,6 +31,8 @@ G_DECLARE_FINAL_TYPE (LoomGenerator, loom_generator, LOOM, GENERATOR, GObject)
  * rejected future ends it with that error.
  *
  * Returns: (transfer full) (nullable): how the iteration ends
+ *
+ * Since: 0.1
  */
 typedef LoomFuture *(*LoomGeneratorFunc) (LoomGenerator *generator,
                                           gpointer       user_data);
@@ -57,5 +59,8 @@ gboolean       loom_generator_yield_object (LoomGenerator     *self,
                                             GError           **error);
 LOOM_AVAILABLE_IN_ALL
 gboolean       loom_generator_is_closed    (LoomGenerator     *self);
+LOOM_AVAILABLE_IN_0_2
+LoomFuture    *loom_generator_throw        (LoomGenerator     *self,
+                                            GError            *error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -9,7 +9,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "loom.h"
+#include "loom-init.h"
 
 /**
  * loom_init:
@@ -22,6 +22,8 @@
  *
  * Translated messages need the program to have set its locale, with
  * `setlocale (LC_ALL, "")`.
+ *
+ * Since: 0.1
  */
 void
 loom_init (void)

@@ -23,6 +23,8 @@
  * lock and cancelled before it ran, it passes the lock on.
  *
  * Like asyncio's, a lock belongs to the thread running its main context.
+ *
+ * Since: 0.1
  */
 
 struct _LoomLock
@@ -56,6 +58,8 @@ loom_lock_init (LoomLock *self)
  * Creates an unlocked lock.
  *
  * Returns: (transfer full): a new lock
+ *
+ * Since: 0.1
  */
 LoomLock *
 loom_lock_new (void)
@@ -90,6 +94,8 @@ try_take (LoomLock *self)
  *
  * Returns: %TRUE once held; %FALSE if the task was cancelled (it then does
  *   not hold the lock) or this is not called in a task
+ *
+ * Since: 0.1
  */
 gboolean
 loom_lock_acquire (LoomLock  *self,
@@ -117,6 +123,8 @@ loom_lock_acquire (LoomLock  *self,
  *
  * Waits for @self without a task: the binding-friendly twin of
  * `loom_lock_acquire()`.
+ *
+ * Since: 0.1
  */
 void
 loom_lock_acquire_async (LoomLock            *self,
@@ -143,6 +151,8 @@ loom_lock_acquire_async (LoomLock            *self,
  * Finishes [method@Loom.Lock.acquire_async].
  *
  * Returns: %TRUE if the caller now holds @self
+ *
+ * Since: 0.1
  */
 gboolean
 loom_lock_acquire_finish (LoomLock      *self,
@@ -160,6 +170,8 @@ loom_lock_acquire_finish (LoomLock      *self,
  *
  * Releases @self, handing it to the longest waiter if there is one.
  * Releasing a lock nobody holds is a programming error.
+ *
+ * Since: 0.1
  */
 void
 loom_lock_release (LoomLock *self)
@@ -179,6 +191,8 @@ loom_lock_release (LoomLock *self)
  * Checks whether someone holds @self.
  *
  * Returns: %TRUE if held
+ *
+ * Since: 0.1
  */
 gboolean
 loom_lock_is_locked (LoomLock *self)

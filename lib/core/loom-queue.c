@@ -40,6 +40,8 @@
  * Items are plain non-%NULL pointers the queue owns while it holds them,
  * which C code puts and gets directly. Bindings use a queue of values
  * instead ([ctor@Loom.Queue.new_for_values]) with the `_value` calls.
+ *
+ * Since: 0.1
  */
 
 struct _LoomQueue
@@ -251,6 +253,8 @@ compare_pointers (gconstpointer a,
  * until [method@Loom.Queue.set_compare] gives it a function.
  *
  * Returns: (transfer full): a new queue
+ *
+ * Since: 0.1
  */
 LoomQueue *
 loom_queue_new (LoomQueueOrder  order,
@@ -278,6 +282,8 @@ loom_queue_new (LoomQueueOrder  order,
  * @destroy: (nullable): frees @user_data with the queue
  *
  * Sets how a %LOOM_QUEUE_PRIORITY queue orders its items.
+ *
+ * Since: 0.1
  */
 void
 loom_queue_set_compare (LoomQueue        *self,
@@ -316,13 +322,18 @@ offer_room (LoomQueue *self)
     }
 }
 
-/* A new item: straight to the getter that waited longest, if any. */
+/* A new item: straight to the getter that waited longest, if any. A woken
+ * putter delivers right after giving back the room reserved for it; when
+ * its item skips the store, that room is still free and goes to the next
+ * putter. */
 static void
 deliver (LoomQueue *self,
          gpointer   item)
 {
   self->unfinished++;
-  if (!loom_wait_queue_wake_one (&self->getters, item))
+  if (loom_wait_queue_wake_one (&self->getters, item))
+    offer_room (self);
+  else
     store_push (self, item);
 }
 
@@ -387,6 +398,8 @@ fiber_cancelled (GError **error)
  *
  * Returns: %TRUE if @item is in; %FALSE if the task was cancelled, the
  *   queue is closed or this is not called in a task
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_put (LoomQueue  *self,
@@ -429,6 +442,8 @@ loom_queue_put (LoomQueue  *self,
  * `QueueFull`). Needs no task.
  *
  * Returns: %TRUE if @item is in
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_put_nowait (LoomQueue  *self,
@@ -459,6 +474,8 @@ loom_queue_put_nowait (LoomQueue  *self,
  * Returns: (transfer full) (nullable): the item; %NULL if the task was
  *   cancelled, the queue is closed and drained, or this is not called in
  *   a task
+ *
+ * Since: 0.1
  */
 gpointer
 loom_queue_get (LoomQueue  *self,
@@ -499,6 +516,8 @@ loom_queue_get (LoomQueue  *self,
  * task.
  *
  * Returns: (transfer full) (nullable): the item
+ *
+ * Since: 0.1
  */
 gpointer
 loom_queue_get_nowait (LoomQueue  *self,
@@ -522,6 +541,8 @@ loom_queue_get_nowait (LoomQueue  *self,
  * Marks one item taken from @self as processed, as asyncio's
  * `task_done()`. Calling it more often than items were put is a
  * programming error.
+ *
+ * Since: 0.1
  */
 void
 loom_queue_task_done (LoomQueue *self)
@@ -547,6 +568,8 @@ loom_queue_task_done (LoomQueue *self)
  *
  * Returns: %TRUE once all are done; %FALSE if the task was cancelled or
  *   this is not called in a task
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_join (LoomQueue  *self,
@@ -568,6 +591,8 @@ loom_queue_join (LoomQueue  *self,
  * Closes @self: puts fail with %LOOM_ERROR_CLOSED, and so do gets once the
  * items still in it are taken. Waiting putters and getters are woken with
  * that error.
+ *
+ * Since: 0.1
  */
 void
 loom_queue_close (LoomQueue *self)
@@ -586,6 +611,8 @@ loom_queue_close (LoomQueue *self)
  * Checks whether @self was closed.
  *
  * Returns: %TRUE if closed
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_is_closed (LoomQueue *self)
@@ -602,6 +629,8 @@ loom_queue_is_closed (LoomQueue *self)
  * Counts the items in @self.
  *
  * Returns: the number of items
+ *
+ * Since: 0.1
  */
 guint
 loom_queue_get_size (LoomQueue *self)
@@ -618,6 +647,8 @@ loom_queue_get_size (LoomQueue *self)
  * Gets the most items @self holds before putting waits.
  *
  * Returns: the maximum, or 0 for no limit
+ *
+ * Since: 0.1
  */
 guint
 loom_queue_get_maxsize (LoomQueue *self)
@@ -634,6 +665,8 @@ loom_queue_get_maxsize (LoomQueue *self)
  * Checks whether @self holds no item.
  *
  * Returns: %TRUE if empty
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_is_empty (LoomQueue *self)
@@ -648,6 +681,8 @@ loom_queue_is_empty (LoomQueue *self)
  * Checks whether putting would wait.
  *
  * Returns: %TRUE if full
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_is_full (LoomQueue *self)
@@ -697,6 +732,8 @@ move_value (GValue *item,
  * [method@Loom.Queue.set_compare] from C, else by insertion.
  *
  * Returns: (transfer full): a new queue
+ *
+ * Since: 0.1
  */
 LoomQueue *
 loom_queue_new_for_values (LoomQueueOrder order,
@@ -721,6 +758,8 @@ holds_values (LoomQueue *self)
  * [method@Loom.Queue.put_nowait].
  *
  * Returns: %TRUE if it is in
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_put_value_nowait (LoomQueue     *self,
@@ -751,6 +790,8 @@ loom_queue_put_value_nowait (LoomQueue     *self,
  * [method@Loom.Queue.get_nowait].
  *
  * Returns: (skip): %TRUE with @value set
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_get_value_nowait (LoomQueue  *self,
@@ -822,6 +863,8 @@ put_wait_finalize (gpointer data)
  *
  * Puts a copy of @value in, waiting for room: the binding-friendly twin
  * of [method@Loom.Queue.put].
+ *
+ * Since: 0.1
  */
 void
 loom_queue_put_value_async (LoomQueue           *self,
@@ -867,6 +910,8 @@ loom_queue_put_value_async (LoomQueue           *self,
  * Finishes [method@Loom.Queue.put_value_async].
  *
  * Returns: %TRUE if the value is in
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_put_value_finish (LoomQueue     *self,
@@ -888,6 +933,8 @@ loom_queue_put_value_finish (LoomQueue     *self,
  *
  * Takes the next value, waiting for one: the binding-friendly twin of
  * [method@Loom.Queue.get].
+ *
+ * Since: 0.1
  */
 void
 loom_queue_get_value_async (LoomQueue           *self,
@@ -918,6 +965,8 @@ loom_queue_get_value_async (LoomQueue           *self,
  * %LOOM_ERROR_CLOSED once the queue is closed and drained.
  *
  * Returns: (skip): %TRUE with @value set
+ *
+ * Since: 0.1
  */
 gboolean
 loom_queue_get_value_finish (LoomQueue     *self,

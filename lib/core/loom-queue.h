@@ -25,6 +25,8 @@ G_BEGIN_DECLS
  *   (asyncio's `PriorityQueue`); equal items come out first in, first out
  *
  * The order in which a [class@Loom.Queue] gives its items out.
+ *
+ * Since: 0.1
  */
 typedef enum
 {

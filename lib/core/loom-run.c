@@ -12,6 +12,8 @@
 #include "loom-debug-private.h"
 #include "loom-error.h"
 #include "loom-fiber-private.h"
+#include "loom-task-private.h"
+#include "loom-fork-private.h"
 #include "loom-run.h"
 
 static gboolean
@@ -23,7 +25,8 @@ refuse_nested (GError **error)
                            _("Cannot run a loop from inside a task: await the future instead"));
       return TRUE;
     }
-  if (g_main_depth () > 0)
+  /* In a forked child, the dispatch it was forked from is the parent's. */
+  if (g_main_depth () > loom_fork_inherited_main_depth ())
     {
       g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_LOOP_RUNNING,
                            _("Cannot run a loop while a main loop is dispatching on this thread"));
@@ -67,8 +70,15 @@ cancel_leftovers (GMainContext  *context,
  * cancelled and awaited. Refuses to run inside a task or while a main
  * loop is dispatching on this thread, since that loop would starve.
  *
+ * In the child of a fork() without exec(), GLib's rule holds: do not use
+ * the main contexts inherited from the parent. A fresh loop is fine, so
+ * loom_run() works there, even from within the dispatch the process was
+ * forked in.
+ *
  * Returns: (transfer full) (nullable): the main task, done and resolved;
  *   %NULL with @error set if it failed or the loop could not run
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_run (LoomFiberFunc   func,
@@ -127,6 +137,8 @@ loom_run (LoomFiberFunc   func,
  * @context or if called inside a task.
  *
  * Returns: %TRUE if @future resolved
+ *
+ * Since: 0.1
  */
 gboolean
 loom_run_until_complete (GMainContext  *context,

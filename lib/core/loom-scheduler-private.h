@@ -71,6 +71,7 @@ struct _LoomScheduler
 
   LoomFiber     *fibers;        /* every live fiber, for shutdown and dumps */
   guint          n_fibers;      /* live tasks, started or not */
+  GMainContext  *held_context;  /* (owned) (nullable) context, while tasks live */
   guint          n_unstarted;   /* detached ones without a fiber yet */
 
   LoomStackMode  stack_mode;    /* for tasks spawned from now on */
@@ -79,12 +80,28 @@ struct _LoomScheduler
   guint          dispatching : 1;
   guint          closing : 1;   /* loom_run() cancels what is left */
 
+  /* Set once loom_run() has ended the loop: spawns from other threads
+   * are refused from then on rather than queued for nobody. */
+  GMutex         close_lock;
+  gboolean       closed;        /* protected by close_lock */
+
   /* The batch under way: what is left of its budget, shared by the
    * dispatch loop and fibers that switch straight to the next fiber. */
   guint          batch_left;
   gint64         batch_deadline;
   LoomFiber     *returned;      /* the fiber that last switched back */
 };
+
+/* Upkeep of the layers above (caches to settle or trim), run after each
+ * dispatch and when a loop ends; @idle when @self has no task left. */
+typedef void (*LoomMaintenanceFunc) (LoomScheduler *self,
+                                     gboolean       idle);
+
+void           loom_scheduler_add_maintenance (LoomMaintenanceFunc func);
+
+/* The scheduler whose task runs on this thread, set by whoever resumes
+ * tasks (the fiber layer); NULL between tasks. */
+extern __thread LoomScheduler *loom_scheduler_running __attribute__ ((tls_model ("initial-exec")));
 
 gconstpointer  loom_thread_token              (void);
 LoomScheduler *loom_scheduler_get_thread_default (void);
@@ -94,6 +111,10 @@ void           loom_scheduler_forget          (LoomScheduler *self);
 void           loom_scheduler_claim           (LoomScheduler *self);
 void           loom_scheduler_push            (LoomScheduler *self,
                                                LoomReady     *node);
+gboolean       loom_scheduler_push_unless_closed (LoomScheduler *self,
+                                               LoomReady     *node);
+void           loom_scheduler_close           (LoomScheduler *self);
+gboolean       loom_scheduler_is_closed       (LoomScheduler *self);
 void           loom_scheduler_timer_arm       (LoomScheduler *self,
                                                LoomTimer     *timer,
                                                gint64         deadline);
@@ -101,6 +122,18 @@ void           loom_scheduler_timer_disarm    (LoomScheduler *self,
                                                LoomTimer     *timer);
 LoomReady     *loom_scheduler_pop_in_batch    (LoomScheduler *self,
                                                LoomReadyFunc  only);
+
+/* A task was added to @self. Live tasks hold their context: a context
+ * dropped with tasks on it stays alive, so that nothing they wait for
+ * can wake them into freed memory. The reference is let go of, lazily,
+ * at the end of a dispatch that finds no task left. */
+static inline void
+loom_scheduler_task_added (LoomScheduler *self)
+{
+  if (G_UNLIKELY (self->held_context == NULL))
+    self->held_context = g_main_context_ref (self->context);
+  self->n_fibers++;
+}
 
 static inline gboolean
 loom_timer_is_armed (LoomTimer *timer)

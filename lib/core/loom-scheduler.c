@@ -8,7 +8,7 @@
 #include "config.h"
 
 #include "loom-debug-private.h"
-#include "loom-task-private.h"
+#include "loom-fork-private.h"
 #include "loom-scheduler-private.h"
 
 /**
@@ -24,6 +24,13 @@
  * queued during the batch — until the queue is empty or the budget is
  * spent, then returns to the main loop so I/O sources and drawing get
  * their turn. Two tasks that wake each other thus cost no `poll()` per hop.
+ *
+ * Tasks hold their context: a main context dropped while tasks still live
+ * on it stays alive until they have finished, so that a future they await
+ * can still wake them safely, from any thread. Iterate such a context (or
+ * use [func@Loom.run], which cancels what is left) to let it go.
+ *
+ * Since: 0.1
  */
 
 G_DEFINE_BOXED_TYPE (LoomScheduler, loom_scheduler, loom_scheduler_ref, loom_scheduler_unref)
@@ -36,6 +43,43 @@ static GMutex      schedulers_lock;
 static GHashTable *schedulers;      /* GMainContext* -> LoomScheduler* */
 
 static __thread char thread_token __attribute__ ((tls_model ("initial-exec")));
+__thread LoomScheduler *loom_scheduler_running __attribute__ ((tls_model ("initial-exec")));
+
+/* Registered maintenance functions: appended under the lock, read
+ * without it (an entry is written before the count that shows it). */
+#define MAX_MAINTENANCE 8
+static GMutex              maintenance_lock;
+static LoomMaintenanceFunc maintenance[MAX_MAINTENANCE];
+static int                 n_maintenance;   /* (atomic) */
+
+void
+loom_scheduler_add_maintenance (LoomMaintenanceFunc func)
+{
+  int n;
+
+  g_mutex_lock (&maintenance_lock);
+  n = g_atomic_int_get (&n_maintenance);
+  for (int i = 0; i < n; i++)
+    if (maintenance[i] == func)
+      {
+        g_mutex_unlock (&maintenance_lock);
+        return;
+      }
+  g_assert (n < MAX_MAINTENANCE);
+  maintenance[n] = func;
+  g_atomic_int_set (&n_maintenance, n + 1);
+  g_mutex_unlock (&maintenance_lock);
+}
+
+static void
+run_maintenance (LoomScheduler *self)
+{
+  int n = g_atomic_int_get (&n_maintenance);
+  gboolean idle = self->n_fibers == 0;
+
+  for (int i = 0; i < n; i++)
+    maintenance[i] (self, idle);
+}
 static __thread GMainContext *cached_context __attribute__ ((tls_model ("initial-exec")));
 static __thread LoomScheduler *cached_scheduler __attribute__ ((tls_model ("initial-exec")));
 
@@ -273,11 +317,12 @@ loom_scheduler_dispatch (GSource     *source,
   loom_scheduler_run_ready (self);
   self->dispatching = FALSE;
 
-  /* Finished tasks kept for reuse hold their contexts; let go of them
-   * whenever no task is left that would spawn more soon. */
-  if (self->n_fibers == 0)
-    loom_task_pool_settle ();
-  loom_task_pool_tick ();
+  run_maintenance (self);
+
+  /* Whoever iterates the context holds it, so this is never its last
+   * reference while it dispatches. */
+  if (self->n_fibers == 0 && self->held_context != NULL)
+    g_main_context_unref (g_steal_pointer (&self->held_context));
 
   return G_SOURCE_CONTINUE;
 }
@@ -305,6 +350,7 @@ loom_scheduler_finalize (GSource *source)
   LoomScheduler *self = (LoomScheduler *)source;
 
   loom_scheduler_unregister (self);
+  g_mutex_clear (&self->close_lock);
 
   if (self->n_fibers > 0)
     g_critical ("A main context was finalized with %u Loom tasks still alive; "
@@ -320,10 +366,22 @@ static GSourceFuncs scheduler_funcs = {
   .finalize = loom_scheduler_finalize,
 };
 
+/* In a forked child: a thread of the parent may have held the lock, and
+ * this thread's cache may name a context the child must not use. */
+void
+loom_scheduler_after_fork (void)
+{
+  memset (&schedulers_lock, 0, sizeof schedulers_lock);
+  cached_context = NULL;
+  cached_scheduler = NULL;
+}
+
 static LoomScheduler *
 loom_scheduler_new (GMainContext *context)
 {
   LoomScheduler *self;
+
+  loom_fork_init ();
 
   self = (LoomScheduler *)g_source_new (&scheduler_funcs, sizeof (LoomScheduler));
   g_source_set_static_name (&self->source, "[loom] scheduler");
@@ -335,6 +393,7 @@ loom_scheduler_new (GMainContext *context)
   self->owner = g_main_context_is_owner (context) ? &thread_token : NULL;
   self->budget_count = DEFAULT_BUDGET_COUNT;
   self->budget_usec = DEFAULT_BUDGET_USEC;
+  g_mutex_init (&self->close_lock);
   loom_debug_init ();
   if (g_strcmp0 (g_getenv ("LOOM_STACK_MODE"), "compact") == 0)
     self->stack_mode = LOOM_STACK_MODE_COMPACT;
@@ -351,6 +410,8 @@ loom_scheduler_new (GMainContext *context)
  * long as @context does.
  *
  * Returns: (transfer none): the scheduler
+ *
+ * Since: 0.1
  */
 LoomScheduler *
 loom_scheduler_get_for_context (GMainContext *context)
@@ -378,7 +439,9 @@ loom_scheduler_get_for_context (GMainContext *context)
     }
   g_mutex_unlock (&schedulers_lock);
 
-  if (self->owner == &thread_token)
+  /* A closed one may outlive this thread's interest in its context; it
+   * is never cached, so a freed context's address cannot find it. */
+  if (self->owner == &thread_token && !loom_scheduler_is_closed (self))
     {
       cached_context = context;
       cached_scheduler = self;
@@ -395,6 +458,8 @@ loom_scheduler_get_for_context (GMainContext *context)
  * to.
  *
  * Returns: (transfer none): the scheduler
+ *
+ * Since: 0.1
  */
 LoomScheduler *
 loom_scheduler_get_default (void)
@@ -405,10 +470,9 @@ loom_scheduler_get_default (void)
 LoomScheduler *
 loom_scheduler_get_thread_default (void)
 {
-  LoomFiber *fiber = loom_fiber_current ();
-
-  if (fiber != NULL)
-    return fiber->scheduler;
+  /* A task belongs to its scheduler, whatever the thread-default. */
+  if (loom_scheduler_running != NULL)
+    return loom_scheduler_running;
 
   return loom_scheduler_get_for_context (g_main_context_get_thread_default ());
 }
@@ -421,14 +485,69 @@ loom_scheduler_claim (LoomScheduler *self)
   loom_scheduler_drain_inbox (self);
 }
 
-/* Detaches @self from its context ahead of the context's end, so that no
- * lookup finds it again; futures holding it keep the memory alive. */
+/* Refuses further spawns from other threads (loom_spawn_on()): the loop
+ * that ran @self has ended. Owner thread. */
+void
+loom_scheduler_close (LoomScheduler *self)
+{
+  g_mutex_lock (&self->close_lock);
+  self->closed = TRUE;
+  g_mutex_unlock (&self->close_lock);
+}
+
+gboolean
+loom_scheduler_is_closed (LoomScheduler *self)
+{
+  gboolean closed;
+
+  g_mutex_lock (&self->close_lock);
+  closed = self->closed;
+  g_mutex_unlock (&self->close_lock);
+  return closed;
+}
+
+/* loom_scheduler_push(), unless @self is closed: then FALSE, and @node is
+ * the caller's still. Once loom_scheduler_close() has returned, no node
+ * gets in; those that got in before run in the final flush. */
+gboolean
+loom_scheduler_push_unless_closed (LoomScheduler *self,
+                                   LoomReady     *node)
+{
+  gboolean pushed = FALSE;
+
+  g_mutex_lock (&self->close_lock);
+  if (!self->closed)
+    {
+      loom_scheduler_push (self, node);
+      pushed = TRUE;
+    }
+  g_mutex_unlock (&self->close_lock);
+  return pushed;
+}
+
+/* The loop of @self's context has ended (loom_run() returns): runs what
+ * is still queued, once, so that nothing waits for a loop that nobody
+ * will iterate, and makes sure no lookup finds @self again. The source
+ * stays attached, closed, until the context goes: a loom_spawn_on() into
+ * the context from then on fails at once. */
 void
 loom_scheduler_forget (LoomScheduler *self)
 {
-  loom_scheduler_unregister (self);
-  g_source_destroy (&self->source);
-  loom_task_pool_settle ();
+  loom_scheduler_close (self);
+  if (cached_scheduler == self)
+    {
+      cached_scheduler = NULL;
+      cached_context = NULL;
+    }
+  if (self->owner == &thread_token)
+    {
+      self->dispatching = TRUE;
+      loom_scheduler_run_ready (self);
+      self->dispatching = FALSE;
+    }
+  run_maintenance (self);
+  if (self->n_fibers == 0 && self->held_context != NULL)
+    g_main_context_unref (g_steal_pointer (&self->held_context));
 }
 
 LoomScheduler *
@@ -451,6 +570,8 @@ loom_scheduler_unref (LoomScheduler *self)
  * Gets the main context @self belongs to.
  *
  * Returns: (transfer none): the context
+ *
+ * Since: 0.1
  */
 GMainContext *
 loom_scheduler_get_context (LoomScheduler *self)
@@ -467,6 +588,8 @@ loom_scheduler_get_context (LoomScheduler *self)
  * Gets the priority of the scheduler's source.
  *
  * Returns: the priority
+ *
+ * Since: 0.1
  */
 int
 loom_scheduler_get_priority (LoomScheduler *self)
@@ -483,6 +606,8 @@ loom_scheduler_get_priority (LoomScheduler *self)
  *
  * Sets the priority at which ready tasks run relative to the context's
  * other sources. The default is %G_PRIORITY_DEFAULT.
+ *
+ * Since: 0.1
  */
 void
 loom_scheduler_set_priority (LoomScheduler *self,
@@ -502,6 +627,8 @@ loom_scheduler_set_priority (LoomScheduler *self,
  * Sets how much work one dispatch does before it returns to the main loop,
  * so that I/O and drawing are not starved. The defaults are 4096 callbacks
  * and 4 ms.
+ *
+ * Since: 0.1
  */
 void
 loom_scheduler_set_budget (LoomScheduler *self,
@@ -521,6 +648,8 @@ loom_scheduler_set_budget (LoomScheduler *self,
  * Counts the tasks of @self that have not finished.
  *
  * Returns: the number of live tasks
+ *
+ * Since: 0.1
  */
 guint
 loom_scheduler_get_n_tasks (LoomScheduler *self)
@@ -538,6 +667,8 @@ loom_scheduler_get_n_tasks (LoomScheduler *self)
  * Chooses between dedicated stacks (the default) and the compact mode
  * meant for a million suspended tasks. The environment variable
  * `LOOM_STACK_MODE=compact` sets the default for new schedulers.
+ *
+ * Since: 0.1
  */
 void
 loom_scheduler_set_stack_mode (LoomScheduler *self,
@@ -555,6 +686,8 @@ loom_scheduler_set_stack_mode (LoomScheduler *self,
  * Gets how tasks spawned on @self get their stacks.
  *
  * Returns: the stack mode
+ *
+ * Since: 0.1
  */
 LoomStackMode
 loom_scheduler_get_stack_mode (LoomScheduler *self)
@@ -564,34 +697,54 @@ loom_scheduler_get_stack_mode (LoomScheduler *self)
   return self->stack_mode;
 }
 
-/* Queues @node to run on @self's context. Safe from any thread. */
-void
-loom_scheduler_push (LoomScheduler *self,
-                     LoomReady     *node)
+/* From another thread: the lock-free inbox. Once the node is in, the
+ * owner thread may run it, finish its loop and free @self and its context
+ * before this thread goes on: nothing of @self is read after the
+ * exchange. The pusher that finds the inbox empty must wake the context,
+ * so it holds a reference to it across the exchange. Kept out of line so
+ * that the owner's path stays a few instructions. */
+static G_GNUC_NO_INLINE void
+push_from_other_thread (LoomScheduler *self,
+                        LoomReady     *node)
 {
+  GMainContext *context = NULL;
   LoomReady *head;
-
-  node->next = NULL;
-
-  if (G_LIKELY (self->owner == &thread_token))
-    {
-      if (self->tail != NULL)
-        self->tail->next = node;
-      else
-        self->head = node;
-      self->tail = node;
-      return;
-    }
 
   do
     {
       head = g_atomic_pointer_get (&self->inbox);
       node->next = head;
+      if (head == NULL && context == NULL)
+        context = g_main_context_ref (self->context);
     }
   while (!g_atomic_pointer_compare_and_exchange (&self->inbox, head, node));
 
-  if (head == NULL)
-    g_main_context_wakeup (self->context);
+  if (context != NULL)
+    {
+      if (head == NULL)
+        g_main_context_wakeup (context);
+      g_main_context_unref (context);
+    }
+}
+
+/* Queues @node to run on @self's context. Safe from any thread. */
+void
+loom_scheduler_push (LoomScheduler *self,
+                     LoomReady     *node)
+{
+  node->next = NULL;
+
+  if (G_UNLIKELY (self->owner != &thread_token))
+    {
+      push_from_other_thread (self, node);
+      return;
+    }
+
+  if (self->tail != NULL)
+    self->tail->next = node;
+  else
+    self->head = node;
+  self->tail = node;
 }
 
 /* The timer heap, for timers armed out of order: a binary min-heap on

@@ -19,8 +19,8 @@ G_BEGIN_DECLS
 
 /**
  * LoomStackMode:
- * @LOOM_STACK_MODE_DEDICATED: each task has its own stack (256 KiB by
- *   default, pooled, guard page below). A suspended task costs about one
+ * @LOOM_STACK_MODE_DEDICATED: each task has its own stack (192 KiB by
+ *   default, pooled, a 64 KiB guard below). A suspended task costs about one
  *   touched page. Pointers to a task's locals stay valid while it sleeps.
  * @LOOM_STACK_MODE_COMPACT: tasks run on a few shared stacks and a
  *   suspended task keeps only the used part of its stack, copied aside —
@@ -29,6 +29,8 @@ G_BEGIN_DECLS
  *   switch and no AddressSanitizer; elsewhere tasks get dedicated stacks.
  *
  * How tasks get their stacks.
+ *
+ * Since: 0.1
  */
 typedef enum
 {

@@ -23,6 +23,8 @@
  *
  * Like asyncio's, a semaphore belongs to the thread running its main
  * context.
+ *
+ * Since: 0.1
  */
 
 /**
@@ -31,6 +33,8 @@
  * A [class@Loom.Semaphore] that refuses to be released more times than it
  * was acquired, as asyncio's `BoundedSemaphore`: its value never exceeds
  * the initial one.
+ *
+ * Since: 0.1
  */
 
 typedef struct
@@ -78,6 +82,8 @@ loom_bounded_semaphore_init (LoomBoundedSemaphore *self)
  * Creates a semaphore with @value permits.
  *
  * Returns: (transfer full): a new semaphore
+ *
+ * Since: 0.1
  */
 LoomSemaphore *
 loom_semaphore_new (guint value)
@@ -96,6 +102,8 @@ loom_semaphore_new (guint value)
  * Creates a [class@Loom.BoundedSemaphore] with @value permits.
  *
  * Returns: (transfer full) (type LoomBoundedSemaphore): a new semaphore
+ *
+ * Since: 0.1
  */
 LoomSemaphore *
 loom_bounded_semaphore_new (guint value)
@@ -136,6 +144,8 @@ try_take (LoomSemaphorePrivate *priv)
  *
  * Returns: %TRUE with a permit; %FALSE without one if the task was
  *   cancelled or this is not called in a task
+ *
+ * Since: 0.1
  */
 gboolean
 loom_semaphore_acquire (LoomSemaphore  *self,
@@ -165,6 +175,8 @@ loom_semaphore_acquire (LoomSemaphore  *self,
  *
  * Waits for a permit without a task: the binding-friendly twin of
  * `loom_semaphore_acquire()`.
+ *
+ * Since: 0.1
  */
 void
 loom_semaphore_acquire_async (LoomSemaphore       *self,
@@ -194,6 +206,8 @@ loom_semaphore_acquire_async (LoomSemaphore       *self,
  * Finishes [method@Loom.Semaphore.acquire_async].
  *
  * Returns: %TRUE if the caller now has a permit
+ *
+ * Since: 0.1
  */
 gboolean
 loom_semaphore_acquire_finish (LoomSemaphore  *self,
@@ -212,6 +226,8 @@ loom_semaphore_acquire_finish (LoomSemaphore  *self,
  * Gives a permit back, straight to the longest waiter if there is one.
  * Releasing a [class@Loom.BoundedSemaphore] more times than it was
  * acquired is a programming error.
+ *
+ * Since: 0.1
  */
 void
 loom_semaphore_release (LoomSemaphore *self)
@@ -239,6 +255,8 @@ loom_semaphore_release (LoomSemaphore *self)
  * Gets the number of free permits.
  *
  * Returns: the free permits
+ *
+ * Since: 0.1
  */
 guint
 loom_semaphore_get_value (LoomSemaphore *self)
@@ -258,6 +276,8 @@ loom_semaphore_get_value (LoomSemaphore *self)
  * Checks whether acquiring would wait, as asyncio's `locked()`.
  *
  * Returns: %TRUE if no permit is free
+ *
+ * Since: 0.1
  */
 gboolean
 loom_semaphore_is_locked (LoomSemaphore *self)

@@ -16,9 +16,6 @@
 G_BEGIN_DECLS
 
 LOOM_AVAILABLE_IN_ALL
-LoomFuture *loom_shield   (LoomFuture *inner) G_GNUC_WARN_UNUSED_RESULT;
-LOOM_AVAILABLE_IN_ALL
-LoomFuture *loom_wait_for (LoomFuture *inner,
-                           guint       timeout_msec) G_GNUC_WARN_UNUSED_RESULT;
+LoomFuture *loom_shield (LoomFuture *inner) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 typedef struct _LoomStack LoomStack;
 typedef struct _LoomStackSlab LoomStackSlab;
 
-/* One fiber stack: a slot of a slab whose lowest page is a guard page. */
+/* One fiber stack: a slot of a slab whose lowest pages are a guard. */
 struct _LoomStack
 {
   guint8        *base;      /* lowest usable byte, just above the guard */
@@ -28,8 +28,9 @@ struct _LoomStack
   LoomStackSlab *slab;
 };
 
-#define LOOM_STACK_DEFAULT_SIZE (256 * 1024)   /* slot, guard page included */
+#define LOOM_STACK_DEFAULT_SIZE (256 * 1024)   /* slot, guard included */
 #define LOOM_STACK_MIN_SIZE     (16 * 1024)
+#define LOOM_STACK_GUARD_MAX    (64 * 1024)    /* a quarter of the slot, up to this */
 
 /* A shared stack of compact mode: tasks run on it and the one whose
  * frames it holds is its resident; others keep theirs copied aside. */

@@ -15,6 +15,7 @@
 # include <valgrind/valgrind.h>
 #endif
 
+#include "loom-idle-private.h"
 #include "loom-stack-private.h"
 
 /* Fiber stacks come from slabs: one mapping holds many stacks, each with a
@@ -36,7 +37,6 @@
 #define SLAB_BYTES      (16 * 1024 * 1024)
 #define N_CLASSES       12                  /* 16 KiB .. 32 MiB */
 #define KEEP_HOT_STACKS 256
-#define TRIM_DELAY_USEC (2 * G_USEC_PER_SEC)
 
 struct _LoomStackSlab
 {
@@ -73,7 +73,7 @@ typedef struct
 } StackPool;
 
 static gsize page_size;
-static int   guard_mode;   /* 0 unknown, 1 madvise guard, 2 mprotect */
+static int   guard_mode;   /* (atomic) 0 unknown, 1 madvise guard, 2 mprotect */
 
 static void stack_pool_free (gpointer data);
 
@@ -115,13 +115,37 @@ slot_size_of (guint klass)
   return (gsize) LOOM_STACK_MIN_SIZE << klass;
 }
 
+/* The guard below each stack. A frame larger than the guard, touched only
+ * at its low end (code built without -fstack-clash-protection), would
+ * skip it and write into the neighbouring stack of the slab; so the guard
+ * is a quarter of the slot, up to LOOM_STACK_GUARD_MAX: 64 KiB for the
+ * default 256 KiB slot. With MADV_GUARD_INSTALL or mprotect() it costs
+ * address space only, never memory. */
+static gsize
+guard_size_of (guint klass)
+{
+  return CLAMP (slot_size_of (klass) / 4, page_size, LOOM_STACK_GUARD_MAX);
+}
+
+static gsize
+usable_size_of (guint klass)
+{
+  return slot_size_of (klass) - guard_size_of (klass);
+}
+
 /* The default is a 256 KiB slot, guard included; an explicit request gets
  * a slot with at least that much usable above the guard. */
 static guint
 class_for_request (gsize size)
 {
   if (size != 0)
-    return size_class_of (size + page_size);
+    {
+      guint klass = size_class_of (size);
+
+      while (usable_size_of (klass) < size && klass < N_CLASSES - 1)
+        klass++;
+      return klass;
+    }
   if (G_UNLIKELY (default_class == G_MAXUINT))
     default_class = size_class_of (LOOM_STACK_DEFAULT_SIZE);
   return default_class;
@@ -132,28 +156,34 @@ gsize
 loom_stack_round_size (gsize size)
 {
   init_page_size ();
-  return slot_size_of (class_for_request (size)) - page_size;
+  return usable_size_of (class_for_request (size));
 }
 
+/* Every thread maps stacks, so the mode found first is shared through an
+ * atomic: a kernel that lacks the madvise() lacks it for all threads. */
 static gboolean
-install_guard (guint8 *page)
+install_guard (guint8 *page,
+               gsize   size)
 {
-  if (guard_mode != 2 && madvise (page, page_size, MADV_GUARD_INSTALL) == 0)
+  int mode = g_atomic_int_get (&guard_mode);
+
+  if (mode != 2 && madvise (page, size, MADV_GUARD_INSTALL) == 0)
     {
-      guard_mode = 1;
+      if (mode == 0)
+        g_atomic_int_compare_and_exchange (&guard_mode, 0, 1);
       return TRUE;
     }
-  if (guard_mode == 0)
+  if (g_atomic_int_compare_and_exchange (&guard_mode, mode, 2) && mode == 0)
     g_debug ("MADV_GUARD_INSTALL unavailable (%s); fiber guard pages use "
              "mprotect(), about 32,000 fibers at most", g_strerror (errno));
-  guard_mode = 2;
-  return mprotect (page, page_size, PROT_NONE) == 0;
+  return mprotect (page, size, PROT_NONE) == 0;
 }
 
 static LoomStackSlab *
 slab_new (guint klass)
 {
   gsize slot = slot_size_of (klass);
+  gsize guard = guard_size_of (klass);
   guint n_stacks = MAX (1, SLAB_BYTES / slot);
   LoomStackSlab *slab;
   guint8 *mapping;
@@ -177,7 +207,7 @@ slab_new (guint klass)
       LoomStack *stack = &slab->stacks[i];
       guint8 *slot_start = mapping + i * slot;
 
-      if (!install_guard (slot_start))
+      if (!install_guard (slot_start, guard))
         {
           munmap (mapping, slab->mapping_size);
           g_free (slab->stacks);
@@ -187,8 +217,8 @@ slab_new (guint klass)
           g_free (slab);
           return NULL;
         }
-      stack->base = slot_start + page_size;
-      stack->size = slot - page_size;
+      stack->base = slot_start + guard;
+      stack->size = slot - guard;
       stack->klass = klass;
       stack->slab = slab;
 #if HAVE_VALGRIND
@@ -259,13 +289,13 @@ stack_pool_free (gpointer data)
   g_free (pool);
 }
 
-/* Copying frames between stacks hides them from AddressSanitizer's
- * shadow memory, and ucontext keeps the stack pointer where we cannot
+/* Copying frames between stacks hides them from the sanitizers' shadow
+ * memory, and ucontext keeps the stack pointer where we cannot
  * reach it portably: compact mode needs the assembly switch. */
 gboolean
 loom_stack_compact_supported (void)
 {
-  return LOOM_FIBER_ASM && !LOOM_HAVE_ASAN;
+  return LOOM_FIBER_ASM && !LOOM_HAVE_ASAN && !LOOM_HAVE_TSAN;
 }
 
 /* Picks the shared stack a new compact fiber will live on, round robin:
@@ -415,7 +445,7 @@ loom_stack_release (LoomStack *stack)
     {
       gint64 now = g_get_monotonic_time ();
 
-      trim_idle (pool, now, TRIM_DELAY_USEC);
+      trim_idle (pool, now, LOOM_IDLE_DELAY_USEC);
       idle_append (pool, slab, now);
     }
 }

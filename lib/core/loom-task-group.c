@@ -12,6 +12,7 @@
 #include "loom-async-op-private.h"
 #include "loom-cancel-scope.h"
 #include "loom-error.h"
+#include "loom-cancel-scope-private.h"
 #include "loom-fiber-private.h"
 #include "loom-task-group.h"
 
@@ -43,6 +44,8 @@
  * Children have no [class@Loom.Task] object of their own, which keeps
  * spawning them cheap. A group made inside a task enters a cancel scope
  * there, so it must be waited for before the task's function returns.
+ *
+ * Since: 0.1
  */
 
 struct _LoomTaskGroup
@@ -56,6 +59,8 @@ struct _LoomTaskGroup
   LoomFiber       *owner;         /* (unowned) the task that made it */
   LoomCancelScope *scope;         /* (owned) (nullable) entered in owner */
   LoomWaitQueue    waiters;
+  LoomReady        abort_soon;    /* queued after a child failed */
+  gboolean         abort_queued;
   gboolean         cancelling;
   gboolean         closed;
 };
@@ -98,6 +103,8 @@ loom_task_group_init (LoomTaskGroup *self)
  * for it with [method@Loom.TaskGroup.wait_async].
  *
  * Returns: (transfer full): a new group
+ *
+ * Since: 0.1
  */
 LoomTaskGroup *
 loom_task_group_new (void)
@@ -127,13 +134,40 @@ group_abort (LoomTaskGroup *self)
     loom_cancel_scope_cancel (self->scope);
 }
 
-/* A child ended; this drops the reference the child held. */
-void
-loom_task_group_child_done (LoomTaskGroup *self,
-                            LoomFiber     *child,
-                            const GError  *failure)
+static void
+group_abort_ready (LoomReady *node)
 {
-  child->group = NULL;
+  LoomTaskGroup *self = G_STRUCT_MEMBER_P (node, -G_STRUCT_OFFSET (LoomTaskGroup, abort_soon));
+
+  self->abort_queued = FALSE;
+  group_abort (self);
+  g_object_unref (self);
+}
+
+/* A child failed. Siblings that are already ready in this same instant
+ * (woken by the same timer tick, or not started yet) take their step
+ * first, so a failure they raise is aggregated rather than replaced by
+ * the group's cancellation; the abort runs behind them in the queue. */
+static void
+group_abort_soon (LoomTaskGroup *self)
+{
+  if (self->cancelling || self->abort_queued)
+    return;
+  self->abort_queued = TRUE;
+  self->abort_soon.func = group_abort_ready;
+  loom_scheduler_push (self->scheduler, &self->abort_soon);
+  g_object_ref (self);
+}
+
+/* A child ended: with @error, or with @result's outcome. */
+static void
+child_done (LoomFiber    *child,
+            gpointer      data,
+            LoomFuture   *result,
+            const GError *error)
+{
+  LoomTaskGroup *self = data;
+  const GError *failure = error != NULL ? error : result != NULL ? loom_future_get_error (result) : NULL;
 
   if (child->sibling_prev != NULL)
     child->sibling_prev->sibling_next = child->sibling_next;
@@ -146,14 +180,18 @@ loom_task_group_child_done (LoomTaskGroup *self,
   if (failure != NULL && !g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_ptr_array_add (self->errors, g_error_copy (failure));
-      group_abort (self);
+      group_abort_soon (self);
     }
 
   if (self->n_running == 0)
     loom_wait_queue_wake_all (&self->waiters, NULL);
-
-  g_object_unref (self);
 }
+
+/* Each child holds a reference to its group until it is freed. */
+static const LoomFiberListenerFuncs child_listener = {
+  .done = child_done,
+  .release = g_object_unref,
+};
 
 /**
  * loom_task_group_spawn:
@@ -164,6 +202,8 @@ loom_task_group_child_done (LoomTaskGroup *self,
  *
  * Runs @func as a child of @self. A child spawned into a group that is
  * already cancelling never runs its function.
+ *
+ * Since: 0.1
  */
 void
 loom_task_group_spawn (LoomTaskGroup  *self,
@@ -186,7 +226,7 @@ loom_task_group_spawn (LoomTaskGroup  *self,
 
   child = loom_fiber_new (self->scheduler, func, user_data, destroy,
                           __builtin_return_address (0));
-  child->group = g_object_ref (self);
+  loom_fiber_listen (child, LOOM_FIBER_LISTENER_GROUP, &child_listener, g_object_ref (self));
   child->sibling_next = self->children;
   if (self->children != NULL)
     self->children->sibling_prev = child;
@@ -204,6 +244,8 @@ loom_task_group_spawn (LoomTaskGroup  *self,
  *
  * Cancels every running child and, for a group made in a task, the body
  * of that task up to [method@Loom.TaskGroup.wait].
+ *
+ * Since: 0.1
  */
 void
 loom_task_group_cancel (LoomTaskGroup *self)
@@ -220,6 +262,8 @@ loom_task_group_cancel (LoomTaskGroup *self)
  * Counts the children that have not ended.
  *
  * Returns: the number of running children
+ *
+ * Since: 0.1
  */
 guint
 loom_task_group_get_n_running (LoomTaskGroup *self)
@@ -236,6 +280,8 @@ loom_task_group_get_n_running (LoomTaskGroup *self)
  * Gets the errors of the children that failed, in the order they failed.
  *
  * Returns: (transfer none) (element-type GError): the errors
+ *
+ * Since: 0.1
  */
 GPtrArray *
 loom_task_group_get_errors (LoomTaskGroup *self)
@@ -296,6 +342,8 @@ wait_children_shielded (LoomTaskGroup *self)
  * [method@Loom.TaskGroup.wait_async].
  *
  * Returns: %TRUE if no child failed and the task was not cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 loom_task_group_wait (LoomTaskGroup  *self,
@@ -349,6 +397,8 @@ loom_task_group_wait (LoomTaskGroup  *self,
  *
  * Waits for every child without a task: the binding-friendly twin of
  * `loom_task_group_wait()` for groups made outside tasks.
+ *
+ * Since: 0.1
  */
 void
 loom_task_group_wait_async (LoomTaskGroup       *self,
@@ -376,6 +426,8 @@ loom_task_group_wait_async (LoomTaskGroup       *self,
  * errors as [method@Loom.TaskGroup.wait] does.
  *
  * Returns: %TRUE if no child failed
+ *
+ * Since: 0.1
  */
 gboolean
 loom_task_group_wait_finish (LoomTaskGroup  *self,

@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include "loom-debug-private.h"
+#include "loom-idle-private.h"
+#include "loom-recycle-private.h"
 #include "loom-task-private.h"
 
 /* Finished tasks, reused for new spawns.
@@ -16,10 +18,9 @@
  * its last reference costs several times the rest of a spawn (a datalist
  * and a notify queue made and torn down, a signal table lookup). So a
  * fiber does not drop its finished task: it retires it to a list of this
- * thread, reference and all. Once the pool's reference is the only one
- * left and nothing is attached to the object (no qdata: no weak or toggle
- * reference, no binding wrapper, no data), nobody can tell it from a new
- * one, and a later spawn on this thread reuses it. A retired task somebody
+ * thread, reference and all. Once nobody can tell it from a new one
+ * (loom_recycle_take(), loom-recycle.c, which also says on which GLib
+ * versions this is done at all), a later spawn on this thread reuses it. A retired task somebody
  * still holds is handed over instead: its last reference is then theirs,
  * and it is finalized as usual.
  *
@@ -30,16 +31,19 @@
  * tasks, and when loom_run() returns. Tasks ready for reuse belong to no
  * context.
  *
- * On a thread that always has some task alive, the pool is checked every
- * POOL_DELAY as its schedulers dispatch: what was retired before the last
+ * On a thread that always has some task alive, the pool is checked once
+ * per idle delay (loom-idle-private.h) as its schedulers dispatch: what was retired before the last
  * check is settled, and of the tasks ready for reuse, those beyond
  * POOL_KEEP that no spawn needed since the last check are finalized, as
  * the stack pool returns idle stacks — at most POOL_TRIM_BATCH per
  * dispatch, so that giving back a large burst never stalls the loop.
+ *
+ * The pool is off in debug mode and under AddressSanitizer: a reference
+ * released once too often would otherwise leave the object reset and
+ * reused under a stale pointer, where neither can see it.
  */
 
 #define POOL_KEEP       4096
-#define POOL_DELAY      (2 * G_USEC_PER_SEC)
 #define POOL_TRIM_BATCH 512
 
 typedef struct
@@ -53,9 +57,9 @@ typedef struct
                             * retired_mark - n_popped */
   LoomTask *fresh;         /* reset, ready for reuse */
   guint     n_fresh;
-  guint     fresh_low;     /* fewest fresh since the last check */
+  LoomIdleMeter fresh_meter; /* fresh tasks no spawn needed */
   guint     to_trim;       /* fresh tasks still to finalize */
-  gint64    checked_at;
+  guint64   n_reused;      /* tasks handed out again, ever */
   gboolean  registered;    /* for pool_free_all() at thread exit */
 } TaskPool;
 
@@ -64,21 +68,16 @@ static void pool_free_all (gpointer data);
 static GPrivate pool_key = G_PRIVATE_INIT (pool_free_all);
 static __thread TaskPool pool __attribute__ ((tls_model ("initial-exec")));
 
-/* The pool's reference is the only one, and nothing is attached. */
-static gboolean
-is_unshared (LoomTask *task)
-{
-  GObject *object = (GObject *) task;
 
-  return g_atomic_int_get (&object->ref_count) == 1 &&
-         g_atomic_pointer_get (&object->qdata) == NULL;
-}
+static void pool_maintain (LoomScheduler *scheduler,
+                           gboolean       idle);
 
 static void
 register_pool (void)
 {
   g_private_set (&pool_key, &pool);
   pool.registered = TRUE;
+  loom_scheduler_add_maintenance (pool_maintain);
 }
 
 static void
@@ -106,20 +105,14 @@ push_fresh (LoomTask *task)
 static void
 settle (LoomTask *task)
 {
-  if (is_unshared (task))
+  if (loom_recycle_take ((GObject *) task))
     {
-      /* What dispose would do; a handler's destroy notify might take a
-       * reference, so look again afterwards. */
-      g_signal_handlers_destroy (task);
-      if (is_unshared (task))
-        {
-          loom_future_reset ((LoomFuture *) task);
-          task->fiber = NULL;
-          task->stack_size = 0;
-          task->spawn_site = NULL;
-          push_fresh (task);
-          return;
-        }
+      loom_future_reset ((LoomFuture *) task);
+      task->fiber = NULL;
+      task->stack_size = 0;
+      task->spawn_site = NULL;
+      push_fresh (task);
+      return;
     }
   g_object_unref (task);
 }
@@ -153,6 +146,9 @@ loom_task_pool_take (GMainContext *context)
 {
   LoomTask *task;
 
+  if (!loom_recycle_is_supported ())
+    return NULL;
+
   /* Looking at a couple of retired tasks per spawn keeps a busy thread,
    * whose schedulers never run out of tasks, reusing them too. */
   for (guint i = 0; i < 2 && pool.fresh == NULL && pool.retired_head != NULL; i++)
@@ -164,21 +160,51 @@ loom_task_pool_take (GMainContext *context)
 
   pool.fresh = task->pool_next;
   task->pool_next = NULL;
-  if (--pool.n_fresh < pool.fresh_low)
-    pool.fresh_low = pool.n_fresh;
+  loom_idle_meter_note (&pool.fresh_meter, --pool.n_fresh);
+  pool.n_reused++;
   loom_future_rebind ((LoomFuture *) task, context);
   return task;
+}
+
+/* Debug mode: the fiber's reference to its finished @task is the last
+ * one, yet a task of this thread still awaits it: somebody released a
+ * reference they did not own. Named here, where it can still be seen,
+ * and the reference kept, so the stale pointer stays valid. */
+static gboolean
+over_released (LoomTask *task)
+{
+  LoomScheduler *scheduler;
+
+  if (!loom_recycle_is_only_reference ((GObject *) task))
+    return FALSE;
+  scheduler = loom_scheduler_get_for_context (((LoomFuture *) task)->context);
+  for (LoomFiber *fiber = scheduler->fibers; fiber != NULL; fiber = fiber->next)
+    if ((fiber->wait == LOOM_WAIT_FUTURE || fiber->wait == LOOM_WAIT_LATE) &&
+        fiber->awaiting == (LoomFuture *) task)
+      {
+        g_critical ("Task %s was released once too often: it finished with no reference "
+                    "left but its own, while task #%u awaits it (loom_task_get_current() "
+                    "and loom_spawn_detached() give no reference); it is kept alive",
+                    loom_future_get_name ((LoomFuture *) task) ? loom_future_get_name ((LoomFuture *) task) : "(unnamed)",
+                    fiber->id);
+        return TRUE;
+      }
+  return FALSE;
 }
 
 /* Takes over a finished task's reference from its fiber. */
 void
 loom_task_pool_retire (LoomTask *task)
 {
-  if (G_UNLIKELY (loom_debug_on) ||
-      g_atomic_pointer_get (&((GObject *) task)->qdata) != NULL ||
+  /* Reuse would hide an over-release from AddressSanitizer and debug
+   * mode, the two places meant to find it. */
+  if (LOOM_HAVE_ASAN || G_UNLIKELY (loom_debug_on) ||
+      loom_recycle_has_attachments ((GObject *) task) ||
       !loom_future_outcome_is_plain ((LoomFuture *) task))
     {
       /* Debug mode reports unretrieved errors on finalization. */
+      if (G_UNLIKELY (loom_debug_on) && over_released (task))
+        return;
       g_object_unref (task);
       return;
     }
@@ -186,7 +212,7 @@ loom_task_pool_retire (LoomTask *task)
   if (G_UNLIKELY (!pool.registered))
     register_pool ();
 
-  if (is_unshared (task))
+  if (loom_recycle_is_only_reference ((GObject *) task))
     {
       settle (task);
       return;
@@ -230,7 +256,7 @@ loom_task_pool_tick (void)
   if (pool.retired_head == NULL && pool.n_fresh <= POOL_KEEP)
     return;
   now = g_get_monotonic_time ();
-  if (now - pool.checked_at < POOL_DELAY)
+  if (now - pool.fresh_meter.checked_at < LOOM_IDLE_DELAY_USEC)
     return;
 
   fresh_before = pool.n_fresh;
@@ -239,12 +265,10 @@ loom_task_pool_tick (void)
 
   /* Unused since the last check: the fewest fresh tasks seen since, and
    * the tasks retired before it that no spawn has needed. */
-  idle = pool.fresh_low + (pool.n_fresh - fresh_before);
-  pool.to_trim = idle > POOL_KEEP ? idle - POOL_KEEP : 0;
-
+  pool.fresh_meter.low += pool.n_fresh - fresh_before;
+  idle = loom_idle_meter_check (&pool.fresh_meter, pool.n_fresh, POOL_KEEP, now);
+  pool.to_trim = idle;
   pool.retired_mark = pool.n_retired;
-  pool.fresh_low = pool.n_fresh - MIN (pool.to_trim, pool.n_fresh);
-  pool.checked_at = now;
 }
 
 /* How many tasks this thread's pool holds, retired or ready. */
@@ -252,4 +276,22 @@ guint
 loom_task_pool_get_size (void)
 {
   return pool.n_fresh + (guint) (pool.n_retired - pool.n_popped);
+}
+
+/* After a dispatch: finished tasks kept for reuse hold their contexts;
+ * let go of them whenever no task is left that would spawn more soon. */
+static void
+pool_maintain (LoomScheduler *scheduler,
+               gboolean       idle)
+{
+  if (idle)
+    loom_task_pool_settle ();
+  loom_task_pool_tick ();
+}
+
+/* How many tasks this thread's pool handed out again, ever. */
+guint64
+loom_task_pool_get_n_reused (void)
+{
+  return pool.n_reused;
 }

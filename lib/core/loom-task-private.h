@@ -25,11 +25,21 @@ struct _LoomTask
   LoomTask      *pool_next;   /* link in this thread's task pool */
 };
 
+/* A handle for a fiber that has none yet (a detached task asked for its
+ * own): the fiber's reference. */
+LoomTask *loom_task_new_for_fiber (LoomFiber     *fiber);
+/* loom_task_new() remembering who spawned it, for debug output. */
+LoomTask *loom_task_new_at        (LoomFiberFunc  func,
+                                   gpointer       user_data,
+                                   GDestroyNotify destroy,
+                                   gconstpointer  spawn_site);
+
 /* Defined by loom-task-pool.c: finished tasks reused for new spawns. */
 LoomTask *loom_task_pool_take   (GMainContext *context);
 void      loom_task_pool_retire (LoomTask     *task);
 void      loom_task_pool_settle (void);
 void      loom_task_pool_tick   (void);
 guint     loom_task_pool_get_size (void);
+guint64   loom_task_pool_get_n_reused (void);
 
 G_END_DECLS

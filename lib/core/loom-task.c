@@ -54,6 +54,8 @@
  * any GObject. Only a weak reference or a signal handler added after the
  * task finished is told later than usual: when the thread next spawns or
  * runs out of tasks, or within a few seconds.
+ *
+ * Since: 0.1
  */
 
 G_DEFINE_FINAL_TYPE (LoomTask, loom_task, LOOM_TYPE_FUTURE)
@@ -77,7 +79,8 @@ loom_task_dispose (GObject *object)
     {
       LoomFiber *fiber = g_steal_pointer (&self->fiber);
 
-      fiber->task = NULL;
+      /* Not the fiber's reference yet: it takes one on start. */
+      loom_fiber_listen (fiber, LOOM_FIBER_LISTENER_HANDLE, NULL, NULL);
       loom_fiber_discard (fiber);
     }
 
@@ -129,33 +132,47 @@ new_task (LoomScheduler *scheduler)
   return self != NULL ? self : g_object_new (LOOM_TYPE_TASK, NULL);
 }
 
+/* The fiber finished: the handle takes @result's outcome, or @error.
+ * Called in the fiber, before it releases the handle. */
+static void
+handle_fiber_done (LoomFiber    *fiber,
+                   gpointer      data,
+                   LoomFuture   *result,
+                   const GError *error)
+{
+  LoomTask *self = data;
+  LoomFuture *future = (LoomFuture *) self;
+
+  self->fiber = NULL;
+
+  if (error != NULL)
+    loom_future_settle (future, NULL, NULL, g_error_copy (error));
+  else if (result != NULL)
+    loom_future_settle_from (future, result);
+  else
+    loom_future_settle (future, NULL, NULL, NULL);
+}
+
+/* The fiber's reference to its handle goes to the task pool. */
+static void
+handle_release (gpointer data)
+{
+  loom_task_pool_retire (data);
+}
+
+static const LoomFiberListenerFuncs handle_listener = {
+  .done = handle_fiber_done,
+  .release = handle_release,
+};
+
 LoomTask *
 loom_task_new_for_fiber (LoomFiber *fiber)
 {
   LoomTask *self = new_task (fiber->scheduler);
 
   self->fiber = fiber;
-  fiber->task = self;
+  loom_fiber_listen (fiber, LOOM_FIBER_LISTENER_HANDLE, &handle_listener, self);
   return self;
-}
-
-/* The fiber finished: take @result's outcome (transfer none), or @error
- * (transfer full). Called in the fiber, before it releases its handle. */
-void
-loom_task_fiber_done (LoomTask   *self,
-                      LoomFuture *result,
-                      GError     *error)
-{
-  self->fiber = NULL;
-
-  LoomFuture *future = (LoomFuture *) self;
-
-  if (error != NULL)
-    loom_future_settle (future, NULL, NULL, error);
-  else if (result != NULL)
-    loom_future_settle_from (future, result);
-  else
-    loom_future_settle (future, NULL, NULL, NULL);
 }
 
 /**
@@ -168,6 +185,8 @@ loom_task_fiber_done (LoomTask   *self,
  * be set; [method@Loom.Task.start] schedules it.
  *
  * Returns: (transfer full): a new task
+ *
+ * Since: 0.1
  */
 LoomTask *
 loom_task_new (LoomFiberFunc  func,
@@ -192,7 +211,7 @@ loom_task_new_at (LoomFiberFunc   func,
   /* This reference is the caller's; the fiber takes its own on start. */
   self = new_task (scheduler);
   self->fiber = loom_fiber_new (scheduler, func, user_data, destroy, spawn_site);
-  self->fiber->task = self;
+  loom_fiber_listen (self->fiber, LOOM_FIBER_LISTENER_HANDLE, &handle_listener, self);
   self->spawn_site = spawn_site;
   return self;
 }
@@ -200,11 +219,20 @@ loom_task_new_at (LoomFiberFunc   func,
 /**
  * loom_task_set_stack_size:
  * @self: a task not started yet
- * @stack_size: bytes of stack, or 0 for the default (256 KiB); at most 1 GiB
+ * @stack_size: bytes of stack, or 0 for the default (192 KiB usable in a
+ *   256 KiB slot); at most 1 GiB
  *
- * Sets the size of the task's stack. It is rounded up to a power of two,
- * and its lowest page is a guard page: overflowing it crashes at once
- * instead of corrupting memory.
+ * Sets the size of the task's stack: at least @stack_size bytes usable,
+ * in a power-of-two slot whose low end is a guard (a quarter of the slot,
+ * up to 64 KiB): overflowing the stack crashes at once instead of
+ * corrupting memory. A frame larger than the guard can skip it unless the
+ * code was built with `-fstack-clash-protection` (Loom is, where the
+ * compiler has it): build programs with large stack frames with it too.
+ *
+ * In compact mode ([enum@Loom.StackMode]), a task that asks for more than
+ * the default gets a dedicated stack of that size.
+ *
+ * Since: 0.1
  */
 void
 loom_task_set_stack_size (LoomTask *self,
@@ -224,6 +252,8 @@ loom_task_set_stack_size (LoomTask *self,
  * Gets the usable stack size of @self's fiber.
  *
  * Returns: the stack size in bytes
+ *
+ * Since: 0.1
  */
 gsize
 loom_task_get_stack_size (LoomTask *self)
@@ -240,6 +270,8 @@ loom_task_get_stack_size (LoomTask *self)
  *
  * Overrides the scheduler's [enum@Loom.StackMode] for @self. Compact mode
  * is ignored where it is not supported (see [enum@Loom.StackMode]).
+ *
+ * Since: 0.1
  */
 void
 loom_task_set_stack_mode (LoomTask      *self,
@@ -257,6 +289,8 @@ loom_task_set_stack_mode (LoomTask      *self,
  *
  * Schedules @self to run on the thread-default main context of the thread
  * that created it.
+ *
+ * Since: 0.1
  */
 void
 loom_task_start (LoomTask *self)
@@ -280,6 +314,8 @@ loom_task_start (LoomTask *self)
  * that runs @self.
  *
  * Returns: %TRUE if @self was not done yet
+ *
+ * Since: 0.1
  */
 gboolean
 loom_task_cancel (LoomTask   *self,
@@ -308,6 +344,8 @@ loom_task_cancel (LoomTask   *self,
  * Checks whether @self was asked to stop and has not finished yet.
  *
  * Returns: %TRUE if a cancellation is pending
+ *
+ * Since: 0.1
  */
 gboolean
 loom_task_is_cancelling (LoomTask *self)
@@ -323,6 +361,8 @@ loom_task_is_cancelling (LoomTask *self)
  * Gets the task running on this thread, as asyncio's `current_task()`.
  *
  * Returns: (transfer none) (nullable): the task, or %NULL outside tasks
+ *
+ * Since: 0.1
  */
 LoomTask *
 loom_task_get_current (void)
@@ -333,9 +373,9 @@ loom_task_get_current (void)
     return NULL;
 
   /* Detached tasks get their handle only when someone asks for it. */
-  if (fiber->task == NULL)
+  if (loom_fiber_get_task (fiber) == NULL)
     loom_task_new_for_fiber (fiber);
-  return fiber->task;
+  return loom_fiber_get_task (fiber);
 }
 
 /**
@@ -352,6 +392,8 @@ loom_task_get_current (void)
  * never on a fiber, and returns a future.
  *
  * Returns: (transfer full): the task
+ *
+ * Since: 0.1
  */
 LoomTask *
 loom_spawn (LoomFiberFunc  func,
@@ -377,6 +419,8 @@ loom_spawn (LoomFiberFunc  func,
  * [class@Loom.Task] object for it — the cheapest way to start work. If it
  * fails, the error is logged with g_warning(), since nobody else would
  * see it.
+ *
+ * Since: 0.1
  */
 void
 loom_spawn_detached (LoomFiberFunc  func,
@@ -464,6 +508,8 @@ call_soon_run (LoomReady *node)
  * calls its function as this does, from the main loop.
  *
  * Returns: (transfer full): a future of @func's result
+ *
+ * Since: 0.1
  */
 LoomFuture *
 loom_call_soon (LoomFiberFunc  func,
@@ -493,6 +539,8 @@ loom_call_soon (LoomFiberFunc  func,
  * called.
  *
  * Returns: %TRUE inside a task
+ *
+ * Since: 0.1
  */
 gboolean
 loom_in_task (void)
@@ -509,6 +557,8 @@ loom_in_task (void)
  *
  * Returns: (transfer none) (nullable): the cancellable, or %NULL outside
  *   a task
+ *
+ * Since: 0.1
  */
 GCancellable *
 loom_cancellable (void)
@@ -559,6 +609,8 @@ await_checked (LoomFuture  *future,
  *
  * Returns: %TRUE if @future resolved; %FALSE with @error set if it was
  *   rejected or the task was cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 loom_await (LoomFuture  *future,
@@ -584,6 +636,8 @@ loom_await (LoomFuture  *future,
  * Awaits @future, then gets its value.
  *
  * Returns: (transfer none) (nullable): the value, owned by @future
+ *
+ * Since: 0.1
  */
 const GValue *
 loom_await_value (LoomFuture  *future,
@@ -602,6 +656,8 @@ loom_await_value (LoomFuture  *future,
  * Awaits @future, then gets the plain pointer it holds.
  *
  * Returns: (transfer none) (nullable): the pointer, owned by @future
+ *
+ * Since: 0.1
  */
 gpointer
 loom_await_pointer (LoomFuture  *future,
@@ -620,6 +676,8 @@ loom_await_pointer (LoomFuture  *future,
  * Awaits @future, then gets a new reference to the object it holds.
  *
  * Returns: (transfer full) (nullable): the object
+ *
+ * Since: 0.1
  */
 gpointer
 loom_await_object (LoomFuture  *future,
@@ -639,6 +697,8 @@ loom_await_object (LoomFuture  *future,
  * Awaits @future, then copies the boxed value it holds.
  *
  * Returns: (transfer full) (nullable): the copy
+ *
+ * Since: 0.1
  */
 gpointer
 loom_await_boxed (LoomFuture  *future,
@@ -658,6 +718,8 @@ loom_await_boxed (LoomFuture  *future,
  * Awaits @future, then copies the string it holds.
  *
  * Returns: (transfer full) (nullable): the string
+ *
+ * Since: 0.1
  */
 char *
 loom_await_string (LoomFuture  *future,
@@ -676,6 +738,8 @@ loom_await_string (LoomFuture  *future,
  * Awaits @future, then gets the integer it holds.
  *
  * Returns: the integer, or 0 with @error set
+ *
+ * Since: 0.1
  */
 gint64
 loom_await_int64 (LoomFuture  *future,
@@ -694,6 +758,8 @@ loom_await_int64 (LoomFuture  *future,
  * Awaits @future, then gets the number it holds.
  *
  * Returns: the number, or 0 with @error set
+ *
+ * Since: 0.1
  */
 double
 loom_await_double (LoomFuture  *future,
@@ -712,6 +778,8 @@ loom_await_double (LoomFuture  *future,
  * Awaits @future, then gets the boolean it holds.
  *
  * Returns: the boolean, or %FALSE with @error set
+ *
+ * Since: 0.1
  */
 gboolean
 loom_await_boolean (LoomFuture  *future,
@@ -730,6 +798,8 @@ loom_await_boolean (LoomFuture  *future,
  * Awaits @future, then gets a new reference to the bytes it holds.
  *
  * Returns: (transfer full) (nullable): the bytes
+ *
+ * Since: 0.1
  */
 GBytes *
 loom_await_bytes (LoomFuture  *future,
@@ -750,6 +820,8 @@ loom_await_bytes (LoomFuture  *future,
  *
  * Returns: %TRUE after sleeping; %FALSE with %G_IO_ERROR_CANCELLED if the
  *   task was cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 loom_sleep (guint    msec,
@@ -774,6 +846,8 @@ loom_sleep (guint    msec,
  *
  * Returns: %TRUE; %FALSE with %G_IO_ERROR_CANCELLED if the task was
  *   cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 loom_yield_now (GError **error)
@@ -816,6 +890,8 @@ sleep_async_withdraw (LoomAsyncOp *op)
  *
  * Sleeps without a task, on the scheduler's timer heap of the
  * thread-default main context: the binding-friendly twin of `loom_sleep()`.
+ *
+ * Since: 0.1
  */
 void
 loom_sleep_async (guint                msec,
@@ -844,6 +920,8 @@ loom_sleep_async (guint                msec,
  * Finishes [func@Loom.sleep_async].
  *
  * Returns: %TRUE if the whole time passed
+ *
+ * Since: 0.1
  */
 gboolean
 loom_sleep_finish (GAsyncResult  *result,

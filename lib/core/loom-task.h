@@ -26,6 +26,8 @@ G_BEGIN_DECLS
  * Returns: (transfer full) (nullable): a future of the task's result — a
  *   done one for a plain value or error, a pending one to finish with —
  *   or %NULL for "done, no value"
+ *
+ * Since: 0.1
  */
 typedef LoomFuture *(*LoomFiberFunc) (gpointer user_data);
 

@@ -34,6 +34,8 @@ G_BEGIN_DECLS
  *   (as [ctor@Loom.Future.new_for_int64] or
  *   [ctor@Loom.Future.new_for_error] make), or %NULL for "done, no value".
  *   A pending future is waited for in the worker.
+ *
+ * Since: 0.1
  */
 typedef LoomFuture *(*LoomThreadFunc) (GCancellable *cancellable,
                                        gpointer      user_data);

@@ -130,6 +130,16 @@ partition (LoomFuture **futures,
     }
 }
 
+/* asyncio.wait() raises ValueError on an empty set: with nothing to
+ * wait for, no condition can ever hold. */
+static gboolean
+set_no_futures_error (GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("loom_wait() needs at least one future"));
+  return FALSE;
+}
+
 /**
  * loom_wait: (skip)
  * @futures: (array length=n_futures): the futures to wait for
@@ -147,8 +157,11 @@ partition (LoomFuture **futures,
  * with some futures still pending. From bindings, use
  * [func@Loom.wait_async].
  *
- * Returns: %TRUE; %FALSE if the task was cancelled or this is not called
- *   in a task
+ * Returns: %TRUE; %FALSE if the task was cancelled, this is not called
+ *   in a task, or @futures is empty (%G_IO_ERROR_INVALID_ARGUMENT, as
+ *   asyncio's `ValueError`)
+ *
+ * Since: 0.1
  */
 gboolean
 loom_wait (LoomFuture   **futures,
@@ -162,6 +175,8 @@ loom_wait (LoomFuture   **futures,
   g_autoptr(LoomFuture) ready = NULL;
 
   g_return_val_if_fail (futures != NULL || n_futures == 0, FALSE);
+  for (guint i = 0; i < n_futures; i++)
+    g_return_val_if_fail (LOOM_IS_FUTURE (futures[i]), FALSE);
 
   if (loom_fiber_current () == NULL)
     {
@@ -169,6 +184,8 @@ loom_wait (LoomFuture   **futures,
                            _("loom_wait() can only be called inside a task"));
       return FALSE;
     }
+  if (n_futures == 0)
+    return set_no_futures_error (error);
 
   ready = watch_start (futures, n_futures, return_when, timeout_msec);
   if (!loom_await (ready, error))
@@ -215,7 +232,10 @@ wait_async_ready (GObject      *source,
  * @callback: (scope async) (closure user_data): called when it returns
  * @user_data: data for @callback
  *
- * The binding-friendly twin of `loom_wait()`.
+ * The binding-friendly twin of `loom_wait()`. An empty @futures fails
+ * with %G_IO_ERROR_INVALID_ARGUMENT.
+ *
+ * Since: 0.1
  */
 void
 loom_wait_async (LoomFuture          **futures,
@@ -231,6 +251,19 @@ loom_wait_async (LoomFuture          **futures,
   g_autoptr(LoomFuture) ready = NULL;
 
   g_return_if_fail (futures != NULL || n_futures == 0);
+  for (guint i = 0; i < n_futures; i++)
+    g_return_if_fail (LOOM_IS_FUTURE (futures[i]));
+
+  if (n_futures == 0)
+    {
+      g_autoptr(GTask) failed = g_task_new (NULL, cancellable, callback, user_data);
+      GError *error = NULL;
+
+      g_task_set_source_tag (failed, loom_wait_async);
+      set_no_futures_error (&error);
+      g_task_return_error (failed, error);
+      return;
+    }
 
   wait = g_new0 (WaitAsync, 1);
   wait->futures = g_ptr_array_new_full (n_futures, g_object_unref);
@@ -256,7 +289,9 @@ loom_wait_async (LoomFuture          **futures,
  *
  * Finishes [func@Loom.wait_async].
  *
- * Returns: %TRUE unless the wait was cancelled
+ * Returns: %TRUE unless the wait was cancelled or had no futures
+ *
+ * Since: 0.1
  */
 gboolean
 loom_wait_finish (GAsyncResult  *result,
@@ -435,6 +470,8 @@ as_completed_timeout (LoomTimer *timer)
  * %LOOM_ERROR_TIMED_OUT; the futures themselves are not cancelled.
  *
  * Returns: (transfer full): an iterator of the futures
+ *
+ * Since: 0.1
  */
 LoomAsyncIterator *
 loom_as_completed (LoomFuture **futures,

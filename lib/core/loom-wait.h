@@ -23,6 +23,8 @@ G_BEGIN_DECLS
  * @LOOM_WAIT_ALL_COMPLETED: when all futures are done
  *
  * When [func@Loom.wait] returns, as asyncio's `return_when`.
+ *
+ * Since: 0.1
  */
 typedef enum
 {

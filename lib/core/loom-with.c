@@ -40,6 +40,8 @@ await_step (LoomFuture  *outcome,
  *
  * Returns: %TRUE if opening, body and closing all succeeded; otherwise
  *   %FALSE with the body's error, or the closing's if the body succeeded
+ *
+ * Since: 0.1
  */
 gboolean
 loom_with (LoomFuture        *opening,

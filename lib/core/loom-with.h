@@ -25,6 +25,8 @@ G_BEGIN_DECLS
  *
  * Returns: (transfer full) (nullable): a future of the outcome, or %NULL
  *   for plain success
+ *
+ * Since: 0.1
  */
 typedef LoomFuture *(*LoomResourceFunc) (gpointer resource,
                                          gpointer user_data);
@@ -41,6 +43,8 @@ typedef LoomFuture *(*LoomResourceFunc) (gpointer resource,
  *
  * Returns: (transfer full) (nullable): a future of the outcome, or %NULL
  *   for plain success
+ *
+ * Since: 0.1
  */
 typedef LoomFuture *(*LoomCloseFunc) (gpointer      resource,
                                       const GError *body_error,

@@ -23,6 +23,7 @@
 # include "loom-event.h"
 # include "loom-gather.h"
 # include "loom-shield.h"
+# include "loom-wait-for.h"
 # include "loom-wait.h"
 # include "loom-with.h"
 # include "loom-lock.h"
@@ -34,11 +35,5 @@
 # include "loom-run.h"
 # include "loom-thread.h"
 # include "loom-binding.h"
+# include "loom-init.h"
 #undef LOOM_INSIDE
-
-G_BEGIN_DECLS
-
-LOOM_AVAILABLE_IN_ALL
-void loom_init (void);
-
-G_END_DECLS

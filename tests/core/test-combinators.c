@@ -409,6 +409,101 @@ test_wait_async (void)
     g_main_context_iteration (NULL, FALSE);
 }
 
+/* wait_for() with no time: a pending future times out before it runs, as
+ * in CPython 3.11; a done one keeps its result. */
+
+static LoomFuture *
+count_runs (gpointer data)
+{
+  int *runs = data;
+
+  (*runs)++;
+  return loom_future_new_for_int64 (7);
+}
+
+static LoomFuture *
+wait_for_zero (gpointer data)
+{
+  int runs = 0;
+  g_autoptr(LoomTask) task = loom_spawn (count_runs, &runs, NULL);
+  g_autoptr(LoomFuture) plain = loom_future_new ();
+  g_autoptr(LoomFuture) task_wait = loom_wait_for (LOOM_FUTURE (task), 0);
+  g_autoptr(LoomFuture) plain_wait = loom_wait_for (plain, 0);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (loom_await (task_wait, &error));
+  g_assert_error (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+  g_assert_cmpint (runs, ==, 0);
+  g_assert_true (loom_future_is_cancelled (LOOM_FUTURE (task)));
+
+  g_assert_false (loom_await (plain_wait, &error));
+  g_assert_error (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT);
+  g_assert_true (loom_future_is_cancelled (plain));
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static void
+test_wait_for_zero (void)
+{
+  loom_test_run (wait_for_zero, NULL);
+}
+
+/* loom_wait() with nothing to wait for is asyncio's ValueError; handed
+ * something that is not a future, it fails without leaking its watch. */
+
+static LoomFuture *
+wait_bad_arguments (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GObject) not_a_future = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(LoomFuture) fine = loom_future_new_for_int64 (1);
+  LoomFuture *futures[2] = { fine, (LoomFuture *) not_a_future };
+  GPtrArray *done = NULL;
+
+  g_assert_false (loom_wait (NULL, 0, LOOM_WAIT_ALL_COMPLETED, -1, &done, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (done);
+  g_clear_error (&error);
+
+  g_test_expect_message ("Loom", G_LOG_LEVEL_CRITICAL, "*LOOM_IS_FUTURE*");
+  g_assert_false (loom_wait (futures, 2, LOOM_WAIT_ALL_COMPLETED, -1, &done, NULL, &error));
+  g_test_assert_expected_messages ();
+  g_assert_null (done);
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static void
+test_wait_bad_arguments (void)
+{
+  loom_test_run (wait_bad_arguments, NULL);
+}
+
+static void
+wait_async_empty_done (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GError **error = user_data;
+
+  g_assert_false (loom_wait_finish (result, NULL, NULL, error));
+  g_assert_nonnull (*error);
+}
+
+static void
+test_wait_async_empty (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_main_context_push_thread_default (context);
+  loom_wait_async (NULL, 0, LOOM_WAIT_ALL_COMPLETED, -1, NULL, wait_async_empty_done, &error);
+  while (error == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_main_context_pop_thread_default (context);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -426,6 +521,9 @@ main (int   argc,
   g_test_add_func ("/combinators/wait-first-exception", test_wait_first_exception);
   g_test_add_func ("/combinators/wait-async", test_wait_async);
   g_test_add_func ("/combinators/as-completed", test_as_completed);
+  g_test_add_func ("/combinators/wait-for-zero", test_wait_for_zero);
+  g_test_add_func ("/combinators/wait-bad-arguments", test_wait_bad_arguments);
+  g_test_add_func ("/combinators/wait-async-empty", test_wait_async_empty);
 
   return g_test_run ();
 }

@@ -30,6 +30,7 @@ dump_main (gpointer data)
   g_autoptr(LoomTask) sleeper = loom_task_new (sleep_long, NULL, NULL);
   g_autoptr(LoomTask) waiter = loom_spawn (wait_event, event, NULL);
   g_autofree char *dump = NULL;
+  g_autofree char *addr2line = NULL;
 
   loom_future_set_name (LOOM_FUTURE (sleeper), "the-sleeper");
   loom_task_start (sleeper);
@@ -43,6 +44,13 @@ dump_main (gpointer data)
   g_assert_nonnull (strstr (dump, "main: running"));
   g_assert_nonnull (strstr (dump, ", parent #"));
   g_assert_nonnull (strstr (dump, "spawned at"));
+  /* The waiter was spawned here: named by function, file and line. */
+  addr2line = g_find_program_in_path ("addr2line");
+  if (addr2line != NULL)
+    {
+      g_assert_nonnull (strstr (dump, "spawned at dump_main ("));
+      g_assert_nonnull (strstr (dump, "test-debug.c:"));
+    }
 
   loom_task_cancel (sleeper, NULL);
   loom_event_set (event);
@@ -54,7 +62,7 @@ dump_main (gpointer data)
 static void
 test_debug_dump_tasks (void)
 {
-  loom_test_run (dump_main, NULL);
+  loom_test_run_as_main (dump_main, NULL);
 }
 
 static LoomFuture *

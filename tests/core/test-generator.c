@@ -163,6 +163,84 @@ test_generator_yield_misuse (void)
   loom_test_run (yield_outside_body, NULL);
 }
 
+/* athrow: the error is raised at the paused yield; the body may catch it
+ * and go on yielding, or let it end the iteration. */
+
+static LoomFuture *
+catching_body (LoomGenerator *gen,
+               gpointer       data)
+{
+  int *caught = data;
+  gint64 next = 1;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (loom_generator_yield_int64 (gen, next, &error))
+        {
+          next++;
+          continue;
+        }
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_RECURSE))
+        return loom_future_new_for_error (g_steal_pointer (&error));
+      /* Caught: start again from 100. */
+      (*caught)++;
+      next = 100;
+    }
+}
+
+static LoomFuture *
+generator_throw (gpointer data)
+{
+  int caught = 0;
+  g_autoptr(LoomGenerator) gen = loom_generator_new (catching_body, &caught, NULL);
+  g_autoptr(LoomGenerator) fresh = loom_generator_new (catching_body, &caught, NULL);
+  g_autoptr(LoomFuture) thrown = NULL;
+  g_autoptr(LoomFuture) fatal = NULL;
+  g_autoptr(LoomFuture) unstarted = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) item = G_VALUE_INIT;
+
+  g_assert_true (loom_iter_next (LOOM_ASYNC_ITERATOR (gen), &item, &error));
+  g_assert_cmpint (g_value_get_int64 (&item), ==, 1);
+  g_value_unset (&item);
+
+  /* Caught by the body, which yields its next item in answer. */
+  thrown = loom_generator_throw (gen, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_WOULD_RECURSE, "again"));
+  g_assert_cmpint (loom_await_int64 (thrown, &error), ==, 100);
+  g_assert_no_error (error);
+  g_assert_cmpint (caught, ==, 1);
+  g_assert_false (loom_generator_is_closed (gen));
+
+  g_assert_true (loom_iter_next (LOOM_ASYNC_ITERATOR (gen), &item, &error));
+  g_assert_cmpint (g_value_get_int64 (&item), ==, 101);
+  g_value_unset (&item);
+
+  /* Not caught: the error ends the iteration and comes back. */
+  fatal = loom_generator_throw (gen, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "fatal"));
+  g_assert_false (loom_await (fatal, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (loom_generator_is_closed (gen));
+  g_assert_false (loom_iter_next (LOOM_ASYNC_ITERATOR (gen), &item, &error));
+  g_assert_no_error (error);
+
+  /* Thrown before the body started: it never runs, the error comes back. */
+  unstarted = loom_generator_throw (fresh, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_WOULD_RECURSE, "early"));
+  g_assert_false (loom_await (unstarted, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_RECURSE);
+  g_assert_true (loom_generator_is_closed (fresh));
+  g_assert_cmpint (caught, ==, 1);
+  return NULL;
+}
+
+static void
+test_generator_throw (void)
+{
+  loom_test_run (generator_throw, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -174,6 +252,7 @@ main (int   argc,
   g_test_add_func ("/generator/close", test_generator_close);
   g_test_add_func ("/generator/left-open", test_generator_left_open);
   g_test_add_func ("/generator/yield-misuse", test_generator_yield_misuse);
+  g_test_add_func ("/generator/throw", test_generator_throw);
 
   return g_test_run ();
 }

@@ -430,6 +430,64 @@ test_queue_cancelled_next (void)
   loom_test_run (cancelled_next_loses_nothing, NULL);
 }
 
+/* A woken putter whose item goes straight to a waiting getter frees the
+ * room reserved for it: the next waiting putter must be offered it. */
+
+static LoomQueue *stall_queue;
+
+static LoomFuture *
+put_one_waiting (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (loom_queue_put (stall_queue, data, &error));
+  g_assert_no_error (error);
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static LoomFuture *
+room_after_handover_main (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LoomTask) first = NULL;
+  g_autoptr(LoomTask) second = NULL;
+  LoomCancelScope *scope;
+  gpointer item;
+
+  stall_queue = loom_queue_new (LOOM_QUEUE_FIFO, 1, NULL);
+  g_assert_true (loom_queue_put_nowait (stall_queue, "item0", NULL));
+  first = loom_spawn (put_one_waiting, "first", NULL);
+  second = loom_spawn (put_one_waiting, "second", NULL);
+  g_assert_true (loom_yield_now (NULL));     /* both putters wait: full */
+
+  /* Room is reserved for the first putter; the main task then waits on
+   * the empty queue and the first putter hands its item over. */
+  g_assert_cmpstr (loom_queue_get_nowait (stall_queue, NULL), ==, "item0");
+  g_assert_cmpstr (loom_queue_get (stall_queue, &error), ==, "first");
+  g_assert_no_error (error);
+
+  scope = loom_move_on_after (5000);
+  item = loom_queue_get (stall_queue, &error);
+  g_assert_true (loom_cancel_scope_leave (scope, &error));
+  g_assert_no_error (error);
+  g_assert_false (loom_cancel_scope_get_cancelled_caught (scope));
+  loom_cancel_scope_unref (scope);
+  g_assert_cmpstr (item, ==, "second");
+
+  g_assert_true (loom_await (LOOM_FUTURE (first), NULL));
+  g_assert_true (loom_await (LOOM_FUTURE (second), NULL));
+  g_assert_true (loom_queue_is_empty (stall_queue));
+  g_assert_true (loom_queue_put_nowait (stall_queue, "probe", NULL));
+  g_clear_object (&stall_queue);
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static void
+test_queue_room_after_handover (void)
+{
+  loom_test_run (room_after_handover_main, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -446,6 +504,7 @@ main (int   argc,
   g_test_add_func ("/queue/values", test_queue_values);
   g_test_add_func ("/queue/async-iteration", test_queue_async_iteration);
   g_test_add_func ("/queue/cancelled-next", test_queue_cancelled_next);
+  g_test_add_func ("/queue/room-after-handover", test_queue_room_after_handover);
 
   return g_test_run ();
 }

@@ -97,7 +97,7 @@ test_run_cancels_unstarted (void)
 {
   Starts starts = { 0, 0 };
 
-  loom_test_run (main_leaves_unstarted, &starts);
+  loom_test_run_as_main (main_leaves_unstarted, &starts);
   g_assert_cmpint (starts.freed, ==, 10000);
   g_assert_cmpint (starts.ran, <, 10000);
 }

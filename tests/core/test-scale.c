@@ -73,7 +73,7 @@ hundred_thousand (gpointer data)
 static void
 test_scale_hundred_thousand_suspended (void)
 {
-  loom_test_run (hundred_thousand, NULL);
+  loom_test_run_as_main (hundred_thousand, NULL);
 }
 
 #if !LOOM_HAVE_ASAN && !LOOM_FIBER_UCONTEXT
@@ -107,7 +107,7 @@ test_scale_million_compact (void)
 #if LOOM_HAVE_ASAN || LOOM_FIBER_UCONTEXT
   g_test_skip ("compact mode needs the assembly switch and no AddressSanitizer");
 #else
-  loom_test_run (million_compact, NULL);
+  loom_test_run_as_main (million_compact, NULL);
 #endif
 }
 
@@ -148,7 +148,7 @@ compact_many_tasks (gpointer data)
 static void
 test_scale_compact_locals (void)
 {
-  loom_test_run (compact_many_tasks, NULL);
+  loom_test_run_as_main (compact_many_tasks, NULL);
 }
 
 typedef struct
@@ -181,7 +181,7 @@ many_sleepers (gpointer data)
 static void
 test_scale_ten_thousand_sleepers (void)
 {
-  loom_test_run (many_sleepers, NULL);
+  loom_test_run_as_main (many_sleepers, NULL);
 }
 
 int

@@ -336,6 +336,74 @@ test_scheduler_default_context (void)
   g_assert_cmpint (loom_future_get_int64 (LOOM_FUTURE (task), NULL), ==, 7);
 }
 
+/* A context dropped while tasks live on it: the tasks hold it, so that a
+ * future resolved later wakes a task of a live context (no use after
+ * free); once they have finished, it goes. */
+
+static void
+note_finalized (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static GSourceFuncs marker_funcs = { NULL, NULL, NULL, NULL, NULL, NULL };
+
+typedef struct
+{
+  LoomFuture   *awaited;   /* owned by another context */
+  GMainContext *context;   /* (unowned) where the task runs */
+  gboolean      finished;
+} Orphan;
+
+static LoomFuture *
+await_foreign (gpointer data)
+{
+  Orphan *orphan = data;
+
+  orphan->context = g_main_context_get_thread_default ();
+  g_assert_true (loom_await (orphan->awaited, NULL));
+  orphan->finished = TRUE;
+  return NULL;
+}
+
+static void
+test_scheduler_dropped_context (void)
+{
+  Orphan orphan = { loom_future_new (), NULL, FALSE };
+  GMainContext *context = g_main_context_new ();
+  GSource *marker = g_source_new (&marker_funcs, sizeof (GSource));
+  gboolean finalized = FALSE;
+
+  /* The marker goes when the context does. */
+  g_source_set_callback (marker, NULL, &finalized, note_finalized);
+  g_source_attach (marker, context);
+  g_source_unref (marker);
+
+  g_main_context_push_thread_default (context);
+  loom_spawn_detached (await_foreign, &orphan, NULL);
+  while (orphan.context == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  g_assert_false (finalized);
+
+  /* Resolved from here: the task's context is alive, and is woken. */
+  g_assert_true (loom_future_resolve (orphan.awaited));
+  g_assert_false (finalized);
+
+  /* Whoever iterates it again takes a reference first, as one must. */
+  context = g_main_context_ref (orphan.context);
+  g_main_context_push_thread_default (context);
+  while (!orphan.finished)
+    g_main_context_iteration (context, TRUE);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  g_assert_true (finalized);
+  g_object_unref (orphan.awaited);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -349,6 +417,7 @@ main (int   argc,
   g_test_add_func ("/scheduler/sleep-async", test_scheduler_sleep_async);
   g_test_add_func ("/scheduler/settings", test_scheduler_settings);
   g_test_add_func ("/scheduler/default-context", test_scheduler_default_context);
+  g_test_add_func ("/scheduler/dropped-context", test_scheduler_dropped_context);
 
   return g_test_run ();
 }

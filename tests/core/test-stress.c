@@ -201,8 +201,10 @@ stress_main (gpointer data)
    * holds only main. A hang here trips the test's deadline. */
   while (loom_scheduler_get_n_tasks (loom_scheduler_get_default ()) > 1)
     loom_sleep (1, NULL);
-  /* The unwatched half went through the pool. */
-  g_assert_cmpuint (loom_task_pool_get_size (), >, 0);
+  /* The unwatched half went through the pool (off under ASan, where a
+   * task released once too often must show, not be reused). */
+  if (!LOOM_HAVE_ASAN)
+    g_assert_cmpuint (loom_task_pool_get_size (), >, 0);
   return NULL;
 }
 
@@ -218,7 +220,7 @@ test_stress_random (void)
   arena.event = loom_event_new ();
   arena.live = g_ptr_array_new_with_free_func (g_object_unref);
 
-  loom_test_run (stress_main, &arena);
+  loom_test_run_as_main (stress_main, &arena);
 
   g_test_message ("%u tasks finished their walk, %u items put, %u got",
                   arena.finished, arena.items_put, arena.items_got);

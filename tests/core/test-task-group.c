@@ -142,6 +142,45 @@ test_group_errors_aggregated (void)
   loom_test_run (errors_aggregated, NULL);
 }
 
+/* Two children that fail in the same instant: the first failure must not
+ * cancel the second before its own failure is seen. */
+static LoomFuture *
+same_instant_failures (gpointer data)
+{
+  gboolean after_sleep = GPOINTER_TO_INT (data);
+  Child children[] = { { 5, G_IO_ERROR_NOT_FOUND }, { 5, G_IO_ERROR_EXISTS } };
+  g_autoptr(LoomTaskGroup) group = loom_task_group_new ();
+  g_autoptr(GError) error = NULL;
+  GPtrArray *errors;
+
+  if (after_sleep)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (children); i++)
+        loom_task_group_spawn (group, child_body, &children[i], NULL);
+    }
+  else
+    {
+      loom_task_group_spawn (group, fail_at_once, GINT_TO_POINTER (G_IO_ERROR_NOT_FOUND), NULL);
+      loom_task_group_spawn (group, fail_at_once, GINT_TO_POINTER (G_IO_ERROR_EXISTS), NULL);
+    }
+
+  g_assert_false (loom_task_group_wait (group, &error));
+  g_assert_error (error, LOOM_ERROR, LOOM_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "2 tasks of the group failed"));
+  errors = loom_task_group_get_errors (group);
+  g_assert_cmpuint (errors->len, ==, 2);
+  g_assert_error ((GError *) g_ptr_array_index (errors, 0), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_error ((GError *) g_ptr_array_index (errors, 1), G_IO_ERROR, G_IO_ERROR_EXISTS);
+  return NULL;
+}
+
+static void
+test_group_same_instant_failures (void)
+{
+  loom_test_run (same_instant_failures, GINT_TO_POINTER (FALSE));
+  loom_test_run (same_instant_failures, GINT_TO_POINTER (TRUE));
+}
+
 static LoomFuture *
 owner_in_group (gpointer data)
 {
@@ -257,6 +296,7 @@ main (int   argc,
   g_test_add_func ("/task-group/all-succeed", test_group_all_succeed);
   g_test_add_func ("/task-group/first-failure-cancels", test_group_first_failure_cancels);
   g_test_add_func ("/task-group/errors-aggregated", test_group_errors_aggregated);
+  g_test_add_func ("/task-group/same-instant-failures", test_group_same_instant_failures);
   g_test_add_func ("/task-group/outer-cancel", test_group_outer_cancel);
   g_test_add_func ("/task-group/many-children", test_group_many_children);
   g_test_add_func ("/task-group/wait-async", test_group_wait_async);

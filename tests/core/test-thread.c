@@ -934,6 +934,93 @@ test_wait_sync_misuse (void)
   g_main_context_unref (context);
 }
 
+/* spawn_on into a context whose loom_run() has returned, or is returning:
+ * every spawn either runs or fails with LOOM_ERROR_CLOSED, never hangs,
+ * and every destroy notify runs. */
+
+typedef struct
+{
+  GMainContext *context;     /* (owned) (atomic) the loop's, once known */
+  int           ran;         /* (atomic) */
+  int           destroyed;   /* (atomic) */
+  guint         run_msec;
+} Ending;
+
+static LoomFuture *
+ending_job (gpointer data)
+{
+  Ending *ending = data;
+
+  g_atomic_int_inc (&ending->ran);
+  return loom_future_new_for_int64 (1);
+}
+
+static void
+ending_destroy (gpointer data)
+{
+  Ending *ending = data;
+
+  g_atomic_int_inc (&ending->destroyed);
+}
+
+static LoomFuture *
+ending_main (gpointer data)
+{
+  Ending *ending = data;
+
+  g_atomic_pointer_set (&ending->context, g_main_context_ref (g_main_context_get_thread_default ()));
+  g_assert_true (loom_sleep (ending->run_msec, NULL));
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static gpointer
+ending_thread (gpointer data)
+{
+  loom_test_run (ending_main, data);
+  return NULL;
+}
+
+static void
+test_spawn_on_ended_loop (void)
+{
+  Ending ending = { NULL, 0, 0, 20 };
+  GThread *thread = g_thread_new ("ending", ending_thread, &ending);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  guint n_spawned = 0;
+  guint n_closed = 0;
+  gboolean joined = FALSE;
+
+  while (g_atomic_pointer_get (&ending.context) == NULL)
+    g_usleep (100);
+
+  /* Spawns while the loop ends, then some after it has ended. */
+  for (guint after = 0; after < 20; n_spawned++)
+    {
+      g_autoptr(LoomFuture) future = loom_spawn_on (ending.context, ending_job, &ending, ending_destroy);
+      g_autoptr(GError) error = NULL;
+
+      /* A hang fails the test: loom_test_init's alarm. */
+      if (!loom_future_wait_sync (future, cancellable, &error))
+        {
+          g_assert_error (error, LOOM_ERROR, LOOM_ERROR_CLOSED);
+          n_closed++;
+        }
+      if (!joined && n_closed > 0)
+        {
+          g_thread_join (thread);
+          joined = TRUE;
+        }
+      if (joined)
+        after++;
+    }
+
+  g_assert_true (joined);
+  g_assert_cmpuint (n_closed, >=, 20);
+  g_assert_cmpuint (g_atomic_int_get (&ending.ran) + n_closed, ==, n_spawned);
+  g_assert_cmpuint (g_atomic_int_get (&ending.destroyed), ==, n_spawned);
+  g_main_context_unref (ending.context);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -952,6 +1039,7 @@ main (int   argc,
   g_test_add_func ("/thread/pool/cancel-awaiting-task", test_pool_cancel_awaiting_task);
   g_test_add_func ("/thread/spawn-on/from-thread", test_spawn_on_from_thread);
   g_test_add_func ("/thread/spawn-on/own-context", test_spawn_on_own_context);
+  g_test_add_func ("/thread/spawn-on/ended-loop", test_spawn_on_ended_loop);
   g_test_add_func ("/thread/spawn-on/loop-thread", test_spawn_on_loop_thread);
   g_test_add_func ("/thread/spawn-on/cancel", test_spawn_on_cancel);
   g_test_add_func ("/thread/spawn-on/cancel-before-start", test_spawn_on_cancel_before_start);
