@@ -119,7 +119,7 @@ async function fetchOne(row, client, semaphore, cancellable) {
     }
 }
 
-export const FetchWindow = GObject.registerClass({
+const FetchWindow = GObject.registerClass({
     Properties: {
         'fetching': GObject.ParamSpec.boolean('fetching', '', '', READABLE, false),
         'finished': GObject.ParamSpec.uint('finished', '', '', READABLE, 0, GLib.MAXUINT32, 0),
@@ -308,7 +308,7 @@ application.connect('activate', () => {
     window.present();
 });
 // With the hook, the arguments are URLs, not files to open.
-let status = application.run([System.programInvocationName, ...hook ? [] : ARGV]);
+let status = application.run([System.programInvocationName, ...(hook ? [] : ARGV)]);
 if (hook && !hook.finish())
     status = 1;
 if (status !== 0)
