@@ -564,7 +564,7 @@ test_fetch_all (void)
   g_assert_cmpint (report->max_frame_gap_ms, <, 3000);
   g_assert_cmpint (report->resized_ms, >=, 0);
   g_assert_true (report->resized_while_fetching);
-  g_assert_true (report->screenshot_saved == screenshot);
+  g_assert_cmpint (report->screenshot_saved, ==, screenshot);
   if (screenshot)
     assert_png (png);
 }
