@@ -20,8 +20,18 @@ def _env(name, fallback):
     return int(value) if value is not None else fallback
 
 
+def _fail(*exc_info):
+    """An exception in a callback, which PyGObject would print and go on
+    from, ends the run at once, as a critical does in the C version."""
+    sys.stdout.flush()
+    sys.__excepthook__(*exc_info)
+    sys.stderr.flush()
+    os._exit(1)
+
+
 class FetchTestHook:
     def __init__(self, urls):
+        sys.excepthook = _fail
         self.urls = urls
         self.concurrency = _env('LOOM_GTK_FETCH_CONCURRENCY', 0)
         self.cancel_at = _env('LOOM_GTK_FETCH_CANCEL_AT', None)
