@@ -640,6 +640,35 @@ test_concurrency (void)
   g_assert_cmpuint (server.slow_max_in_flight, ==, 3);
 }
 
+/* A hundred fetches at once, the spin button's top: all of them are at
+ * the server together, and frames go on being drawn while they wait. */
+static void
+test_hundred_at_once (void)
+{
+  g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  const char *env[] = { "LOOM_GTK_FETCH_CONCURRENCY", "100", NULL };
+  g_autoptr(Report) report = NULL;
+
+  if (!have_display ())
+    return;
+
+  /* Three seconds each: long enough for all to arrive on a loaded machine. */
+  for (guint i = 0; i < N_URLS; i++)
+    g_ptr_array_add (urls, g_strdup_printf ("%s/slow/%u", server.base_url, 3000));
+  server_reset_counts ();
+
+  report = run_example (urls, env);
+
+  g_assert_cmpuint (report->rows->len, ==, N_URLS);
+  for (guint i = 0; i < N_URLS; i++)
+    assert_bytes_row (report_row (report, i), 4);
+  g_assert_cmpuint (server.slow_answered, ==, N_URLS);
+  g_assert_cmpuint (server.slow_max_in_flight, ==, N_URLS);
+  g_assert_cmpint (report->elapsed_ms, >=, 3000);
+  g_assert_cmpuint (report->ticks, >, 10);
+  g_assert_cmpint (report->max_frame_gap_ms, <, 3000);
+}
+
 /* Closing the window while fetches run cancels them: they end as
  * cancelled soon after, not when the slow answers would come. Every row
  * gets a permit at once: a row that waited for a fast one's permit may
@@ -718,6 +747,7 @@ main (int   argc,
   g_test_add_func ("/gtk-fetch/cancel", test_cancel);
   g_test_add_func ("/gtk-fetch/concurrency", test_concurrency);
   g_test_add_func ("/gtk-fetch/close", test_close);
+  g_test_add_func ("/gtk-fetch/hundred-at-once", test_hundred_at_once);
 
   server_start ();
   xvfb_start ();
