@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include <gtk/gtk.h>
+#include <loom.h>
 
 #include "fetch-test-hook.h"
 #include "fetch-window.h"
@@ -50,6 +51,9 @@ main (int   argc,
       argc = 1;
     }
 
+  /* Drawing goes before Loom's work, as in the Python and GJS versions:
+   * frames are never held back by a busy batch. */
+  loom_scheduler_set_priority (loom_scheduler_get_default (), G_PRIORITY_DEFAULT_IDLE);
   application = gtk_application_new ("org.gnome.Loom.Fetch", flags);
   g_signal_connect (application, "activate", G_CALLBACK (activate), hook);
   status = g_application_run (G_APPLICATION (application), argc, argv);
