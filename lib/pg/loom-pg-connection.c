@@ -16,6 +16,7 @@
 #include "loom-pg-error-private.h"
 #include "loom-pg-params-private.h"
 #include "loom-pg-result-private.h"
+#include "loom-pg-stream-private.h"
 
 /**
  * LoomPgConnection:
@@ -79,6 +80,7 @@ typedef enum
   QUERY_FETCH_ONE,
   QUERY_FETCH_VALUE,
   QUERY_INTERNAL,
+  QUERY_STREAM,
 } QueryKind;
 
 /* What the query at the head of the pipeline waits for next. */
@@ -108,7 +110,10 @@ typedef struct
   char             *prepared;   /* (owned) (nullable) the statement it prepares */
   PGresult         *result;     /* (owned) (nullable) */
   GError           *error;      /* (owned) (nullable) the first error */
-  GList             link;       /* in pipeline */
+  LoomPgStream     *stream;     /* (unowned) (nullable) the stream it feeds */
+  char             *sql;        /* (owned) (nullable) kept while it waits */
+  LoomPgParams     *params;     /* (owned) (nullable) kept while it waits */
+  GList             link;       /* in pipeline or waiting */
   guint             finished : 1;
   guint             abandoned : 1;       /* its future is done: drop the results */
   guint             cancel_wanted : 1;   /* send a cancel request when it runs */
@@ -125,6 +130,9 @@ struct _LoomPgConnection
   gpointer       fd_tag;
   gboolean       want_write;
   GQueue         pipeline;    /* Query, in the order written */
+  GQueue         waiting;     /* Query, not written yet: behind a stream */
+  Query         *streaming;   /* (unowned) (nullable) the stream in the pipeline */
+  gboolean       paused;      /* not reading: the stream's consumer is behind */
   GError        *broken;      /* (owned) (nullable) why the connection is unusable */
   LoomFuture    *closing;     /* (owned) (nullable) close() waits for the pipeline */
 
@@ -136,9 +144,12 @@ struct _LoomPgConnection
 
 G_DEFINE_FINAL_TYPE (LoomPgConnection, loom_pg_connection, G_TYPE_OBJECT)
 
-static void connection_fail_all (LoomPgConnection *self,
-                                 GError           *error);
-static void connection_flush    (LoomPgConnection *self);
+static void connection_fail_all   (LoomPgConnection *self,
+                                   GError           *error);
+static void connection_flush      (LoomPgConnection *self);
+static void connection_set_paused (LoomPgConnection *self,
+                                   gboolean          paused);
+static void drain_waiting         (LoomPgConnection *self);
 
 /* Statements ------------------------------------------------------------ */
 
@@ -173,6 +184,8 @@ query_unref (gpointer data)
   g_clear_pointer (&q->result, PQclear);
   g_clear_error (&q->error);
   g_free (q->prepared);
+  g_free (q->sql);
+  g_clear_pointer (&q->params, loom_pg_params_unref);
   g_free (q);
 }
 
@@ -198,6 +211,14 @@ query_settle (Query *q)
   LoomFuture *future = q->future;
   PGresult *result;
 
+  if (q->kind == QUERY_STREAM)
+    {
+      LoomPgStream *stream = g_steal_pointer (&q->stream);
+
+      if (stream != NULL)
+        loom_pg_stream_finish (stream, q->result, g_steal_pointer (&q->error));
+      return;
+    }
   if (future == NULL || q->abandoned || loom_future_is_done (future))
     return;
   if (q->error != NULL)
@@ -326,6 +347,14 @@ query_done_cb (LoomFuture *future,
    * the query was still in the pipeline: stop it on the server, and drop
    * whatever it still returns. */
   q->abandoned = TRUE;
+  if (g_queue_find (&q->self->waiting, q) != NULL)
+    {
+      /* Not sent yet: it never will be. */
+      g_queue_unlink (&q->self->waiting, &q->link);
+      q->finished = TRUE;
+      query_unref (q);
+      return;
+    }
   q->cancel_wanted = TRUE;
   if (g_queue_peek_head (&q->self->pipeline) == q)
     pipeline_head_changed (q->self);
@@ -357,9 +386,15 @@ pipeline_pop (LoomPgConnection *self)
   Query *q = g_queue_pop_head_link (&self->pipeline)->data;
 
   q->finished = TRUE;
+  if (q == self->streaming)
+    {
+      self->streaming = NULL;
+      connection_set_paused (self, FALSE);
+    }
   query_settle (q);
   query_unref (q);
 
+  drain_waiting (self);
   if (self->pipeline.length == 0 && self->closing != NULL)
     connection_finish_close (self);
   else
@@ -400,8 +435,19 @@ pipeline_process (LoomPgConnection *self)
   while (self->conn != NULL && self->pipeline.length > 0 && !PQisBusy (self->conn))
     {
       Query *q = g_queue_peek_head (&self->pipeline);
-      PGresult *result = PQgetResult (self->conn);
-      ExecStatusType status = result ? PQresultStatus (result) : PGRES_EMPTY_QUERY;
+      PGresult *result;
+      ExecStatusType status;
+
+      /* Back-pressure: the stream's consumer is behind; stop reading
+       * until it catches up (the socket fills and TCP holds the server). */
+      if (q->stream != NULL && q->phase == PHASE_RESULT && !loom_pg_stream_wants_more (q->stream))
+        {
+          connection_set_paused (self, TRUE);
+          break;
+        }
+
+      result = PQgetResult (self->conn);
+      status = result ? PQresultStatus (result) : PGRES_EMPTY_QUERY;
 
       if (result == NULL)
         {
@@ -434,6 +480,13 @@ pipeline_process (LoomPgConnection *self)
             drop_statement (self, q->prepared);
           query_take_error (q, loom_pg_error_new_from_result (result));
           PQclear (result);
+          break;
+
+        case PGRES_SINGLE_TUPLE:
+          if (q->stream != NULL && !q->abandoned)
+            loom_pg_stream_push_row (q->stream, result);
+          else
+            PQclear (result);
           break;
 
         case PGRES_PIPELINE_ABORTED:
@@ -486,6 +539,9 @@ connection_fail_all (LoomPgConnection *self,
       g_source_destroy (self->source);
       g_clear_pointer (&self->source, g_source_unref);
     }
+  self->streaming = NULL;
+  while (self->waiting.length > 0)
+    g_queue_push_tail_link (&self->pipeline, g_queue_pop_head_link (&self->waiting));
   while (self->pipeline.length > 0 && (q = g_queue_pop_head_link (&self->pipeline)->data) != NULL)
     {
       g_clear_error (&q->error);
@@ -537,6 +593,14 @@ static GSourceFuncs connection_source_funcs = {
   .dispatch = connection_source_dispatch,
 };
 
+static void
+connection_update_events (LoomPgConnection *self)
+{
+  g_source_modify_unix_fd (self->source, self->fd_tag,
+                           (self->paused ? 0 : G_IO_IN) | G_IO_HUP | G_IO_ERR |
+                           (self->want_write ? G_IO_OUT : 0));
+}
+
 /* Writes what libpq buffered; waits for writability when the socket is
  * full (flow control). */
 static void
@@ -554,9 +618,19 @@ connection_flush (LoomPgConnection *self)
   if (want_write != self->want_write)
     {
       self->want_write = want_write;
-      g_source_modify_unix_fd (self->source, self->fd_tag,
-                               G_IO_IN | G_IO_HUP | G_IO_ERR | (want_write ? G_IO_OUT : 0));
+      connection_update_events (self);
     }
+}
+
+static void
+connection_set_paused (LoomPgConnection *self,
+                       gboolean          paused)
+{
+  if (self->paused == paused)
+    return;
+  self->paused = paused;
+  if (self->source != NULL)
+    connection_update_events (self);
 }
 
 /* Asks for a flush on the next loop iteration: every query issued until
@@ -620,6 +694,17 @@ query_write (LoomPgConnection *self,
   int ok;
 
   q->phase = PHASE_RESULT;
+  if (q->kind == QUERY_STREAM)
+    {
+      /* Unprepared, and alone in the pipeline: single-row mode must be
+       * chosen right after the query is sent. */
+      if (!PQsendQueryParams (self->conn, sql, n, types, values, lengths, formats, 0) ||
+          !PQsetSingleRowMode (self->conn) ||
+          !PQpipelineSync (self->conn))
+        return FALSE;
+      self->streaming = q;
+      return TRUE;
+    }
   if (self->cache_size > 0 && q->kind != QUERY_INTERNAL)
     {
       g_autofree char *key = statement_key (sql, params);
@@ -658,53 +743,120 @@ query_write (LoomPgConnection *self,
   return TRUE;
 }
 
+/* Writes @q now (it holds one reference, which the pipeline takes), or
+ * fails it. */
+static void
+query_start (LoomPgConnection *self,
+             Query            *q,
+             const char       *sql,
+             LoomPgParams     *params)
+{
+  if (!query_write (self, q, sql, params))
+    {
+      q->error = loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
+                                              "The query could not be sent");
+      q->finished = TRUE;
+      query_settle (q);
+      query_unref (q);
+      return;
+    }
+
+  g_queue_push_tail_link (&self->pipeline, &q->link);
+  if (q->prepared != NULL)
+    evict_statements (self);
+  connection_schedule_flush (self);
+}
+
+/* Writes the queries that waited behind a stream, in order, up to the
+ * next stream (which waits for the pipeline to empty). */
+static void
+drain_waiting (LoomPgConnection *self)
+{
+  while (self->waiting.length > 0 && self->streaming == NULL && self->broken == NULL)
+    {
+      Query *q = g_queue_peek_head (&self->waiting);
+      g_autofree char *sql = NULL;
+      g_autoptr(LoomPgParams) params = NULL;
+
+      if (q->kind == QUERY_STREAM && self->pipeline.length > 0)
+        break;
+      g_queue_unlink (&self->waiting, &q->link);
+      sql = g_steal_pointer (&q->sql);
+      params = g_steal_pointer (&q->params);
+      query_start (self, q, sql, params);
+    }
+}
+
+static Query *
+query_new (LoomPgConnection *self,
+           QueryKind         kind)
+{
+  Query *q = g_new0 (Query, 1);
+
+  q->ref_count = 1;
+  q->kind = kind;
+  q->link.data = q;
+  q->self = g_object_ref (self);
+  if (kind != QUERY_INTERNAL && kind != QUERY_STREAM)
+    {
+      q->future = loom_future_new ();
+      loom_future_add_done_callback (q->future, query_done_cb, query_ref (q), query_unref);
+    }
+  return q;
+}
+
+static void
+query_submit (LoomPgConnection *self,
+              Query            *q,
+              const char       *sql,
+              LoomPgParams     *params)
+{
+  if (self->streaming != NULL || self->waiting.length > 0 ||
+      (q->kind == QUERY_STREAM && self->pipeline.length > 0))
+    {
+      q->sql = g_strdup (sql);
+      q->params = params ? loom_pg_params_ref (params) : NULL;
+      g_queue_push_tail_link (&self->waiting, &q->link);
+      return;
+    }
+  query_start (self, q, sql, params);
+}
+
+static GError *
+connection_unusable (LoomPgConnection *self)
+{
+  if (self->broken != NULL)
+    return g_error_copy (self->broken);
+  if (self->closing != NULL)
+    return g_error_new_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION,
+                                "The connection is closing");
+  return NULL;
+}
+
 static LoomFuture *
 connection_submit (LoomPgConnection *self,
                    QueryKind         kind,
                    const char       *sql,
                    LoomPgParams     *params)
 {
+  GError *error = connection_unusable (self);
+  g_autoptr(LoomFuture) future = NULL;
   Query *q;
 
-  if (self->broken != NULL)
-    return loom_future_new_for_error (g_error_copy (self->broken));
-  if (self->closing != NULL)
-    return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION,
-                                              "The connection is closing");
-
-  q = g_new0 (Query, 1);
-  q->ref_count = 1;
-  q->kind = kind;
-  q->link.data = q;
-  if (kind != QUERY_INTERNAL)
-    q->future = loom_future_new ();
-
-  if (!query_write (self, q, sql, params))
+  if (error != NULL)
     {
-      GError *error = loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
-                                                   "The query could not be sent");
-      LoomFuture *future = q->future ? g_object_ref (q->future) : NULL;
-
-      query_unref (q);
-      if (future == NULL)
+      if (kind == QUERY_INTERNAL)
         {
           g_error_free (error);
           return NULL;
         }
-      loom_future_reject (future, error);
-      return future;
+      return loom_future_new_for_error (error);
     }
 
-  q->self = g_object_ref (self);
-  g_queue_push_tail_link (&self->pipeline, &q->link);
-  if (q->prepared != NULL)
-    evict_statements (self);
-  connection_schedule_flush (self);
-
-  if (q->future == NULL)
-    return NULL;
-  loom_future_add_done_callback (q->future, query_done_cb, query_ref (q), query_unref);
-  return g_object_ref (q->future);
+  q = query_new (self, kind);
+  future = q->future ? g_object_ref (q->future) : NULL;
+  query_submit (self, q, sql, params);
+  return g_steal_pointer (&future);
 }
 
 static void
@@ -830,6 +982,82 @@ loom_pg_connection_execute (LoomPgConnection *self,
   CHECK_QUERY_ARGS (self, sql);
 
   return connection_submit (self, QUERY_EXECUTE, sql, params);
+}
+
+static void
+stream_resume (LoomPgConnection *self,
+               gpointer          query)
+{
+  g_autoptr(LoomPgConnection) hold = g_object_ref (self);
+
+  if (!self->paused || self->conn == NULL)
+    return;
+  connection_set_paused (self, FALSE);
+  /* Rows libpq already holds come without a wake-up from the socket. */
+  pipeline_process (self);
+}
+
+static void
+stream_abandon (LoomPgConnection *self,
+                gpointer          query)
+{
+  Query *q = query;
+
+  q->stream = NULL;
+  q->abandoned = TRUE;
+  if (g_queue_find (&self->waiting, q) != NULL)
+    {
+      /* Never sent: nothing to stop. */
+      g_queue_unlink (&self->waiting, &q->link);
+      q->finished = TRUE;
+      query_unref (q);
+      drain_waiting (self);
+      return;
+    }
+  q->cancel_wanted = TRUE;
+  if (g_queue_peek_head (&self->pipeline) == q)
+    pipeline_head_changed (self);
+  stream_resume (self, q);
+}
+
+/**
+ * loom_pg_connection_stream:
+ * @self: a connection
+ * @sql: one SQL statement, with `$1`, `$2`, … for the parameters
+ * @params: (nullable): the parameters
+ *
+ * Runs one statement and hands its rows over one at a time, as they
+ * arrive, in bounded memory (see [class@LoomPg.Stream]). Errors, the
+ * query's included, come from the iteration.
+ *
+ * Returns: (transfer full): the stream of rows
+ */
+LoomPgStream *
+loom_pg_connection_stream (LoomPgConnection *self,
+                           const char       *sql,
+                           LoomPgParams     *params)
+{
+  GError *error;
+  LoomPgStream *stream;
+  Query *q;
+
+  g_return_val_if_fail (LOOM_PG_IS_CONNECTION (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  q = query_new (self, QUERY_STREAM);
+  stream = loom_pg_stream_new (self, q, stream_resume, stream_abandon);
+  q->stream = stream;
+  error = connection_unusable (self);
+  if (error != NULL)
+    {
+      q->error = error;
+      q->finished = TRUE;
+      query_settle (q);
+      query_unref (q);
+      return stream;
+    }
+  query_submit (self, q, sql, params);
+  return stream;
 }
 
 /**

@@ -15,6 +15,7 @@
 
 #include "loom-pg-params.h"
 #include "loom-pg-result.h"
+#include "loom-pg-stream.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +45,10 @@ LoomFuture  *loom_pg_connection_fetch_value               (LoomPgConnection *sel
                                                            LoomPgParams     *params) G_GNUC_WARN_UNUSED_RESULT;
 LOOM_AVAILABLE_IN_ALL
 LoomFuture  *loom_pg_connection_execute                   (LoomPgConnection *self,
+                                                           const char       *sql,
+                                                           LoomPgParams     *params) G_GNUC_WARN_UNUSED_RESULT;
+LOOM_AVAILABLE_IN_ALL
+LoomPgStream *loom_pg_connection_stream                   (LoomPgConnection *self,
                                                            const char       *sql,
                                                            LoomPgParams     *params) G_GNUC_WARN_UNUSED_RESULT;
 LOOM_AVAILABLE_IN_ALL

@@ -14,5 +14,6 @@
 # include "loom-pg-error.h"
 # include "loom-pg-params.h"
 # include "loom-pg-result.h"
+# include "loom-pg-stream.h"
 # include "loom-pg-connection.h"
 #undef LOOM_PG_INSIDE
