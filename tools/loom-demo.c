@@ -16,6 +16,10 @@
 
 #include "examples.h"
 
+#if LOOM_DEMO_PG
+# include "loom-demo-pg.h"
+#endif
+
 typedef struct
 {
   const char *id;
@@ -39,6 +43,9 @@ static const Section sections[] = {
   { "5.1", N_("Blocking work on the default and a custom thread pool, as run_in_executor()"), loom_example_run_in_thread },
   { "5.2", N_("Calling into the loop from a plain thread, as run_coroutine_threadsafe()"), loom_example_threadsafe },
   { "6.1", N_("Debug mode catching an error never retrieved and a slow step"), loom_example_debug_pitfalls },
+#if LOOM_DEMO_PG
+  { "7.2", N_("Fetching rows from PostgreSQL, closing the connection in a finally, as asyncpg"), loom_demo_pg_fetch },
+#endif
 };
 
 static gboolean
@@ -69,6 +76,9 @@ main (int   argc,
   guint failed = 0;
   const GOptionEntry entries[] = {
     { "list", 'l', 0, G_OPTION_ARG_NONE, &list, N_("List the sections of the tour"), NULL },
+#if LOOM_DEMO_PG
+    { "dsn", 0, 0, G_OPTION_ARG_STRING, &loom_demo_pg_dsn, N_("PostgreSQL connection string for section 7.2 (default: the PG* environment, else a throwaway server)"), N_("DSN") },
+#endif
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &only, NULL, N_("[SECTION…]") },
     { NULL }
   };
