@@ -12,7 +12,7 @@
 #include <glib-unix.h>
 #include <libpq-fe.h>
 
-#include "loom-pg-connection.h"
+#include "loom-pg-connection-private.h"
 #include "loom-pg-error-private.h"
 #include "loom-pg-params-private.h"
 #include "loom-pg-result-private.h"
@@ -1684,4 +1684,24 @@ loom_pg_connect (const char *conninfo)
   loom_future_set_name (LOOM_FUTURE (task), "loom_pg_connect");
   loom_task_start (task);
   return LOOM_FUTURE (task);
+}
+
+void
+loom_pg_connection_send_internal (LoomPgConnection *self,
+                                  const char       *sql)
+{
+  send_internal (self, sql);
+}
+
+PGTransactionStatusType
+loom_pg_connection_get_transaction_status (LoomPgConnection *self)
+{
+  return self->conn ? PQtransactionStatus (self->conn) : PQTRANS_UNKNOWN;
+}
+
+void
+loom_pg_connection_forget_statements (LoomPgConnection *self)
+{
+  g_queue_init (&self->lru);
+  g_hash_table_remove_all (self->statements);
 }

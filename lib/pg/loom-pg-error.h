@@ -48,6 +48,9 @@ G_BEGIN_DECLS
  * @LOOM_PG_ERROR_NULL_VALUE: a typed getter met an SQL NULL
  * @LOOM_PG_ERROR_NO_ROWS: a query expected to return a row returned none
  * @LOOM_PG_ERROR_NO_SUCH_COLUMN: no column has the given name or index
+ * @LOOM_PG_ERROR_POOL_TIMEOUT: no connection of a [class@LoomPg.Pool] came
+ *   free within its acquire timeout; the message gives the pool's size
+ * @LOOM_PG_ERROR_POOL_CLOSED: the [class@LoomPg.Pool] is closed
  *
  * Error codes of the [error@LoomPg.Error] domain.
  */
@@ -67,6 +70,8 @@ typedef enum
   LOOM_PG_ERROR_NULL_VALUE,
   LOOM_PG_ERROR_NO_ROWS,
   LOOM_PG_ERROR_NO_SUCH_COLUMN,
+  LOOM_PG_ERROR_POOL_TIMEOUT,
+  LOOM_PG_ERROR_POOL_CLOSED,
 } LoomPgError;
 
 LOOM_AVAILABLE_IN_ALL

@@ -16,4 +16,5 @@
 # include "loom-pg-result.h"
 # include "loom-pg-stream.h"
 # include "loom-pg-connection.h"
+# include "loom-pg-pool.h"
 #undef LOOM_PG_INSIDE

@@ -1,0 +1,27 @@
+/* loom-pg-connection-private.h: what the pool needs of a connection.
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#ifndef LOOM_PG_COMPILATION
+# error "loom-pg-connection-private.h is internal to libloom-pg"
+#endif
+
+#include <libpq-fe.h>
+
+#include "loom-pg-connection.h"
+
+G_BEGIN_DECLS
+
+/* Queues @sql with its result and errors dropped. */
+void                    loom_pg_connection_send_internal          (LoomPgConnection *self,
+                                                                   const char       *sql);
+PGTransactionStatusType loom_pg_connection_get_transaction_status (LoomPgConnection *self);
+/* After DISCARD ALL or DEALLOCATE ALL: the server forgot them. */
+void                    loom_pg_connection_forget_statements      (LoomPgConnection *self);
+
+G_END_DECLS
