@@ -24,4 +24,7 @@ PGTransactionStatusType loom_pg_connection_get_transaction_status (LoomPgConnect
 /* After DISCARD ALL or DEALLOCATE ALL: the server forgot them. */
 void                    loom_pg_connection_forget_statements      (LoomPgConnection *self);
 
+/* The nesting of loom_pg_connection_begin(), for savepoints. */
+guint                  *loom_pg_connection_transaction_depth      (LoomPgConnection *self);
+
 G_END_DECLS

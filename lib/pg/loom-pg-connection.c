@@ -140,6 +140,7 @@ struct _LoomPgConnection
   GQueue         lru;         /* Statement, most recently used first */
   guint          cache_size;
   guint64        next_statement;
+  guint          transaction_depth;  /* begin() minus commit()/rollback() */
 };
 
 G_DEFINE_FINAL_TYPE (LoomPgConnection, loom_pg_connection, G_TYPE_OBJECT)
@@ -1704,4 +1705,10 @@ loom_pg_connection_forget_statements (LoomPgConnection *self)
 {
   g_queue_init (&self->lru);
   g_hash_table_remove_all (self->statements);
+}
+
+guint *
+loom_pg_connection_transaction_depth (LoomPgConnection *self)
+{
+  return &self->transaction_depth;
 }

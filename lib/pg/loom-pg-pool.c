@@ -171,8 +171,10 @@ static void
 reset_connection (LoomPgPool       *self,
                   LoomPgConnection *conn)
 {
-  if (loom_pg_connection_get_transaction_status (conn) != PQTRANS_IDLE)
+  if (loom_pg_connection_get_transaction_status (conn) != PQTRANS_IDLE ||
+      *loom_pg_connection_transaction_depth (conn) > 0)
     loom_pg_connection_send_internal (conn, "ROLLBACK");
+  *loom_pg_connection_transaction_depth (conn) = 0;
   for (guint i = 0; self->reset != NULL && self->reset[i] != NULL; i++)
     loom_pg_connection_send_internal (conn, self->reset[i]);
   if (self->reset_forgets_statements)

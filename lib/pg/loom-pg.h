@@ -17,4 +17,5 @@
 # include "loom-pg-stream.h"
 # include "loom-pg-connection.h"
 # include "loom-pg-pool.h"
+# include "loom-pg-transaction.h"
 #undef LOOM_PG_INSIDE
