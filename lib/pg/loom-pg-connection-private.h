@@ -27,4 +27,23 @@ void                    loom_pg_connection_forget_statements      (LoomPgConnect
 /* The nesting of loom_pg_connection_begin(), for savepoints. */
 guint                  *loom_pg_connection_transaction_depth      (LoomPgConnection *self);
 
+typedef void (*LoomPgNotifyFunc) (LoomPgConnection *conn,
+                                  const char       *channel,
+                                  const char       *payload,
+                                  int               pid,
+                                  gpointer          data);
+typedef void (*LoomPgLostFunc)   (LoomPgConnection *conn,
+                                  const GError     *error,
+                                  gpointer          data);
+
+/* A listener's: notifications as they arrive, and the loss of the
+ * connection. */
+void                    loom_pg_connection_set_hooks              (LoomPgConnection *self,
+                                                                   LoomPgNotifyFunc  notify_func,
+                                                                   LoomPgLostFunc    lost_func,
+                                                                   gpointer          data);
+/* PQescapeIdentifier(), in a g_free() string; NULL when closed. */
+char                   *loom_pg_connection_escape_identifier      (LoomPgConnection *self,
+                                                                   const char       *name);
+
 G_END_DECLS

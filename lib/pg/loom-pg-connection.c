@@ -141,6 +141,10 @@ struct _LoomPgConnection
   guint          cache_size;
   guint64        next_statement;
   guint          transaction_depth;  /* begin() minus commit()/rollback() */
+
+  LoomPgNotifyFunc notify_func;      /* (nullable) a listener's */
+  LoomPgLostFunc   lost_func;        /* (nullable) a listener's */
+  gpointer         hook_data;
 };
 
 G_DEFINE_FINAL_TYPE (LoomPgConnection, loom_pg_connection, G_TYPE_OBJECT)
@@ -551,9 +555,24 @@ connection_fail_all (LoomPgConnection *self,
       query_settle (q);
       query_unref (q);
     }
+  if (self->lost_func != NULL)
+    self->lost_func (self, error, self->hook_data);
   g_error_free (error);
   if (self->closing != NULL)
     connection_finish_close (self);
+}
+
+static void
+connection_deliver_notifications (LoomPgConnection *self)
+{
+  PGnotify *notify;
+
+  while (self->conn != NULL && (notify = PQnotifies (self->conn)) != NULL)
+    {
+      if (self->notify_func != NULL)
+        self->notify_func (self, notify->relname, notify->extra, notify->be_pid, self->hook_data);
+      PQfreemem (notify);
+    }
 }
 
 /* The I/O source ---------------------------------------------------------- */
@@ -584,6 +603,7 @@ connection_source_dispatch (GSource     *source,
           return G_SOURCE_CONTINUE;
         }
       pipeline_process (self);
+      connection_deliver_notifications (self);
     }
   if (self->conn != NULL && self->source != NULL)
     connection_flush (self);
@@ -1711,4 +1731,60 @@ guint *
 loom_pg_connection_transaction_depth (LoomPgConnection *self)
 {
   return &self->transaction_depth;
+}
+
+void
+loom_pg_connection_set_hooks (LoomPgConnection *self,
+                              LoomPgNotifyFunc  notify_func,
+                              LoomPgLostFunc    lost_func,
+                              gpointer          data)
+{
+  self->notify_func = notify_func;
+  self->lost_func = lost_func;
+  self->hook_data = data;
+}
+
+/**
+ * loom_pg_connection_notify:
+ * @self: a connection
+ * @channel: the channel, any text (it is sent as a parameter, never pasted
+ *   into SQL)
+ * @payload: (nullable): the payload, up to 8000 bytes
+ *
+ * Sends a notification, as `NOTIFY` (through `pg_notify()`). Inside a
+ * transaction, it is delivered at commit.
+ *
+ * Returns: (transfer full): a future resolved once the server took it
+ */
+LoomFuture *
+loom_pg_connection_notify (LoomPgConnection *self,
+                           const char       *channel,
+                           const char       *payload)
+{
+  g_autoptr(LoomPgParams) params = NULL;
+
+  g_return_val_if_fail (LOOM_PG_IS_CONNECTION (self), NULL);
+  g_return_val_if_fail (channel != NULL, NULL);
+
+  params = loom_pg_params_new ();
+  loom_pg_params_add_text (params, channel);
+  loom_pg_params_add_text (params, payload ? payload : "");
+  return loom_pg_connection_execute (self, "SELECT pg_notify($1::text, $2::text)", params);
+}
+
+char *
+loom_pg_connection_escape_identifier (LoomPgConnection *self,
+                                      const char       *name)
+{
+  char *escaped;
+  char *copy;
+
+  if (self->conn == NULL)
+    return NULL;
+  escaped = PQescapeIdentifier (self->conn, name, strlen (name));
+  if (escaped == NULL)
+    return NULL;
+  copy = g_strdup (escaped);
+  PQfreemem (escaped);
+  return copy;
 }

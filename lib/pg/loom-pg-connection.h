@@ -52,6 +52,10 @@ LoomPgStream *loom_pg_connection_stream                   (LoomPgConnection *sel
                                                            const char       *sql,
                                                            LoomPgParams     *params) G_GNUC_WARN_UNUSED_RESULT;
 LOOM_AVAILABLE_IN_ALL
+LoomFuture  *loom_pg_connection_notify                    (LoomPgConnection *self,
+                                                           const char       *channel,
+                                                           const char       *payload) G_GNUC_WARN_UNUSED_RESULT;
+LOOM_AVAILABLE_IN_ALL
 LoomFuture  *loom_pg_connection_close                     (LoomPgConnection *self) G_GNUC_WARN_UNUSED_RESULT;
 
 LOOM_AVAILABLE_IN_ALL

@@ -17,5 +17,7 @@
 # include "loom-pg-stream.h"
 # include "loom-pg-connection.h"
 # include "loom-pg-pool.h"
+# include "loom-pg-notification.h"
+# include "loom-pg-listener.h"
 # include "loom-pg-transaction.h"
 #undef LOOM_PG_INSIDE
