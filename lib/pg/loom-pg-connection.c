@@ -534,7 +534,7 @@ static void
 connection_fail_all (LoomPgConnection *self,
                      GError           *error)
 {
-  g_autoptr(LoomPgConnection) hold = g_object_ref (self);
+  g_autoptr(LoomPgConnection) hold G_GNUC_UNUSED = g_object_ref (self);
   Query *q;
 
   if (self->broken == NULL)
@@ -589,7 +589,7 @@ connection_source_dispatch (GSource     *source,
                             gpointer     user_data)
 {
   LoomPgConnection *self = ((ConnectionSource *) source)->self;
-  g_autoptr(LoomPgConnection) hold = g_object_ref (self);
+  g_autoptr(LoomPgConnection) hold G_GNUC_UNUSED = g_object_ref (self);
   GIOCondition revents = g_source_query_unix_fd (source, self->fd_tag);
 
   g_source_set_ready_time (source, -1);
@@ -1009,7 +1009,7 @@ static void
 stream_resume (LoomPgConnection *self,
                gpointer          query)
 {
-  g_autoptr(LoomPgConnection) hold = g_object_ref (self);
+  g_autoptr(LoomPgConnection) hold G_GNUC_UNUSED = g_object_ref (self);
 
   if (!self->paused || self->conn == NULL)
     return;

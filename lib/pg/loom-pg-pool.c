@@ -81,7 +81,7 @@ static void
 member_free (gpointer data)
 {
   Member *m = data;
-  g_autoptr(LoomFuture) closing = loom_pg_connection_close (m->conn);
+  g_autoptr(LoomFuture) closing G_GNUC_UNUSED = loom_pg_connection_close (m->conn);
 
   g_object_unref (m->conn);
   g_free (m);
@@ -156,7 +156,7 @@ hand_to_waiter (LoomPgPool *self,
 
   while ((waiter = g_queue_pop_head (&self->waiters)) != NULL)
     {
-      g_autoptr(LoomFuture) owned = waiter;
+      g_autoptr(LoomFuture) owned G_GNUC_UNUSED = waiter;
 
       if (loom_future_is_done (waiter))
         continue;  /* timed out or cancelled */
@@ -267,7 +267,7 @@ open_member (LoomPgPool *self,
     return NULL;
   if (self->closed)
     {
-      g_autoptr(LoomFuture) closing = loom_pg_connection_close (conn);
+      g_autoptr(LoomFuture) closing G_GNUC_UNUSED = loom_pg_connection_close (conn);
 
       g_set_error_literal (error, LOOM_PG_ERROR, LOOM_PG_ERROR_POOL_CLOSED, "The pool is closed");
       return NULL;

@@ -582,7 +582,6 @@ parse_timestamp (const char *text,
   if (want_zone)
     {
       int sign, zh = 0, zm = 0, zs = 0;
-      g_autofree char *id = NULL;
 
       if (*p != '+' && *p != '-')
         return NULL;

@@ -129,7 +129,6 @@ body_func (LoomPgConnection *conn,
            gpointer          data)
 {
   Body *body = data;
-  g_autoptr(GError) error = NULL;
 
   body->attempts++;
   ok (loom_pg_connection_execute (conn, "INSERT INTO tx VALUES (10)", NULL));
