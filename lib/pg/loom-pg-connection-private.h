@@ -46,4 +46,14 @@ void                    loom_pg_connection_set_hooks              (LoomPgConnect
 char                   *loom_pg_connection_escape_identifier      (LoomPgConnection *self,
                                                                    const char       *name);
 
+/* The whole connection for COPY: a future resolved when every query
+ * before is done (pipeline mode is then left to the caller); queries
+ * issued meanwhile wait until _end(). */
+LoomFuture             *loom_pg_connection_exclusive_begin        (LoomPgConnection *self);
+void                    loom_pg_connection_exclusive_end          (LoomPgConnection *self);
+/* Resolved at the next I/O on the socket (or writability, @for_write). */
+LoomFuture             *loom_pg_connection_exclusive_wait         (LoomPgConnection *self,
+                                                                   gboolean          for_write);
+PGconn                 *loom_pg_connection_get_pgconn             (LoomPgConnection *self);
+
 G_END_DECLS

@@ -81,6 +81,7 @@ typedef enum
   QUERY_FETCH_VALUE,
   QUERY_INTERNAL,
   QUERY_STREAM,
+  QUERY_EXCLUSIVE,  /* the whole connection, for COPY: its future is the turn */
 } QueryKind;
 
 /* What the query at the head of the pipeline waits for next. */
@@ -118,6 +119,7 @@ typedef struct
   guint             abandoned : 1;       /* its future is done: drop the results */
   guint             cancel_wanted : 1;   /* send a cancel request when it runs */
   guint             cancel_sent : 1;
+  gint             *cancel_stop; /* (owned) (nullable) shared with the cancel thread */
 } Query;
 
 struct _LoomPgConnection
@@ -132,6 +134,8 @@ struct _LoomPgConnection
   GQueue         pipeline;    /* Query, in the order written */
   GQueue         waiting;     /* Query, not written yet: behind a stream */
   Query         *streaming;   /* (unowned) (nullable) the stream in the pipeline */
+  Query         *exclusive;   /* (owned) (nullable) the holder of the whole connection */
+  LoomFuture    *exclusive_wake;  /* (owned) (nullable) resolved on the next I/O */
   gboolean       paused;      /* not reading: the stream's consumer is behind */
   GError        *broken;      /* (owned) (nullable) why the connection is unusable */
   LoomFuture    *closing;     /* (owned) (nullable) close() waits for the pipeline */
@@ -191,6 +195,11 @@ query_unref (gpointer data)
   g_free (q->prepared);
   g_free (q->sql);
   g_clear_pointer (&q->params, loom_pg_params_unref);
+  if (q->cancel_stop != NULL)
+    {
+      g_atomic_int_set (q->cancel_stop, 1);
+      g_atomic_rc_box_release (q->cancel_stop);
+    }
   g_free (q);
 }
 
@@ -284,6 +293,7 @@ query_settle (Query *q)
 typedef struct
 {
   PGcancel *cancel;
+  gint     *stop;   /* (owned) an atomic rc box: set once the query ended */
 } CancelRequest;
 
 static void
@@ -292,8 +302,12 @@ cancel_request_free (gpointer data)
   CancelRequest *request = data;
 
   PQfreeCancel (request->cancel);
+  g_atomic_rc_box_release (request->stop);
   g_free (request);
 }
+
+#define CANCEL_RETRY_MS 250
+#define CANCEL_TRIES    40
 
 static LoomFuture *
 cancel_in_thread (GCancellable *cancellable,
@@ -302,9 +316,20 @@ cancel_in_thread (GCancellable *cancellable,
   CancelRequest *request = data;
   char message[256];
 
-  /* PQcancel() opens a new connection and blocks on it: not on the loop. */
-  if (!PQcancel (request->cancel, message, sizeof message))
-    g_debug ("The cancel request failed: %s", message);
+  /* PQcancel() opens a new connection and blocks on it: not on the loop.
+   * The server ignores a cancel that arrives while the backend reads the
+   * next message between two statements, which in a pipeline can happen
+   * just as the query starts: ask again until the query has ended. */
+  for (int i = 0; i < CANCEL_TRIES && !g_atomic_int_get (request->stop) &&
+                  !g_cancellable_is_cancelled (cancellable); i++)
+    {
+      if (!PQcancel (request->cancel, message, sizeof message))
+        {
+          g_debug ("The cancel request failed: %s", message);
+          break;
+        }
+      g_usleep (CANCEL_RETRY_MS * 1000);
+    }
   return NULL;
 }
 
@@ -324,6 +349,8 @@ query_send_cancel (Query *q)
       g_free (request);
       return;
     }
+  q->cancel_stop = g_atomic_rc_box_new0 (gint);
+  request->stop = g_atomic_rc_box_acquire (q->cancel_stop);
   future = loom_run_in_thread (cancel_in_thread, request, cancel_request_free);
   g_object_unref (future);
 }
@@ -391,6 +418,8 @@ pipeline_pop (LoomPgConnection *self)
   Query *q = g_queue_pop_head_link (&self->pipeline)->data;
 
   q->finished = TRUE;
+  if (q->cancel_stop != NULL)
+    g_atomic_int_set (q->cancel_stop, 1);
   if (q == self->streaming)
     {
       self->streaming = NULL;
@@ -552,6 +581,8 @@ connection_fail_all (LoomPgConnection *self,
       g_clear_error (&q->error);
       q->error = g_error_copy (error);
       q->finished = TRUE;
+      if (q->cancel_stop != NULL)
+        g_atomic_int_set (q->cancel_stop, 1);
       query_settle (q);
       query_unref (q);
     }
@@ -594,6 +625,27 @@ connection_source_dispatch (GSource     *source,
 
   g_source_set_ready_time (source, -1);
 
+  if (self->exclusive != NULL)
+    {
+      /* COPY drives the connection itself: read only while it waits (so
+       * a slow consumer of COPY TO holds the server back), and wake it. */
+      if (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))
+        {
+          if (self->exclusive_wake == NULL)
+            connection_set_paused (self, TRUE);
+          else if (!PQconsumeInput (self->conn))
+            g_debug ("Reading from the server failed during COPY");
+        }
+      if (self->want_write && self->conn != NULL)
+        connection_flush (self);
+      if (self->exclusive_wake != NULL)
+        {
+          g_autoptr(LoomFuture) wake = g_steal_pointer (&self->exclusive_wake);
+
+          loom_future_resolve (wake);
+        }
+      return G_SOURCE_CONTINUE;
+    }
   if (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))
     {
       if (!PQconsumeInput (self->conn))
@@ -772,6 +824,20 @@ query_start (LoomPgConnection *self,
              const char       *sql,
              LoomPgParams     *params)
 {
+  if (q->kind == QUERY_EXCLUSIVE)
+    {
+      /* Its turn: the pipeline is empty; everything else waits — unless
+       * the one waiting for the turn gave up (cancelled). */
+      if (loom_future_is_done (q->future))
+        {
+          q->finished = TRUE;
+          query_unref (q);
+          return;
+        }
+      self->exclusive = q;
+      loom_future_resolve (q->future);
+      return;
+    }
   if (!query_write (self, q, sql, params))
     {
       q->error = loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
@@ -793,13 +859,14 @@ query_start (LoomPgConnection *self,
 static void
 drain_waiting (LoomPgConnection *self)
 {
-  while (self->waiting.length > 0 && self->streaming == NULL && self->broken == NULL)
+  while (self->waiting.length > 0 && self->streaming == NULL && self->exclusive == NULL &&
+         self->broken == NULL)
     {
       Query *q = g_queue_peek_head (&self->waiting);
       g_autofree char *sql = NULL;
       g_autoptr(LoomPgParams) params = NULL;
 
-      if (q->kind == QUERY_STREAM && self->pipeline.length > 0)
+      if ((q->kind == QUERY_STREAM || q->kind == QUERY_EXCLUSIVE) && self->pipeline.length > 0)
         break;
       g_queue_unlink (&self->waiting, &q->link);
       sql = g_steal_pointer (&q->sql);
@@ -818,7 +885,9 @@ query_new (LoomPgConnection *self,
   q->kind = kind;
   q->link.data = q;
   q->self = g_object_ref (self);
-  if (kind != QUERY_INTERNAL && kind != QUERY_STREAM)
+  if (kind == QUERY_EXCLUSIVE)
+    q->future = loom_future_new ();
+  else if (kind != QUERY_INTERNAL && kind != QUERY_STREAM)
     {
       q->future = loom_future_new ();
       loom_future_add_done_callback (q->future, query_done_cb, query_ref (q), query_unref);
@@ -832,8 +901,8 @@ query_submit (LoomPgConnection *self,
               const char       *sql,
               LoomPgParams     *params)
 {
-  if (self->streaming != NULL || self->waiting.length > 0 ||
-      (q->kind == QUERY_STREAM && self->pipeline.length > 0))
+  if (self->streaming != NULL || self->exclusive != NULL || self->waiting.length > 0 ||
+      ((q->kind == QUERY_STREAM || q->kind == QUERY_EXCLUSIVE) && self->pipeline.length > 0))
     {
       q->sql = g_strdup (sql);
       q->params = params ? loom_pg_params_ref (params) : NULL;
@@ -1787,4 +1856,60 @@ loom_pg_connection_escape_identifier (LoomPgConnection *self,
   copy = g_strdup (escaped);
   PQfreemem (escaped);
   return copy;
+}
+
+LoomFuture *
+loom_pg_connection_exclusive_begin (LoomPgConnection *self)
+{
+  GError *error = connection_unusable (self);
+  g_autoptr(LoomFuture) turn = NULL;
+  Query *q;
+
+  if (error != NULL)
+    return loom_future_new_for_error (error);
+  q = query_new (self, QUERY_EXCLUSIVE);
+  turn = g_object_ref (q->future);
+  query_submit (self, q, NULL, NULL);
+  return g_steal_pointer (&turn);
+}
+
+void
+loom_pg_connection_exclusive_end (LoomPgConnection *self)
+{
+  Query *q = g_steal_pointer (&self->exclusive);
+
+  g_return_if_fail (q != NULL);
+  q->finished = TRUE;
+  query_unref (q);
+  connection_set_paused (self, FALSE);
+  if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_BAD)
+    connection_fail_all (self, loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
+                                                            "The server connection was lost"));
+  drain_waiting (self);
+  if (self->pipeline.length == 0 && self->closing != NULL)
+    connection_finish_close (self);
+}
+
+LoomFuture *
+loom_pg_connection_exclusive_wait (LoomPgConnection *self,
+                                   gboolean          for_write)
+{
+  if (self->source == NULL)
+    return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION,
+                                              "The server connection was lost");
+  if (for_write && !self->want_write)
+    {
+      self->want_write = TRUE;
+      connection_update_events (self);
+    }
+  connection_set_paused (self, FALSE);
+  if (self->exclusive_wake == NULL)
+    self->exclusive_wake = loom_future_new ();
+  return g_object_ref (self->exclusive_wake);
+}
+
+PGconn *
+loom_pg_connection_get_pgconn (LoomPgConnection *self)
+{
+  return self->conn;
 }

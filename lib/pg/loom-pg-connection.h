@@ -56,6 +56,17 @@ LoomFuture  *loom_pg_connection_notify                    (LoomPgConnection *sel
                                                            const char       *channel,
                                                            const char       *payload) G_GNUC_WARN_UNUSED_RESULT;
 LOOM_AVAILABLE_IN_ALL
+LoomFuture  *loom_pg_connection_copy_from                 (LoomPgConnection  *self,
+                                                           const char        *sql,
+                                                           LoomAsyncIterator *chunks) G_GNUC_WARN_UNUSED_RESULT;
+LOOM_AVAILABLE_IN_ALL
+LoomFuture  *loom_pg_connection_copy_from_stream          (LoomPgConnection *self,
+                                                           const char       *sql,
+                                                           GInputStream     *input) G_GNUC_WARN_UNUSED_RESULT;
+LOOM_AVAILABLE_IN_ALL
+LoomAsyncIterator *loom_pg_connection_copy_to             (LoomPgConnection *self,
+                                                           const char       *sql) G_GNUC_WARN_UNUSED_RESULT;
+LOOM_AVAILABLE_IN_ALL
 LoomFuture  *loom_pg_connection_close                     (LoomPgConnection *self) G_GNUC_WARN_UNUSED_RESULT;
 
 LOOM_AVAILABLE_IN_ALL
