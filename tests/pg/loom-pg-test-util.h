@@ -31,10 +31,14 @@ typedef struct
   char             *tcp_dsn;   /* 127.0.0.1 with the password */
   char             *password;
   char             *dir;
+  char             *ca;        /* with --ssl: the CA certificate */
   gboolean          tried;
 } LoomPgTestServer;
 
 static LoomPgTestServer loom_pg_test_server;
+
+/* An extra pg-temp option (as "--ssl"), set before the first require. */
+static const char *loom_pg_test_server_option = NULL;
 
 static inline void
 loom_pg_test_init (int    *argc,
@@ -59,6 +63,7 @@ loom_pg_test_server_stop (void)
   g_clear_pointer (&s->tcp_dsn, g_free);
   g_clear_pointer (&s->password, g_free);
   g_clear_pointer (&s->dir, g_free);
+  g_clear_pointer (&s->ca, g_free);
 }
 
 /* Starts the server once; FALSE (and the test skipped) when PostgreSQL is
@@ -81,7 +86,7 @@ loom_pg_test_server_require (void)
   s->tried = TRUE;
 
   s->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                 &error, script, "start", "--quiet", NULL);
+                                 &error, script, "start", "--quiet", loom_pg_test_server_option, NULL);
   g_assert_no_error (error);
   s->in = g_subprocess_get_stdin_pipe (s->process);
   s->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->process));
@@ -105,6 +110,8 @@ loom_pg_test_server_require (void)
         }
       else if (g_str_has_prefix (line, "dir="))
         s->dir = g_strdup (line + 4);
+      else if (g_str_has_prefix (line, "ca="))
+        s->ca = g_strdup (line + 3);
     }
   g_assert_nonnull (s->unix_dsn);
   g_assert_nonnull (s->tcp_dsn);
