@@ -57,7 +57,7 @@ loom_pg_error_private_clear (LoomPgErrorPrivate *priv)
  *
  * The quark of the [error@LoomPg.Error] domain. Errors of the domain that
  * come from the server carry its SQLSTATE, severity, detail, hint and
- * statement position, which [func@LoomPg.error_get_sqlstate] and its
+ * statement position, which [func@LoomPg.Error.get_sqlstate] and its
  * siblings return.
  *
  * Returns: the error quark

@@ -33,7 +33,7 @@ G_BEGIN_DECLS
  * @LOOM_PG_ERROR_INVALID_CONNINFO: the conninfo string or URI does not parse
  * @LOOM_PG_ERROR_SERVER: the server reported an error for the statement;
  *   the message starts with its SQLSTATE, and
- *   [func@LoomPg.error_get_sqlstate] and its siblings give the fields
+ *   [func@LoomPg.Error.get_sqlstate] and its siblings give the fields
  * @LOOM_PG_ERROR_TRANSACTION_ABORTED: the statement ran inside a
  *   transaction that an earlier error aborted (SQLSTATE 25P02, or skipped
  *   in the pipeline): roll back first
