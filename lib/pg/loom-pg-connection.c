@@ -96,9 +96,12 @@ typedef struct _Statement Statement;
 
 struct _Statement
 {
-  char      *key;   /* (owned) the SQL and its parameter types */
-  char      *name;  /* (owned) */
-  GList      link;  /* in lru */
+  char      *key;      /* (owned) the SQL and its parameter types */
+  char      *name;     /* (owned) */
+  char      *sql;      /* (owned) */
+  Oid       *types;    /* (owned) (nullable) */
+  int        n_types;
+  GList      link;     /* in lru */
 };
 
 typedef struct
@@ -144,6 +147,7 @@ struct _LoomPgConnection
   GQueue         lru;         /* Statement, most recently used first */
   guint          cache_size;
   guint64        next_statement;
+  Statement     *last_statement;  /* (unowned) (nullable) the one used last */
   guint          transaction_depth;  /* begin() minus commit()/rollback() */
 
   LoomPgNotifyFunc notify_func;      /* (nullable) a listener's */
@@ -169,6 +173,8 @@ statement_free (gpointer data)
 
   g_free (stmt->key);
   g_free (stmt->name);
+  g_free (stmt->types);
+  g_free (stmt->sql);
   g_free (stmt);
 }
 
@@ -446,6 +452,7 @@ drop_statement (LoomPgConnection *self,
       if (strcmp (stmt->name, name) == 0)
         {
           g_queue_unlink (&self->lru, &stmt->link);
+          self->last_statement = NULL;
           g_hash_table_remove (self->statements, stmt->key);
           return;
         }
@@ -746,6 +753,7 @@ evict_statements (LoomPgConnection *self)
       g_autofree char *deallocate = g_strdup_printf ("DEALLOCATE %s", old->name);
 
       g_queue_unlink (&self->lru, &old->link);
+      self->last_statement = NULL;
       g_hash_table_remove (self->statements, old->key);
       send_internal (self, deallocate);
     }
@@ -778,7 +786,22 @@ query_write (LoomPgConnection *self,
       self->streaming = q;
       return TRUE;
     }
-  if (self->cache_size > 0 && q->kind != QUERY_INTERNAL)
+  /* The same statement again, as a loop or concurrent tasks run it: no
+   * key to build and look up. */
+  stmt = self->last_statement;
+  if (stmt != NULL && q->kind != QUERY_INTERNAL && stmt->n_types == n &&
+      strcmp (stmt->sql, sql) == 0 && (n == 0 || memcmp (stmt->types, types, n * sizeof (Oid)) == 0))
+    {
+      if (self->lru.head != &stmt->link)
+        {
+          g_queue_unlink (&self->lru, &stmt->link);
+          g_queue_push_head_link (&self->lru, &stmt->link);
+        }
+    }
+  else
+    stmt = NULL;
+
+  if (stmt == NULL && self->cache_size > 0 && q->kind != QUERY_INTERNAL)
     {
       g_autofree char *key = statement_key (sql, params);
 
@@ -792,6 +815,9 @@ query_write (LoomPgConnection *self,
         {
           stmt = g_new0 (Statement, 1);
           stmt->key = g_steal_pointer (&key);
+          stmt->sql = g_strdup (sql);
+          stmt->n_types = n;
+          stmt->types = n ? g_memdup2 (types, n * sizeof (Oid)) : NULL;
           stmt->name = g_strdup_printf ("loom_%" G_GUINT64_FORMAT, ++self->next_statement);
           stmt->link.data = stmt;
           if (!PQsendPrepare (self->conn, stmt->name, sql, n, types))
@@ -807,7 +833,10 @@ query_write (LoomPgConnection *self,
     }
 
   if (stmt != NULL)
-    ok = PQsendQueryPrepared (self->conn, stmt->name, n, values, lengths, formats, 0);
+    {
+      self->last_statement = stmt;
+      ok = PQsendQueryPrepared (self->conn, stmt->name, n, values, lengths, formats, 0);
+    }
   else
     ok = PQsendQueryParams (self->conn, sql, n, types, values, lengths, formats, 0);
   if (!ok || !PQpipelineSync (self->conn))
@@ -1793,6 +1822,7 @@ void
 loom_pg_connection_forget_statements (LoomPgConnection *self)
 {
   g_queue_init (&self->lru);
+  self->last_statement = NULL;
   g_hash_table_remove_all (self->statements);
 }
 
