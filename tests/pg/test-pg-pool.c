@@ -355,6 +355,65 @@ test_recover (void)
   loom_pg_test_run (recover_task, NULL);
 }
 
+/* ---- max idle time and max lifetime ---- */
+
+static LoomFuture *
+lifetime_task (gpointer data)
+{
+  g_autoptr(LoomPgPool) pool = loom_pg_pool_new (loom_pg_test_server.unix_dsn, 1, 3);
+  g_autoptr(GError) error = NULL;
+  LoomPgConnection *held[3];
+  int first_pid;
+
+  loom_pg_pool_set_health_check_after (pool, 0);
+  for (int i = 0; i < 3; i++)
+    {
+      held[i] = acquire (pool, &error);
+      g_assert_no_error (error);
+    }
+  first_pid = backend_pid (held[0]);
+  for (int i = 0; i < 3; i++)
+    {
+      loom_pg_pool_release (pool, held[i]);
+      g_object_unref (held[i]);
+    }
+  g_assert_cmpuint (loom_pg_pool_get_size (pool), ==, 3);
+
+  /* Idle beyond the minimum for longer than the idle time: closed. */
+  loom_pg_pool_set_max_idle_time (pool, 50);
+  loom_sleep (150, NULL);
+  {
+    g_autoptr(LoomPgConnection) conn = acquire (pool, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (loom_pg_pool_get_size (pool), ==, 1);
+    loom_pg_pool_release (pool, conn);
+  }
+
+  /* Older than the lifetime: replaced by a fresh connection. */
+  loom_pg_pool_set_max_idle_time (pool, 0);
+  loom_pg_pool_set_max_lifetime (pool, 50);
+  loom_sleep (150, NULL);
+  {
+    g_autoptr(LoomPgConnection) conn = acquire (pool, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (backend_pid (conn), !=, first_pid);
+    g_assert_cmpuint (loom_pg_pool_get_size (pool), ==, 1);
+    loom_pg_pool_release (pool, conn);
+  }
+  close_pool (pool);
+  return NULL;
+}
+
+static void
+test_lifetime (void)
+{
+  if (!loom_pg_test_server_require ())
+    return;
+  loom_pg_test_run (lifetime_task, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -365,6 +424,7 @@ main (int   argc,
   g_test_add_func ("/pg/pool/broken", test_broken);
   g_test_add_func ("/pg/pool/reset", test_reset);
   g_test_add_func ("/pg/pool/shared", test_shared);
+  g_test_add_func ("/pg/pool/lifetime", test_lifetime);
   g_test_add_func ("/pg/pool/recover", test_recover);
 
   return g_test_run ();
