@@ -86,4 +86,44 @@ LOOM_AVAILABLE_IN_ALL
 void         loom_pg_connection_set_statement_cache_size  (LoomPgConnection *self,
                                                            guint             size);
 
+LOOM_AVAILABLE_IN_ALL
+void              loom_pg_connect_async              (const char          *conninfo,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+LOOM_AVAILABLE_IN_ALL
+LoomPgConnection *loom_pg_connect_finish             (GAsyncResult        *result,
+                                                      GError             **error) G_GNUC_WARN_UNUSED_RESULT;
+LOOM_AVAILABLE_IN_ALL
+void              loom_pg_connection_query_async     (LoomPgConnection    *self,
+                                                      const char          *sql,
+                                                      LoomPgParams        *params,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+LOOM_AVAILABLE_IN_ALL
+LoomPgResult     *loom_pg_connection_query_finish    (LoomPgConnection    *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error) G_GNUC_WARN_UNUSED_RESULT;
+LOOM_AVAILABLE_IN_ALL
+void              loom_pg_connection_execute_async   (LoomPgConnection    *self,
+                                                      const char          *sql,
+                                                      LoomPgParams        *params,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+LOOM_AVAILABLE_IN_ALL
+gint64            loom_pg_connection_execute_finish  (LoomPgConnection    *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+LOOM_AVAILABLE_IN_ALL
+void              loom_pg_connection_close_async     (LoomPgConnection    *self,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+LOOM_AVAILABLE_IN_ALL
+gboolean          loom_pg_connection_close_finish    (LoomPgConnection    *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+
 G_END_DECLS

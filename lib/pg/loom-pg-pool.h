@@ -89,4 +89,14 @@ LOOM_AVAILABLE_IN_ALL
 void         loom_pg_pool_set_reset_query        (LoomPgPool     *self,
                                                   const char     *sql);
 
+LOOM_AVAILABLE_IN_ALL
+void              loom_pg_pool_acquire_async         (LoomPgPool          *self,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+LOOM_AVAILABLE_IN_ALL
+LoomPgConnection *loom_pg_pool_acquire_finish        (LoomPgPool          *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

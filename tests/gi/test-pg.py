@@ -100,6 +100,44 @@ def pipelined_futures():
     wait(conn.close())
 
 
+@case
+def gio_async_twins():
+    """The _async/_finish pairs, as GIO callers and promisifiers use them."""
+    out = {}
+
+    def connected(source, result):
+        out['conn'] = LoomPg.connect_finish(result)
+        loop.quit()
+    LoomPg.connect_async(os.environ['LOOM_PG_DSN'], None, connected)
+    loop.run()
+    conn = out['conn']
+
+    def queried(source, result):
+        out['rows'] = source.query_finish(result)
+        loop.quit()
+    conn.query_async('SELECT $1::int4 * 2', LoomPg.Params.new().add_int64(21), None, queried)
+    loop.run()
+    check_eq(out['rows'].get_int64(0, 0), 42, 'query_async')
+
+    def executed(source, result):
+        try:
+            source.execute_finish(result)
+        except GLib.Error as e:
+            out['error'] = e
+        loop.quit()
+    conn.execute_async('SELECT 1/0', None, None, executed)
+    loop.run()
+    if not out.get('error') or '22012' not in out['error'].message:
+        raise Failure('execute_async did not fail with 22012: %r' % out.get('error'))
+
+    def closed(source, result):
+        out['closed'] = source.close_finish(result)
+        loop.quit()
+    conn.close_async(None, closed)
+    loop.run()
+    check_eq(out['closed'], True, 'close_async')
+
+
 print('1..%d' % len(cases))
 failed = 0
 for n, func in enumerate(cases, 1):

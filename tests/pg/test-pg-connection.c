@@ -612,6 +612,92 @@ test_conninfo (void)
   loom_pg_test_run (conninfo_task, NULL);
 }
 
+/* ---- the GIO-shaped twins ---- */
+
+static gboolean
+cancel_later (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static LoomFuture *
+gio_twins_task (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LoomFuture) connected = loom_future_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LoomPgConnection) conn = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GSource) timer = NULL;
+  gint64 start;
+
+  loom_pg_connect_async (loom_pg_test_server.unix_dsn, NULL, loom_gio_callback, g_object_ref (connected));
+  result = loom_await_object (connected, &error);
+  g_assert_no_error (error);
+  conn = loom_pg_connect_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_true (LOOM_PG_IS_CONNECTION (conn));
+  g_clear_object (&result);
+
+  {
+    g_autoptr(LoomFuture) done = loom_future_new ();
+    g_autoptr(LoomPgResult) rows = NULL;
+
+    loom_pg_connection_query_async (conn, "SELECT 'twin'", NULL, NULL, loom_gio_callback, g_object_ref (done));
+    result = loom_await_object (done, &error);
+    rows = loom_pg_connection_query_finish (conn, result, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (loom_pg_result_get_text (rows, 0, 0), ==, "twin");
+    g_clear_object (&result);
+  }
+
+  /* A GCancellable cancels the statement on the server. */
+  timer = g_timeout_source_new (200);
+  g_source_set_callback (timer, cancel_later, g_object_ref (cancellable), g_object_unref);
+  g_source_attach (timer, g_main_context_get_thread_default ());
+  start = g_get_monotonic_time ();
+  {
+    g_autoptr(LoomFuture) done = loom_future_new ();
+
+    loom_pg_connection_execute_async (conn, "SELECT pg_sleep(10)", NULL, cancellable, loom_gio_callback, g_object_ref (done));
+    result = loom_await_object (done, &error);
+    g_assert_cmpint (loom_pg_connection_execute_finish (conn, result, &error), ==, -1);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+    g_clear_object (&result);
+  }
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_TIME_SPAN_SECOND);
+  {
+    g_autoptr(LoomFuture) after = loom_pg_connection_fetch_value (conn, "SELECT 'after'", NULL);
+    g_autofree char *value = loom_await_string (after, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (value, ==, "after");
+  }
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 6 * G_TIME_SPAN_SECOND);
+  g_source_destroy (timer);
+
+  {
+    g_autoptr(LoomFuture) done = loom_future_new ();
+
+    loom_pg_connection_close_async (conn, NULL, loom_gio_callback, g_object_ref (done));
+    result = loom_await_object (done, &error);
+    g_assert_true (loom_pg_connection_close_finish (conn, result, &error));
+    g_assert_no_error (error);
+    g_clear_object (&result);
+  }
+  return NULL;
+}
+
+static void
+test_gio_twins (void)
+{
+  if (!loom_pg_test_server_require ())
+    return;
+  loom_pg_test_run (gio_twins_task, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -625,6 +711,7 @@ main (int   argc,
   g_test_add_func ("/pg/connection/statement-cache", test_statement_cache);
   g_test_add_func ("/pg/connection/connect-failures", test_connect_failures);
   g_test_add_func ("/pg/connection/conninfo", test_conninfo);
+  g_test_add_func ("/pg/connection/gio-twins", test_gio_twins);
 
   return g_test_run ();
 }
