@@ -1933,6 +1933,9 @@ loom_pg_connection_exclusive_wait (LoomPgConnection *self,
       connection_update_events (self);
     }
   connection_set_paused (self, FALSE);
+  /* One a cancelled waiter left behind is done: start a fresh one. */
+  if (self->exclusive_wake != NULL && loom_future_is_done (self->exclusive_wake))
+    g_clear_object (&self->exclusive_wake);
   if (self->exclusive_wake == NULL)
     self->exclusive_wake = loom_future_new ();
   return g_object_ref (self->exclusive_wake);

@@ -143,6 +143,7 @@ failures_task (gpointer data)
 
   g_object_unref (loom_pg_connection_execute (conn, "CREATE TEMP TABLE f (id int, t text)", NULL));
 
+  g_test_message ("a source that fails");
   /* A source that fails aborts the COPY: nothing is inserted. */
   {
     g_autoptr(LoomGenerator) chunks = loom_generator_new (failing_chunks, NULL, NULL);
@@ -152,6 +153,7 @@ failures_task (gpointer data)
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
     g_clear_error (&error);
   }
+  g_test_message ("bad data");
   /* Bad data: the server's error. */
   {
     g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data ("x\ty\n", 4, NULL);
@@ -161,6 +163,7 @@ failures_task (gpointer data)
     g_assert_cmpstr (loom_pg_error_get_sqlstate (error), ==, "22P02");
     g_clear_error (&error);
   }
+  g_test_message ("not a COPY");
   /* Not a COPY. */
   {
     g_autoptr(GInputStream) stream = g_memory_input_stream_new ();
@@ -170,6 +173,7 @@ failures_task (gpointer data)
     g_assert_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_FAILED);
     g_clear_error (&error);
   }
+  g_test_message ("breaking out early");
   /* Breaking out of a long COPY TO early. */
   {
     g_autoptr(LoomAsyncIterator) chunks = loom_pg_connection_copy_to (conn, "COPY (SELECT generate_series(1, 50000000)) TO STDOUT");
