@@ -32,3 +32,6 @@ int loom_example_fastapi_app          (void);
 # define LOOM_EXAMPLE_MAIN(func) \
   int main (void) { return func (); }
 #endif
+
+int loom_example_pg_fetch             (void);
+int loom_example_pg_pipeline          (void);

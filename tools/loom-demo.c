@@ -16,6 +16,10 @@
 
 #include "examples.h"
 
+#if LOOM_DEMO_PG
+# include "loom-demo-pg.h"
+#endif
+
 typedef struct
 {
   const char *id;
@@ -41,6 +45,11 @@ static const Section sections[] = {
   { "6.1", N_("Debug mode catching an error never retrieved and a slow step"), loom_example_debug_pitfalls },
 #ifdef LOOM_DEMO_HTTP
   { "7.1", N_("Five pages fetched concurrently and gathered, as the aiohttp crawler"), loom_example_crawler },
+#endif
+#if LOOM_DEMO_PG
+  { "7.2", N_("Fetching rows from PostgreSQL, closing the connection in a finally, as asyncpg"), loom_demo_pg_fetch },
+#endif
+#ifdef LOOM_DEMO_HTTP
   { "7.3", N_("A FastAPI app: coroutine handlers with typed path parameters, then a graceful shutdown"), loom_example_fastapi_app },
 #endif
 };
@@ -75,6 +84,9 @@ main (int   argc,
   const GOptionEntry entries[] = {
     { "list", 'l', 0, G_OPTION_ARG_NONE, &list, N_("List the sections of the tour"), NULL },
     { "section", 's', 0, G_OPTION_ARG_STRING_ARRAY, &section_ids, N_("Run only section ID; may be given more than once"), N_("ID") },
+#if LOOM_DEMO_PG
+    { "dsn", 0, 0, G_OPTION_ARG_STRING, &loom_demo_pg_dsn, N_("PostgreSQL connection string for section 7.2 (default: the PG* environment, else a throwaway server)"), N_("DSN") },
+#endif
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &only, NULL, N_("[SECTION…]") },
     { NULL }
   };

@@ -1,0 +1,1948 @@
+/* loom-pg-connection.c
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib-unix.h>
+#include <libpq-fe.h>
+
+#include "loom-pg-connection-private.h"
+#include "loom-pg-error-private.h"
+#include "loom-pg-params-private.h"
+#include "loom-pg-result-private.h"
+#include "loom-pg-stream-private.h"
+
+/**
+ * LoomPgConnection:
+ *
+ * One connection to a PostgreSQL server, driven by libpq in nonblocking
+ * pipeline mode from the thread-default [struct@GLib.MainContext] of the
+ * task that connected.
+ *
+ * Every query returns a [class@Loom.Future]. Queries issued while earlier
+ * ones are still running — by several tasks, or by one task that awaits
+ * later — are written to the server at once, one after the other, without
+ * waiting for the earlier results (libpq's pipeline mode); each result is
+ * handed to its own future, in order. Each query is followed by its own
+ * sync point, so a failing statement fails only its own future. Inside a
+ * transaction block (after `BEGIN`), an error aborts the transaction as
+ * PostgreSQL does: every later statement fails with
+ * %LOOM_PG_ERROR_TRANSACTION_ABORTED until `ROLLBACK`.
+ *
+ * Parameters travel apart from the SQL (see [struct@LoomPg.Params]). A
+ * statement text run before is run as a prepared statement: each
+ * connection keeps the last 256 (see
+ * [method@LoomPg.Connection.set_statement_cache_size]) and forgets the
+ * least recently used one.
+ *
+ * ```c
+ * static LoomFuture *
+ * main_task (gpointer data)
+ * {
+ *   g_autoptr(GError) error = NULL;
+ *   g_autoptr(LoomFuture) connecting = loom_pg_connect ("dbname=app");
+ *   g_autoptr(LoomPgConnection) conn = loom_await_object (connecting, &error);
+ *   g_autoptr(LoomFuture) fetching = NULL;
+ *   g_autoptr(LoomFuture) closing = NULL;
+ *   g_autoptr(LoomPgResult) rows = NULL;
+ *
+ *   if (conn == NULL)
+ *     return loom_future_new_for_error (g_steal_pointer (&error));
+ *   fetching = loom_pg_connection_fetch (conn, "SELECT * FROM mytable", NULL);
+ *   rows = loom_await_object (fetching, &error);
+ *   closing = loom_pg_connection_close (conn);
+ *   loom_await (closing, NULL);
+ *   …
+ * }
+ * ```
+ *
+ * Cancelling the future of a running query (or the task awaiting it)
+ * sends a cancel request to the server from a worker thread, so the loop
+ * never blocks; the future fails with %G_IO_ERROR_CANCELLED at once, and
+ * the connection stays usable: the rest of the query's results are read
+ * and dropped. A lost server fails every pending query with
+ * %LOOM_PG_ERROR_CONNECTION.
+ */
+
+#define DEFAULT_CONNECT_TIMEOUT_S 10
+#define DEFAULT_STATEMENT_CACHE_SIZE 256
+
+typedef enum
+{
+  QUERY_RESULT,
+  QUERY_EXECUTE,
+  QUERY_FETCH_ONE,
+  QUERY_FETCH_VALUE,
+  QUERY_INTERNAL,
+  QUERY_STREAM,
+  QUERY_EXCLUSIVE,  /* the whole connection, for COPY: its future is the turn */
+} QueryKind;
+
+/* What the query at the head of the pipeline waits for next. */
+typedef enum
+{
+  PHASE_PREPARE,  /* the result of its PQsendPrepare() */
+  PHASE_RESULT,   /* its own results, up to the NULL that ends them */
+  PHASE_SYNC,     /* the PGRES_PIPELINE_SYNC of its sync point */
+} Phase;
+
+typedef struct _Statement Statement;
+
+struct _Statement
+{
+  char      *key;      /* (owned) the SQL and its parameter types */
+  char      *name;     /* (owned) */
+  char      *sql;      /* (owned) */
+  Oid       *types;    /* (owned) (nullable) */
+  int        n_types;
+  GList      link;     /* in lru */
+};
+
+typedef struct
+{
+  int               ref_count;  /* one for the pipeline, one for the done-callback */
+  LoomPgConnection *self;       /* (owned) until the query is finished */
+  LoomFuture       *future;     /* (owned) (nullable) NULL for internal queries */
+  QueryKind         kind;
+  Phase             phase;
+  char             *prepared;   /* (owned) (nullable) the statement it prepares */
+  PGresult         *result;     /* (owned) (nullable) */
+  GError           *error;      /* (owned) (nullable) the first error */
+  LoomPgStream     *stream;     /* (unowned) (nullable) the stream it feeds */
+  char             *sql;        /* (owned) (nullable) kept while it waits */
+  LoomPgParams     *params;     /* (owned) (nullable) kept while it waits */
+  GList             link;       /* in pipeline or waiting */
+  guint             finished : 1;
+  guint             abandoned : 1;       /* its future is done: drop the results */
+  guint             cancel_wanted : 1;   /* send a cancel request when it runs */
+  guint             cancel_sent : 1;
+  gint             *cancel_stop; /* (owned) (nullable) shared with the cancel thread */
+} Query;
+
+struct _LoomPgConnection
+{
+  GObject        parent_instance;
+
+  PGconn        *conn;        /* (owned) (nullable) NULL once closed */
+  GMainContext  *context;     /* (owned) */
+  GSource       *source;      /* (owned) (nullable) */
+  gpointer       fd_tag;
+  gboolean       want_write;
+  GQueue         pipeline;    /* Query, in the order written */
+  GQueue         waiting;     /* Query, not written yet: behind a stream */
+  Query         *streaming;   /* (unowned) (nullable) the stream in the pipeline */
+  Query         *exclusive;   /* (owned) (nullable) the holder of the whole connection */
+  LoomFuture    *exclusive_wake;  /* (owned) (nullable) resolved on the next I/O */
+  gboolean       paused;      /* not reading: the stream's consumer is behind */
+  GError        *broken;      /* (owned) (nullable) why the connection is unusable */
+  LoomFuture    *closing;     /* (owned) (nullable) close() waits for the pipeline */
+
+  GHashTable    *statements;  /* key -> Statement (owned) */
+  GQueue         lru;         /* Statement, most recently used first */
+  guint          cache_size;
+  guint64        next_statement;
+  Statement     *last_statement;  /* (unowned) (nullable) the one used last */
+  guint          transaction_depth;  /* begin() minus commit()/rollback() */
+
+  LoomPgNotifyFunc notify_func;      /* (nullable) a listener's */
+  LoomPgLostFunc   lost_func;        /* (nullable) a listener's */
+  gpointer         hook_data;
+};
+
+G_DEFINE_FINAL_TYPE (LoomPgConnection, loom_pg_connection, G_TYPE_OBJECT)
+
+static void connection_fail_all   (LoomPgConnection *self,
+                                   GError           *error);
+static void connection_flush      (LoomPgConnection *self);
+static void connection_set_paused (LoomPgConnection *self,
+                                   gboolean          paused);
+static void drain_waiting         (LoomPgConnection *self);
+
+/* Statements ------------------------------------------------------------ */
+
+static void
+statement_free (gpointer data)
+{
+  Statement *stmt = data;
+
+  g_free (stmt->key);
+  g_free (stmt->name);
+  g_free (stmt->types);
+  g_free (stmt->sql);
+  g_free (stmt);
+}
+
+/* Queries --------------------------------------------------------------- */
+
+static Query *
+query_ref (Query *q)
+{
+  q->ref_count++;
+  return q;
+}
+
+static void
+query_unref (gpointer data)
+{
+  Query *q = data;
+
+  if (--q->ref_count > 0)
+    return;
+  g_clear_object (&q->self);
+  g_clear_object (&q->future);
+  g_clear_pointer (&q->result, PQclear);
+  g_clear_error (&q->error);
+  g_free (q->prepared);
+  g_free (q->sql);
+  g_clear_pointer (&q->params, loom_pg_params_unref);
+  if (q->cancel_stop != NULL)
+    {
+      g_atomic_int_set (q->cancel_stop, 1);
+      g_atomic_rc_box_release (q->cancel_stop);
+    }
+  g_free (q);
+}
+
+/* A copy of @result with its first row only. */
+static PGresult *
+first_row_only (PGresult *result)
+{
+  PGresult *copy = PQcopyResult (result, PG_COPYRES_ATTRS);
+  int n = PQnfields (result);
+
+  for (int c = 0; c < n; c++)
+    {
+      int length = PQgetisnull (result, 0, c) ? -1 : PQgetlength (result, 0, c);
+
+      PQsetvalue (copy, 0, c, PQgetvalue (result, 0, c), length);
+    }
+  return copy;
+}
+
+static void
+query_settle (Query *q)
+{
+  LoomFuture *future = q->future;
+  PGresult *result;
+
+  if (q->kind == QUERY_STREAM)
+    {
+      LoomPgStream *stream = g_steal_pointer (&q->stream);
+
+      if (stream != NULL)
+        loom_pg_stream_finish (stream, q->result, g_steal_pointer (&q->error));
+      return;
+    }
+  if (future == NULL || q->abandoned || loom_future_is_done (future))
+    return;
+  if (q->error != NULL)
+    {
+      loom_future_reject (future, g_steal_pointer (&q->error));
+      return;
+    }
+
+  result = g_steal_pointer (&q->result);
+  switch (q->kind)
+    {
+    case QUERY_EXECUTE:
+      {
+        const char *tuples = result ? PQcmdTuples (result) : "";
+
+        loom_future_resolve_int64 (future, *tuples ? g_ascii_strtoll (tuples, NULL, 10) : 0);
+        g_clear_pointer (&result, PQclear);
+        break;
+      }
+
+    case QUERY_FETCH_ONE:
+      if (result == NULL || PQntuples (result) == 0)
+        loom_future_resolve_object (future, NULL);
+      else
+        {
+          g_autoptr(LoomPgResult) row = loom_pg_result_new_take (PQntuples (result) == 1
+                                                                 ? g_steal_pointer (&result)
+                                                                 : first_row_only (result));
+          loom_future_resolve_object (future, row);
+        }
+      g_clear_pointer (&result, PQclear);
+      break;
+
+    case QUERY_FETCH_VALUE:
+      if (result == NULL || PQntuples (result) == 0 || PQnfields (result) == 0)
+        loom_future_reject_literal (future, LOOM_PG_ERROR, LOOM_PG_ERROR_NO_ROWS,
+                                    "The query returned no rows");
+      else
+        loom_future_resolve_string (future, PQgetisnull (result, 0, 0) ? NULL : PQgetvalue (result, 0, 0));
+      g_clear_pointer (&result, PQclear);
+      break;
+
+    case QUERY_RESULT:
+      {
+        g_autoptr(LoomPgResult) object = loom_pg_result_new_take (result);
+
+        loom_future_resolve_object (future, object);
+        break;
+      }
+
+    case QUERY_INTERNAL:
+    default:
+      g_clear_pointer (&result, PQclear);
+      break;
+    }
+}
+
+typedef struct
+{
+  PGcancel *cancel;
+  gint     *stop;   /* (owned) an atomic rc box: set once the query ended */
+} CancelRequest;
+
+static void
+cancel_request_free (gpointer data)
+{
+  CancelRequest *request = data;
+
+  PQfreeCancel (request->cancel);
+  g_atomic_rc_box_release (request->stop);
+  g_free (request);
+}
+
+#define CANCEL_RETRY_MS 250
+#define CANCEL_TRIES    40
+
+static LoomFuture *
+cancel_in_thread (GCancellable *cancellable,
+                  gpointer      data)
+{
+  CancelRequest *request = data;
+  char message[256];
+
+  /* PQcancel() opens a new connection and blocks on it: not on the loop.
+   * The server ignores a cancel that arrives while the backend reads the
+   * next message between two statements, which in a pipeline can happen
+   * just as the query starts: ask again until the query has ended. */
+  for (int i = 0; i < CANCEL_TRIES && !g_atomic_int_get (request->stop) &&
+                  !g_cancellable_is_cancelled (cancellable); i++)
+    {
+      if (!PQcancel (request->cancel, message, sizeof message))
+        {
+          g_debug ("The cancel request failed: %s", message);
+          break;
+        }
+      g_usleep (CANCEL_RETRY_MS * 1000);
+    }
+  return NULL;
+}
+
+static void
+query_send_cancel (Query *q)
+{
+  CancelRequest *request;
+  LoomFuture *future;
+
+  if (q->cancel_sent || q->self->conn == NULL)
+    return;
+  q->cancel_sent = TRUE;
+  request = g_new0 (CancelRequest, 1);
+  request->cancel = PQgetCancel (q->self->conn);
+  if (request->cancel == NULL)
+    {
+      g_free (request);
+      return;
+    }
+  q->cancel_stop = g_atomic_rc_box_new0 (gint);
+  request->stop = g_atomic_rc_box_acquire (q->cancel_stop);
+  future = loom_run_in_thread (cancel_in_thread, request, cancel_request_free);
+  g_object_unref (future);
+}
+
+/* The query at the head of the pipeline is the one the server runs (or
+ * will run next); a cancel request reaches only that one. */
+static void
+pipeline_head_changed (LoomPgConnection *self)
+{
+  Query *head = g_queue_peek_head (&self->pipeline);
+
+  if (head != NULL && head->cancel_wanted && head->phase != PHASE_SYNC)
+    query_send_cancel (head);
+}
+
+static void
+query_done_cb (LoomFuture *future,
+               gpointer    data)
+{
+  Query *q = data;
+
+  if (q->finished)
+    return;
+
+  /* The future was cancelled (or otherwise completed) by its user while
+   * the query was still in the pipeline: stop it on the server, and drop
+   * whatever it still returns. */
+  q->abandoned = TRUE;
+  if (g_queue_find (&q->self->waiting, q) != NULL)
+    {
+      /* Not sent yet: it never will be. */
+      g_queue_unlink (&q->self->waiting, &q->link);
+      q->finished = TRUE;
+      query_unref (q);
+      return;
+    }
+  q->cancel_wanted = TRUE;
+  if (g_queue_peek_head (&q->self->pipeline) == q)
+    pipeline_head_changed (q->self);
+}
+
+/* Pipeline -------------------------------------------------------------- */
+
+static void
+connection_finish_close (LoomPgConnection *self)
+{
+  g_autoptr(LoomFuture) closing = g_steal_pointer (&self->closing);
+
+  if (self->source != NULL)
+    {
+      g_source_destroy (self->source);
+      g_clear_pointer (&self->source, g_source_unref);
+    }
+  g_clear_pointer (&self->conn, PQfinish);
+  if (self->broken == NULL)
+    self->broken = g_error_new_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION,
+                                        "The connection is closed");
+  if (closing != NULL)
+    loom_future_resolve (closing);
+}
+
+static void
+pipeline_pop (LoomPgConnection *self)
+{
+  Query *q = g_queue_pop_head_link (&self->pipeline)->data;
+
+  q->finished = TRUE;
+  if (q->cancel_stop != NULL)
+    g_atomic_int_set (q->cancel_stop, 1);
+  if (q == self->streaming)
+    {
+      self->streaming = NULL;
+      connection_set_paused (self, FALSE);
+    }
+  query_settle (q);
+  query_unref (q);
+
+  drain_waiting (self);
+  if (self->pipeline.length == 0 && self->closing != NULL)
+    connection_finish_close (self);
+  else
+    pipeline_head_changed (self);
+}
+
+static void
+drop_statement (LoomPgConnection *self,
+                const char       *name)
+{
+  for (GList *l = self->lru.head; l != NULL; l = l->next)
+    {
+      Statement *stmt = l->data;
+
+      if (strcmp (stmt->name, name) == 0)
+        {
+          g_queue_unlink (&self->lru, &stmt->link);
+          self->last_statement = NULL;
+          g_hash_table_remove (self->statements, stmt->key);
+          return;
+        }
+    }
+}
+
+static void
+query_take_error (Query  *q,
+                  GError *error)
+{
+  if (q->error == NULL)
+    q->error = error;
+  else
+    g_error_free (error);
+}
+
+/* Hands the results libpq has ready to the queries they belong to. */
+static void
+pipeline_process (LoomPgConnection *self)
+{
+  while (self->conn != NULL && self->pipeline.length > 0 && !PQisBusy (self->conn))
+    {
+      Query *q = g_queue_peek_head (&self->pipeline);
+      PGresult *result;
+      ExecStatusType status;
+
+      /* Back-pressure: the stream's consumer is behind; stop reading
+       * until it catches up (the socket fills and TCP holds the server). */
+      if (q->stream != NULL && q->phase == PHASE_RESULT && !loom_pg_stream_wants_more (q->stream))
+        {
+          connection_set_paused (self, TRUE);
+          break;
+        }
+
+      result = PQgetResult (self->conn);
+      status = result ? PQresultStatus (result) : PGRES_EMPTY_QUERY;
+
+      if (result == NULL)
+        {
+          if (q->phase == PHASE_PREPARE)
+            q->phase = PHASE_RESULT;
+          else if (q->phase == PHASE_RESULT)
+            q->phase = PHASE_SYNC;
+          else
+            break;  /* the sync point has not arrived yet */
+          continue;
+        }
+
+      switch (status)
+        {
+        case PGRES_PIPELINE_SYNC:
+          PQclear (result);
+          if (q->phase == PHASE_SYNC)
+            pipeline_pop (self);
+          else
+            {
+              /* Not expected: a sync before the results it closes. */
+              query_take_error (q, g_error_new_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_FAILED,
+                                                        "The pipeline lost its place"));
+              pipeline_pop (self);
+            }
+          break;
+
+        case PGRES_FATAL_ERROR:
+          if (q->phase == PHASE_PREPARE && q->prepared != NULL)
+            drop_statement (self, q->prepared);
+          query_take_error (q, loom_pg_error_new_from_result (result));
+          PQclear (result);
+          break;
+
+        case PGRES_SINGLE_TUPLE:
+          if (q->stream != NULL && !q->abandoned)
+            loom_pg_stream_push_row (q->stream, result);
+          else
+            PQclear (result);
+          break;
+
+        case PGRES_PIPELINE_ABORTED:
+          query_take_error (q, g_error_new_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_TRANSACTION_ABORTED,
+                                                    "The statement was skipped: an earlier statement "
+                                                    "of the pipeline failed"));
+          PQclear (result);
+          break;
+
+        case PGRES_COPY_IN:
+        case PGRES_COPY_OUT:
+        case PGRES_COPY_BOTH:
+          /* COPY cannot run in pipeline mode; libpq reports it as an
+           * error result before this, but be safe. */
+          query_take_error (q, g_error_new_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_FAILED,
+                                                    "COPY is not supported by query()"));
+          PQclear (result);
+          break;
+
+        default:
+          if (q->phase == PHASE_PREPARE)
+            PQclear (result);
+          else
+            {
+              g_clear_pointer (&q->result, PQclear);
+              q->result = result;
+            }
+          break;
+        }
+    }
+
+  if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_BAD)
+    connection_fail_all (self, loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
+                                                            "The server connection was lost"));
+}
+
+/* Fails every query in the pipeline with @error (taken) and leaves the
+ * connection unusable. */
+static void
+connection_fail_all (LoomPgConnection *self,
+                     GError           *error)
+{
+  g_autoptr(LoomPgConnection) hold G_GNUC_UNUSED = g_object_ref (self);
+  Query *q;
+
+  if (self->broken == NULL)
+    self->broken = g_error_copy (error);
+  if (self->source != NULL)
+    {
+      g_source_destroy (self->source);
+      g_clear_pointer (&self->source, g_source_unref);
+    }
+  self->streaming = NULL;
+  while (self->waiting.length > 0)
+    g_queue_push_tail_link (&self->pipeline, g_queue_pop_head_link (&self->waiting));
+  while (self->pipeline.length > 0 && (q = g_queue_pop_head_link (&self->pipeline)->data) != NULL)
+    {
+      g_clear_error (&q->error);
+      q->error = g_error_copy (error);
+      q->finished = TRUE;
+      if (q->cancel_stop != NULL)
+        g_atomic_int_set (q->cancel_stop, 1);
+      query_settle (q);
+      query_unref (q);
+    }
+  if (self->lost_func != NULL)
+    self->lost_func (self, error, self->hook_data);
+  g_error_free (error);
+  if (self->closing != NULL)
+    connection_finish_close (self);
+}
+
+static void
+connection_deliver_notifications (LoomPgConnection *self)
+{
+  PGnotify *notify;
+
+  while (self->conn != NULL && (notify = PQnotifies (self->conn)) != NULL)
+    {
+      if (self->notify_func != NULL)
+        self->notify_func (self, notify->relname, notify->extra, notify->be_pid, self->hook_data);
+      PQfreemem (notify);
+    }
+}
+
+/* The I/O source ---------------------------------------------------------- */
+
+typedef struct
+{
+  GSource           source;
+  LoomPgConnection *self;  /* (unowned) the connection destroys the source */
+} ConnectionSource;
+
+static gboolean
+connection_source_dispatch (GSource     *source,
+                            GSourceFunc  callback,
+                            gpointer     user_data)
+{
+  LoomPgConnection *self = ((ConnectionSource *) source)->self;
+  g_autoptr(LoomPgConnection) hold G_GNUC_UNUSED = g_object_ref (self);
+  GIOCondition revents = g_source_query_unix_fd (source, self->fd_tag);
+
+  g_source_set_ready_time (source, -1);
+
+  if (self->exclusive != NULL)
+    {
+      /* COPY drives the connection itself: read only while it waits (so
+       * a slow consumer of COPY TO holds the server back), and wake it. */
+      if (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))
+        {
+          if (self->exclusive_wake == NULL)
+            connection_set_paused (self, TRUE);
+          else if (!PQconsumeInput (self->conn))
+            g_debug ("Reading from the server failed during COPY");
+        }
+      if (self->want_write && self->conn != NULL)
+        connection_flush (self);
+      if (self->exclusive_wake != NULL)
+        {
+          g_autoptr(LoomFuture) wake = g_steal_pointer (&self->exclusive_wake);
+
+          loom_future_resolve (wake);
+        }
+      return G_SOURCE_CONTINUE;
+    }
+  if (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))
+    {
+      if (!PQconsumeInput (self->conn))
+        {
+          connection_fail_all (self, loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
+                                                                  "The server connection was lost"));
+          return G_SOURCE_CONTINUE;
+        }
+      pipeline_process (self);
+      connection_deliver_notifications (self);
+    }
+  if (self->conn != NULL && self->source != NULL)
+    connection_flush (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs connection_source_funcs = {
+  .dispatch = connection_source_dispatch,
+};
+
+static void
+connection_update_events (LoomPgConnection *self)
+{
+  g_source_modify_unix_fd (self->source, self->fd_tag,
+                           (self->paused ? 0 : G_IO_IN) | G_IO_HUP | G_IO_ERR |
+                           (self->want_write ? G_IO_OUT : 0));
+}
+
+/* Writes what libpq buffered; waits for writability when the socket is
+ * full (flow control). */
+static void
+connection_flush (LoomPgConnection *self)
+{
+  int status = PQflush (self->conn);
+  gboolean want_write = status == 1;
+
+  if (status < 0)
+    {
+      connection_fail_all (self, loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
+                                                              "Writing to the server failed"));
+      return;
+    }
+  if (want_write != self->want_write)
+    {
+      self->want_write = want_write;
+      connection_update_events (self);
+    }
+}
+
+static void
+connection_set_paused (LoomPgConnection *self,
+                       gboolean          paused)
+{
+  if (self->paused == paused)
+    return;
+  self->paused = paused;
+  if (self->source != NULL)
+    connection_update_events (self);
+}
+
+/* Asks for a flush on the next loop iteration: every query issued until
+ * then goes out in one write. */
+static void
+connection_schedule_flush (LoomPgConnection *self)
+{
+  if (self->source != NULL && !self->want_write)
+    g_source_set_ready_time (self->source, 0);
+}
+
+/* Queries ------------------------------------------------------------- */
+
+static char *
+statement_key (const char   *sql,
+               LoomPgParams *params)
+{
+  int n = loom_pg_params_count (params);
+  const Oid *types = loom_pg_params_types (params);
+  GString *key = g_string_new (sql);
+
+  g_string_append_c (key, '\x01');
+  for (int i = 0; i < n; i++)
+    g_string_append_printf (key, "%u,", types[i]);
+  return g_string_free (key, FALSE);
+}
+
+static void send_internal (LoomPgConnection *self,
+                           const char       *sql);
+
+/* Deallocates the least recently used statements beyond the cache size.
+ * Called after the query that may still use them is in the pipeline,
+ * which runs in order: DEALLOCATE comes after it. */
+static void
+evict_statements (LoomPgConnection *self)
+{
+  while (self->lru.length > self->cache_size && self->conn != NULL && self->broken == NULL)
+    {
+      Statement *old = g_queue_peek_tail (&self->lru);
+      g_autofree char *deallocate = g_strdup_printf ("DEALLOCATE %s", old->name);
+
+      g_queue_unlink (&self->lru, &old->link);
+      self->last_statement = NULL;
+      g_hash_table_remove (self->statements, old->key);
+      send_internal (self, deallocate);
+    }
+}
+
+/* Writes @q (prepared when the cache is on) and its sync point. */
+static gboolean
+query_write (LoomPgConnection *self,
+             Query            *q,
+             const char       *sql,
+             LoomPgParams     *params)
+{
+  int n = loom_pg_params_count (params);
+  const char *const *values = loom_pg_params_values (params);
+  const int *lengths = loom_pg_params_lengths (params);
+  const int *formats = loom_pg_params_formats (params);
+  const Oid *types = loom_pg_params_types (params);
+  Statement *stmt = NULL;
+  int ok;
+
+  q->phase = PHASE_RESULT;
+  if (q->kind == QUERY_STREAM)
+    {
+      /* Unprepared, and alone in the pipeline: single-row mode must be
+       * chosen right after the query is sent. */
+      if (!PQsendQueryParams (self->conn, sql, n, types, values, lengths, formats, 0) ||
+          !PQsetSingleRowMode (self->conn) ||
+          !PQpipelineSync (self->conn))
+        return FALSE;
+      self->streaming = q;
+      return TRUE;
+    }
+  /* The same statement again, as a loop or concurrent tasks run it: no
+   * key to build and look up. */
+  stmt = self->last_statement;
+  if (stmt != NULL && q->kind != QUERY_INTERNAL && stmt->n_types == n &&
+      strcmp (stmt->sql, sql) == 0 && (n == 0 || memcmp (stmt->types, types, n * sizeof (Oid)) == 0))
+    {
+      if (self->lru.head != &stmt->link)
+        {
+          g_queue_unlink (&self->lru, &stmt->link);
+          g_queue_push_head_link (&self->lru, &stmt->link);
+        }
+    }
+  else
+    stmt = NULL;
+
+  if (stmt == NULL && self->cache_size > 0 && q->kind != QUERY_INTERNAL)
+    {
+      g_autofree char *key = statement_key (sql, params);
+
+      stmt = g_hash_table_lookup (self->statements, key);
+      if (stmt != NULL)
+        {
+          g_queue_unlink (&self->lru, &stmt->link);
+          g_queue_push_head_link (&self->lru, &stmt->link);
+        }
+      else
+        {
+          stmt = g_new0 (Statement, 1);
+          stmt->key = g_steal_pointer (&key);
+          stmt->sql = g_strdup (sql);
+          stmt->n_types = n;
+          stmt->types = n ? g_memdup2 (types, n * sizeof (Oid)) : NULL;
+          stmt->name = g_strdup_printf ("loom_%" G_GUINT64_FORMAT, ++self->next_statement);
+          stmt->link.data = stmt;
+          if (!PQsendPrepare (self->conn, stmt->name, sql, n, types))
+            {
+              statement_free (stmt);
+              return FALSE;
+            }
+          q->phase = PHASE_PREPARE;
+          q->prepared = g_strdup (stmt->name);
+          g_hash_table_insert (self->statements, stmt->key, stmt);
+          g_queue_push_head_link (&self->lru, &stmt->link);
+        }
+    }
+
+  if (stmt != NULL)
+    {
+      self->last_statement = stmt;
+      ok = PQsendQueryPrepared (self->conn, stmt->name, n, values, lengths, formats, 0);
+    }
+  else
+    ok = PQsendQueryParams (self->conn, sql, n, types, values, lengths, formats, 0);
+  if (!ok || !PQpipelineSync (self->conn))
+    return FALSE;
+
+  return TRUE;
+}
+
+/* Writes @q now (it holds one reference, which the pipeline takes), or
+ * fails it. */
+static void
+query_start (LoomPgConnection *self,
+             Query            *q,
+             const char       *sql,
+             LoomPgParams     *params)
+{
+  if (q->kind == QUERY_EXCLUSIVE)
+    {
+      /* Its turn: the pipeline is empty; everything else waits — unless
+       * the one waiting for the turn gave up (cancelled). */
+      if (loom_future_is_done (q->future))
+        {
+          q->finished = TRUE;
+          query_unref (q);
+          return;
+        }
+      self->exclusive = q;
+      loom_future_resolve (q->future);
+      return;
+    }
+  if (!query_write (self, q, sql, params))
+    {
+      q->error = loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
+                                              "The query could not be sent");
+      q->finished = TRUE;
+      query_settle (q);
+      query_unref (q);
+      return;
+    }
+
+  g_queue_push_tail_link (&self->pipeline, &q->link);
+  if (q->prepared != NULL)
+    evict_statements (self);
+  connection_schedule_flush (self);
+}
+
+/* Writes the queries that waited behind a stream, in order, up to the
+ * next stream (which waits for the pipeline to empty). */
+static void
+drain_waiting (LoomPgConnection *self)
+{
+  while (self->waiting.length > 0 && self->streaming == NULL && self->exclusive == NULL &&
+         self->broken == NULL)
+    {
+      Query *q = g_queue_peek_head (&self->waiting);
+      g_autofree char *sql = NULL;
+      g_autoptr(LoomPgParams) params = NULL;
+
+      if ((q->kind == QUERY_STREAM || q->kind == QUERY_EXCLUSIVE) && self->pipeline.length > 0)
+        break;
+      g_queue_unlink (&self->waiting, &q->link);
+      sql = g_steal_pointer (&q->sql);
+      params = g_steal_pointer (&q->params);
+      query_start (self, q, sql, params);
+    }
+}
+
+static Query *
+query_new (LoomPgConnection *self,
+           QueryKind         kind)
+{
+  Query *q = g_new0 (Query, 1);
+
+  q->ref_count = 1;
+  q->kind = kind;
+  q->link.data = q;
+  q->self = g_object_ref (self);
+  if (kind == QUERY_EXCLUSIVE)
+    q->future = loom_future_new ();
+  else if (kind != QUERY_INTERNAL && kind != QUERY_STREAM)
+    {
+      q->future = loom_future_new ();
+      loom_future_add_done_callback (q->future, query_done_cb, query_ref (q), query_unref);
+    }
+  return q;
+}
+
+static void
+query_submit (LoomPgConnection *self,
+              Query            *q,
+              const char       *sql,
+              LoomPgParams     *params)
+{
+  if (self->streaming != NULL || self->exclusive != NULL || self->waiting.length > 0 ||
+      ((q->kind == QUERY_STREAM || q->kind == QUERY_EXCLUSIVE) && self->pipeline.length > 0))
+    {
+      q->sql = g_strdup (sql);
+      q->params = params ? loom_pg_params_ref (params) : NULL;
+      g_queue_push_tail_link (&self->waiting, &q->link);
+      return;
+    }
+  query_start (self, q, sql, params);
+}
+
+static GError *
+connection_unusable (LoomPgConnection *self)
+{
+  if (self->broken != NULL)
+    return g_error_copy (self->broken);
+  if (self->closing != NULL)
+    return g_error_new_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION,
+                                "The connection is closing");
+  return NULL;
+}
+
+static LoomFuture *
+connection_submit (LoomPgConnection *self,
+                   QueryKind         kind,
+                   const char       *sql,
+                   LoomPgParams     *params)
+{
+  GError *error = connection_unusable (self);
+  g_autoptr(LoomFuture) future = NULL;
+  Query *q;
+
+  if (error != NULL)
+    {
+      if (kind == QUERY_INTERNAL)
+        {
+          g_error_free (error);
+          return NULL;
+        }
+      return loom_future_new_for_error (error);
+    }
+
+  q = query_new (self, kind);
+  future = q->future ? g_object_ref (q->future) : NULL;
+  query_submit (self, q, sql, params);
+  return g_steal_pointer (&future);
+}
+
+static void
+send_internal (LoomPgConnection *self,
+               const char       *sql)
+{
+  LoomFuture *future = connection_submit (self, QUERY_INTERNAL, sql, NULL);
+
+  g_assert (future == NULL);
+}
+
+#define CHECK_QUERY_ARGS(self, sql) \
+  G_STMT_START { \
+    if (!LOOM_PG_IS_CONNECTION (self) || (sql) == NULL) \
+      { \
+        g_return_if_fail_warning (G_LOG_DOMAIN, G_STRFUNC, "LOOM_PG_IS_CONNECTION (self) && sql != NULL"); \
+        return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_FAILED, \
+                                                  "Invalid arguments"); \
+      } \
+  } G_STMT_END
+
+/**
+ * loom_pg_connection_query:
+ * @self: a connection
+ * @sql: one SQL statement, with `$1`, `$2`, … for the parameters
+ * @params: (nullable): the parameters
+ *
+ * Runs one statement.
+ *
+ * Returns: (transfer full): a future of the [class@LoomPg.Result], or
+ *   rejected with a [error@LoomPg.Error]
+ */
+LoomFuture *
+loom_pg_connection_query (LoomPgConnection *self,
+                          const char       *sql,
+                          LoomPgParams     *params)
+{
+  CHECK_QUERY_ARGS (self, sql);
+
+  return connection_submit (self, QUERY_RESULT, sql, params);
+}
+
+/**
+ * loom_pg_connection_fetch:
+ * @self: a connection
+ * @sql: one SQL statement, with `$1`, `$2`, … for the parameters
+ * @params: (nullable): the parameters
+ *
+ * Runs one statement for all its rows, as asyncpg's `fetch()`; the same
+ * as [method@LoomPg.Connection.query].
+ *
+ * Returns: (transfer full): a future of the [class@LoomPg.Result]
+ */
+LoomFuture *
+loom_pg_connection_fetch (LoomPgConnection *self,
+                          const char       *sql,
+                          LoomPgParams     *params)
+{
+  CHECK_QUERY_ARGS (self, sql);
+
+  return connection_submit (self, QUERY_RESULT, sql, params);
+}
+
+/**
+ * loom_pg_connection_fetch_one:
+ * @self: a connection
+ * @sql: one SQL statement, with `$1`, `$2`, … for the parameters
+ * @params: (nullable): the parameters
+ *
+ * Runs one statement for its first row, as asyncpg's `fetchrow()`.
+ *
+ * Returns: (transfer full): a future of a [class@LoomPg.Result] holding the
+ *   first row only, or of %NULL when there is no row
+ */
+LoomFuture *
+loom_pg_connection_fetch_one (LoomPgConnection *self,
+                              const char       *sql,
+                              LoomPgParams     *params)
+{
+  CHECK_QUERY_ARGS (self, sql);
+
+  return connection_submit (self, QUERY_FETCH_ONE, sql, params);
+}
+
+/**
+ * loom_pg_connection_fetch_value:
+ * @self: a connection
+ * @sql: one SQL statement, with `$1`, `$2`, … for the parameters
+ * @params: (nullable): the parameters
+ *
+ * Runs one statement for the first column of its first row, in text
+ * form, as asyncpg's `fetchval()`.
+ *
+ * Returns: (transfer full): a future of the string — %NULL for SQL NULL —
+ *   or rejected with %LOOM_PG_ERROR_NO_ROWS when there is no row
+ */
+LoomFuture *
+loom_pg_connection_fetch_value (LoomPgConnection *self,
+                                const char       *sql,
+                                LoomPgParams     *params)
+{
+  CHECK_QUERY_ARGS (self, sql);
+
+  return connection_submit (self, QUERY_FETCH_VALUE, sql, params);
+}
+
+/**
+ * loom_pg_connection_execute:
+ * @self: a connection
+ * @sql: one SQL statement, with `$1`, `$2`, … for the parameters
+ * @params: (nullable): the parameters
+ *
+ * Runs one statement for its effect.
+ *
+ * Returns: (transfer full): a future of the number of rows it affected
+ *   (an int64; 0 for statements that report none)
+ */
+LoomFuture *
+loom_pg_connection_execute (LoomPgConnection *self,
+                            const char       *sql,
+                            LoomPgParams     *params)
+{
+  CHECK_QUERY_ARGS (self, sql);
+
+  return connection_submit (self, QUERY_EXECUTE, sql, params);
+}
+
+static void
+stream_resume (LoomPgConnection *self,
+               gpointer          query)
+{
+  g_autoptr(LoomPgConnection) hold G_GNUC_UNUSED = g_object_ref (self);
+
+  if (!self->paused || self->conn == NULL)
+    return;
+  connection_set_paused (self, FALSE);
+  /* Rows libpq already holds come without a wake-up from the socket. */
+  pipeline_process (self);
+}
+
+static void
+stream_abandon (LoomPgConnection *self,
+                gpointer          query)
+{
+  Query *q = query;
+
+  q->stream = NULL;
+  q->abandoned = TRUE;
+  if (g_queue_find (&self->waiting, q) != NULL)
+    {
+      /* Never sent: nothing to stop. */
+      g_queue_unlink (&self->waiting, &q->link);
+      q->finished = TRUE;
+      query_unref (q);
+      drain_waiting (self);
+      return;
+    }
+  q->cancel_wanted = TRUE;
+  if (g_queue_peek_head (&self->pipeline) == q)
+    pipeline_head_changed (self);
+  stream_resume (self, q);
+}
+
+/**
+ * loom_pg_connection_stream:
+ * @self: a connection
+ * @sql: one SQL statement, with `$1`, `$2`, … for the parameters
+ * @params: (nullable): the parameters
+ *
+ * Runs one statement and hands its rows over one at a time, as they
+ * arrive, in bounded memory (see [class@LoomPg.Stream]). Errors, the
+ * query's included, come from the iteration.
+ *
+ * Returns: (transfer full): the stream of rows
+ */
+LoomPgStream *
+loom_pg_connection_stream (LoomPgConnection *self,
+                           const char       *sql,
+                           LoomPgParams     *params)
+{
+  GError *error;
+  LoomPgStream *stream;
+  Query *q;
+
+  g_return_val_if_fail (LOOM_PG_IS_CONNECTION (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  q = query_new (self, QUERY_STREAM);
+  stream = loom_pg_stream_new (self, q, stream_resume, stream_abandon);
+  q->stream = stream;
+  error = connection_unusable (self);
+  if (error != NULL)
+    {
+      q->error = error;
+      q->finished = TRUE;
+      query_settle (q);
+      query_unref (q);
+      return stream;
+    }
+  query_submit (self, q, sql, params);
+  return stream;
+}
+
+/**
+ * loom_pg_connection_close:
+ * @self: a connection
+ *
+ * Closes the connection once the queries already issued are done; new
+ * ones fail from now on. Closing a closed connection does nothing.
+ *
+ * Returns: (transfer full): a future resolved when the connection is
+ *   closed
+ */
+LoomFuture *
+loom_pg_connection_close (LoomPgConnection *self)
+{
+  g_return_val_if_fail (LOOM_PG_IS_CONNECTION (self), NULL);
+
+  if (self->closing != NULL)
+    return g_object_ref (self->closing);
+  if (self->conn == NULL)
+    return loom_future_new_for_boolean (TRUE);
+
+  self->closing = loom_future_new ();
+  if (self->pipeline.length == 0)
+    {
+      LoomFuture *closing = g_object_ref (self->closing);
+
+      connection_finish_close (self);
+      return closing;
+    }
+  return g_object_ref (self->closing);
+}
+
+/**
+ * loom_pg_connection_is_closed:
+ * @self: a connection
+ *
+ * Checks whether @self is closed, or broken because the server
+ * connection was lost.
+ *
+ * Returns: %TRUE if no more queries can run on @self
+ */
+gboolean
+loom_pg_connection_is_closed (LoomPgConnection *self)
+{
+  g_return_val_if_fail (LOOM_PG_IS_CONNECTION (self), TRUE);
+
+  return self->broken != NULL || self->closing != NULL;
+}
+
+/**
+ * loom_pg_connection_get_n_pending:
+ * @self: a connection
+ *
+ * Gets how many queries are in the pipeline, sent and not finished.
+ *
+ * Returns: the number of pending queries
+ */
+guint
+loom_pg_connection_get_n_pending (LoomPgConnection *self)
+{
+  g_return_val_if_fail (LOOM_PG_IS_CONNECTION (self), 0);
+
+  return self->pipeline.length;
+}
+
+/**
+ * loom_pg_connection_get_backend_pid:
+ * @self: a connection
+ *
+ * Gets the process ID of the server process serving @self, as
+ * `pg_backend_pid()`.
+ *
+ * Returns: the process ID, or 0 when closed
+ */
+int
+loom_pg_connection_get_backend_pid (LoomPgConnection *self)
+{
+  g_return_val_if_fail (LOOM_PG_IS_CONNECTION (self), 0);
+
+  return self->conn ? PQbackendPID (self->conn) : 0;
+}
+
+/**
+ * loom_pg_connection_get_server_version:
+ * @self: a connection
+ *
+ * Gets the server's version as a number: 150020 for 15.20.
+ *
+ * Returns: the version, or 0 when closed
+ */
+int
+loom_pg_connection_get_server_version (LoomPgConnection *self)
+{
+  g_return_val_if_fail (LOOM_PG_IS_CONNECTION (self), 0);
+
+  return self->conn ? PQserverVersion (self->conn) : 0;
+}
+
+/**
+ * loom_pg_connection_get_parameter:
+ * @self: a connection
+ * @name: a parameter the server reports, as `server_version`,
+ *   `TimeZone` or `application_name`
+ *
+ * Gets the current value of a server parameter.
+ *
+ * Returns: (nullable): the value, or %NULL when unknown or closed
+ */
+const char *
+loom_pg_connection_get_parameter (LoomPgConnection *self,
+                                  const char       *name)
+{
+  g_return_val_if_fail (LOOM_PG_IS_CONNECTION (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return self->conn ? PQparameterStatus (self->conn, name) : NULL;
+}
+
+/**
+ * loom_pg_connection_get_statement_cache_size:
+ * @self: a connection
+ *
+ * Gets how many prepared statements @self keeps.
+ *
+ * Returns: the size of the statement cache
+ */
+guint
+loom_pg_connection_get_statement_cache_size (LoomPgConnection *self)
+{
+  g_return_val_if_fail (LOOM_PG_IS_CONNECTION (self), 0);
+
+  return self->cache_size;
+}
+
+/**
+ * loom_pg_connection_set_statement_cache_size:
+ * @self: a connection
+ * @size: how many prepared statements to keep; 0 turns preparing off
+ *
+ * Sets how many statements @self keeps prepared. A statement run while
+ * the cache is on is prepared the first time and reused after; beyond
+ * @size, the least recently used one is deallocated. Turn it off for
+ * statements whose plan must follow changing tables, or behind a pooler
+ * in transaction mode.
+ */
+void
+loom_pg_connection_set_statement_cache_size (LoomPgConnection *self,
+                                             guint             size)
+{
+  g_return_if_fail (LOOM_PG_IS_CONNECTION (self));
+
+  self->cache_size = size;
+  evict_statements (self);
+}
+
+/* Object ------------------------------------------------------------------ */
+
+static void
+loom_pg_connection_dispose (GObject *object)
+{
+  LoomPgConnection *self = LOOM_PG_CONNECTION (object);
+
+  /* Queries hold a reference, so the pipeline is empty here. */
+  if (self->source != NULL)
+    {
+      g_source_destroy (self->source);
+      g_clear_pointer (&self->source, g_source_unref);
+    }
+  g_clear_pointer (&self->conn, PQfinish);
+  if (self->closing != NULL)
+    loom_future_resolve (self->closing);
+  g_clear_object (&self->closing);
+
+  G_OBJECT_CLASS (loom_pg_connection_parent_class)->dispose (object);
+}
+
+static void
+loom_pg_connection_finalize (GObject *object)
+{
+  LoomPgConnection *self = LOOM_PG_CONNECTION (object);
+
+  /* The lru links are embedded in the statements the table frees. */
+  g_queue_init (&self->lru);
+  g_hash_table_unref (self->statements);
+  g_clear_error (&self->broken);
+  g_main_context_unref (self->context);
+
+  G_OBJECT_CLASS (loom_pg_connection_parent_class)->finalize (object);
+}
+
+static void
+loom_pg_connection_class_init (LoomPgConnectionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = loom_pg_connection_dispose;
+  object_class->finalize = loom_pg_connection_finalize;
+}
+
+static void
+loom_pg_connection_init (LoomPgConnection *self)
+{
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, statement_free);
+  self->cache_size = DEFAULT_STATEMENT_CACHE_SIZE;
+  self->context = g_main_context_ref_thread_default ();
+}
+
+static void
+notice_processor (void       *arg,
+                  const char *message)
+{
+  g_debug ("%s", message);
+}
+
+/* Takes over @conn, connected. */
+static LoomPgConnection *
+connection_new_take (PGconn *conn)
+{
+  LoomPgConnection *self = g_object_new (LOOM_PG_TYPE_CONNECTION, NULL);
+  const char *datestyle;
+
+  self->conn = conn;
+  PQsetNoticeProcessor (conn, notice_processor, NULL);
+  PQsetnonblocking (conn, 1);
+  PQenterPipelineMode (conn);
+
+  self->source = g_source_new (&connection_source_funcs, sizeof (ConnectionSource));
+  ((ConnectionSource *) self->source)->self = self;
+  g_source_set_static_name (self->source, "LoomPgConnection");
+  self->fd_tag = g_source_add_unix_fd (self->source, PQsocket (conn), G_IO_IN | G_IO_HUP | G_IO_ERR);
+  g_source_attach (self->source, self->context);
+
+  /* The result getters read dates and intervals in the default styles. */
+  datestyle = PQparameterStatus (conn, "DateStyle");
+  if (datestyle != NULL && !g_str_has_prefix (datestyle, "ISO"))
+    send_internal (self, "SET DateStyle TO ISO");
+  if (g_strcmp0 (PQparameterStatus (conn, "IntervalStyle"), "postgres") != 0)
+    send_internal (self, "SET IntervalStyle TO postgres");
+  return self;
+}
+
+/* Connecting ------------------------------------------------------------ */
+
+typedef struct
+{
+  char      *conninfo;  /* (owned) */
+} ConnectData;
+
+static void
+connect_data_free (gpointer data)
+{
+  ConnectData *cd = data;
+
+  /* The conninfo may hold a password: wipe it. */
+  if (cd->conninfo != NULL)
+    memset (cd->conninfo, 0, strlen (cd->conninfo));
+  g_free (cd->conninfo);
+  g_free (cd);
+}
+
+static gboolean
+fd_ready_cb (int          fd,
+             GIOCondition condition,
+             gpointer     data)
+{
+  loom_future_resolve (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Awaits @condition on @fd in the current task. */
+static gboolean
+await_fd (int           fd,
+          GIOCondition  condition,
+          GError      **error)
+{
+  g_autoptr(LoomFuture) future = loom_future_new ();
+  GSource *source = g_unix_fd_source_new (fd, condition | G_IO_HUP | G_IO_ERR);
+  gboolean ok;
+
+  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) fd_ready_cb,
+                         g_object_ref (future), g_object_unref);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  ok = loom_await (future, error);
+  g_source_destroy (source);
+  g_source_unref (source);
+  return ok;
+}
+
+/* The message of a conninfo parse error, with every quoted part — which
+ * might be a password — left out. */
+static char *
+redact_parse_error (const char *message)
+{
+  GString *out = g_string_new (NULL);
+  gboolean quoted = FALSE;
+
+  for (const char *p = message; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        {
+          if (!quoted)
+            g_string_append (out, "\"…\"");
+          quoted = !quoted;
+        }
+      else if (!quoted)
+        g_string_append_c (out, *p);
+    }
+  return g_strstrip (g_string_free (out, FALSE));
+}
+
+typedef struct
+{
+  GPtrArray *keywords;  /* (element-type utf8) (owned) */
+  GPtrArray *values;    /* (element-type utf8) (owned) */
+} Options;
+
+static void
+options_set (Options    *options,
+             const char *keyword,
+             const char *value)
+{
+  for (guint i = 0; i < options->keywords->len; i++)
+    if (strcmp (options->keywords->pdata[i], keyword) == 0)
+      {
+        g_free (options->values->pdata[i]);
+        options->values->pdata[i] = g_strdup (value);
+        return;
+      }
+  g_ptr_array_add (options->keywords, g_strdup (keyword));
+  g_ptr_array_add (options->values, g_strdup (value));
+}
+
+static const char *
+options_get (Options    *options,
+             const char *keyword)
+{
+  for (guint i = 0; i < options->keywords->len; i++)
+    if (strcmp (options->keywords->pdata[i], keyword) == 0)
+      return options->values->pdata[i];
+  return NULL;
+}
+
+static void
+options_clear (Options *options)
+{
+  for (guint i = 0; i < options->values->len; i++)
+    {
+      char *value = options->values->pdata[i];
+
+      if (value != NULL)
+        memset (value, 0, strlen (value));
+    }
+  g_ptr_array_unref (options->keywords);
+  g_ptr_array_unref (options->values);
+}
+
+static gboolean
+is_socket_host (const char *host)
+{
+  return *host == '\0' || *host == '/' || *host == '@';
+}
+
+/* libpq looks host names up with a blocking getaddrinfo() unless hostaddr
+ * is given: look them up here with GResolver, and pass every address as
+ * hostaddr, with the name kept in host for TLS and the password file. */
+static gboolean
+resolve_hosts (Options  *options,
+               GError  **error)
+{
+  const char *host = options_get (options, "host");
+  const char *port = options_get (options, "port");
+  g_auto(GStrv) hosts = NULL;
+  g_auto(GStrv) ports = NULL;
+  g_autoptr(GString) new_hosts = NULL;
+  g_autoptr(GString) new_addrs = NULL;
+  g_autoptr(GString) new_ports = NULL;
+  g_autoptr(GError) last_error = NULL;
+  g_autofree char *last_name = NULL;
+  guint n_ports, n_entries = 0;
+  gboolean any_name = FALSE;
+
+  if (host == NULL || options_get (options, "hostaddr") != NULL)
+    return TRUE;
+
+  hosts = g_strsplit (host, ",", -1);
+  ports = g_strsplit (port ? port : "", ",", -1);
+  n_ports = g_strv_length (ports);
+  for (guint i = 0; hosts[i] != NULL; i++)
+    any_name |= !is_socket_host (hosts[i]) && !g_hostname_is_ip_address (hosts[i]);
+  if (!any_name)
+    return TRUE;
+
+  new_hosts = g_string_new (NULL);
+  new_addrs = g_string_new (NULL);
+  new_ports = g_string_new (NULL);
+  for (guint i = 0; hosts[i] != NULL; i++)
+    {
+      const char *this_port = n_ports > 1 && i < n_ports ? ports[i] : (n_ports == 1 ? ports[0] : "");
+      g_autolist(GInetAddress) addresses = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (is_socket_host (hosts[i]) || g_hostname_is_ip_address (hosts[i]))
+        {
+          g_string_append_printf (new_hosts, "%s%s", n_entries ? "," : "", hosts[i]);
+          g_string_append_printf (new_addrs, "%s%s", n_entries ? "," : "",
+                                  is_socket_host (hosts[i]) ? "" : hosts[i]);
+          g_string_append_printf (new_ports, "%s%s", n_entries ? "," : "", this_port);
+          n_entries++;
+          continue;
+        }
+
+      {
+        g_autoptr(GResolver) resolver = g_resolver_get_default ();
+        g_autoptr(LoomFuture) future = loom_future_new ();
+        g_autoptr(GAsyncResult) result = NULL;
+
+        g_resolver_lookup_by_name_async (resolver, hosts[i], loom_cancellable (),
+                                         loom_gio_callback, g_object_ref (future));
+        result = loom_await_object (future, error);
+        if (result == NULL)
+          return FALSE;
+        addresses = g_resolver_lookup_by_name_finish (resolver, result, &local_error);
+      }
+      if (addresses == NULL)
+        {
+          g_clear_error (&last_error);
+          last_error = g_steal_pointer (&local_error);
+          g_free (last_name);
+          last_name = g_strdup (hosts[i]);
+          continue;  /* libpq tries the other hosts */
+        }
+      for (GList *l = addresses; l != NULL; l = l->next)
+        {
+          g_autofree char *text = g_inet_address_to_string (l->data);
+
+          g_string_append_printf (new_hosts, "%s%s", n_entries ? "," : "", hosts[i]);
+          g_string_append_printf (new_addrs, "%s%s", n_entries ? "," : "", text);
+          g_string_append_printf (new_ports, "%s%s", n_entries ? "," : "", this_port);
+          n_entries++;
+        }
+    }
+
+  if (n_entries == 0)
+    {
+      g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_RESOLVE,
+                   "Could not resolve the host name “%s”: %s",
+                   last_name, last_error->message);
+      return FALSE;
+    }
+  options_set (options, "host", new_hosts->str);
+  options_set (options, "hostaddr", new_addrs->str);
+  if (n_ports > 0)
+    options_set (options, "port", new_ports->str);
+  return TRUE;
+}
+
+static gboolean
+parse_conninfo (const char  *conninfo,
+                Options     *options,
+                guint       *timeout_s,
+                GError     **error)
+{
+  PQconninfoOption *parsed;
+  char *message = NULL;
+  const char *timeout;
+
+  parsed = PQconninfoParse (conninfo, &message);
+  if (parsed == NULL)
+    {
+      g_autofree char *redacted = redact_parse_error (message ? message : "out of memory");
+
+      g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_INVALID_CONNINFO,
+                   "Invalid connection string: %s", redacted);
+      PQfreemem (message);
+      return FALSE;
+    }
+
+  options->keywords = g_ptr_array_new_with_free_func (g_free);
+  options->values = g_ptr_array_new_with_free_func (g_free);
+  for (PQconninfoOption *o = parsed; o->keyword != NULL; o++)
+    if (o->val != NULL)
+      options_set (options, o->keyword, o->val);
+  PQconninfoFree (parsed);
+
+  /* TCP keepalives are on in libpq by default, but with the system's
+   * two-hour idle time: notice a dead peer within about a minute. */
+  if (options_get (options, "keepalives_idle") == NULL)
+    options_set (options, "keepalives_idle", "30");
+  if (options_get (options, "keepalives_interval") == NULL)
+    options_set (options, "keepalives_interval", "10");
+  if (options_get (options, "keepalives_count") == NULL)
+    options_set (options, "keepalives_count", "3");
+
+  timeout = options_get (options, "connect_timeout");
+  *timeout_s = DEFAULT_CONNECT_TIMEOUT_S;
+  if (timeout != NULL)
+    {
+      gint64 value = g_ascii_strtoll (timeout, NULL, 10);
+
+      /* As libpq: 0 or less waits for ever; less than 2 s counts as 2. */
+      *timeout_s = value <= 0 ? 0 : MAX (value, 2);
+    }
+  return TRUE;
+}
+
+static PGconn *
+connect_poll (Options  *options,
+              GError  **error)
+{
+  PGconn *conn;
+
+  g_ptr_array_add (options->keywords, NULL);
+  g_ptr_array_add (options->values, NULL);
+  conn = PQconnectStartParams ((const char *const *) options->keywords->pdata,
+                               (const char *const *) options->values->pdata, 0);
+  if (conn == NULL)
+    {
+      g_set_error_literal (error, LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION,
+                           "Out of memory for the connection");
+      return NULL;
+    }
+
+  for (;;)
+    {
+      PostgresPollingStatusType status;
+
+      if (PQstatus (conn) == CONNECTION_BAD)
+        status = PGRES_POLLING_FAILED;
+      else
+        status = PQconnectPoll (conn);
+
+      if (status == PGRES_POLLING_OK)
+        return conn;
+      if (status == PGRES_POLLING_FAILED)
+        {
+          g_propagate_error (error, loom_pg_error_new_from_conn (conn, LOOM_PG_ERROR_CONNECTION,
+                                                                 "Could not connect to the server"));
+          PQfinish (conn);
+          return NULL;
+        }
+      if (!await_fd (PQsocket (conn), status == PGRES_POLLING_READING ? G_IO_IN : G_IO_OUT, error))
+        {
+          PQfinish (conn);
+          return NULL;
+        }
+    }
+}
+
+static LoomFuture *
+connect_task (gpointer data)
+{
+  ConnectData *cd = data;
+  Options options = { NULL, NULL };
+  g_autoptr(LoomCancelScope) scope = NULL;
+  g_autoptr(GError) error = NULL;
+  guint timeout_s;
+  PGconn *conn = NULL;
+
+  if (!parse_conninfo (cd->conninfo, &options, &timeout_s, &error))
+    return loom_future_new_for_error (g_steal_pointer (&error));
+
+  /* libpq's PQconnectPoll() ignores connect_timeout: enforce it here,
+   * over the host lookup and every host tried. */
+  if (timeout_s > 0)
+    scope = loom_fail_after (timeout_s * 1000);
+
+  if (resolve_hosts (&options, &error))
+    conn = connect_poll (&options, &error);
+  options_clear (&options);
+
+  /* Leaving the scope turns its own cancellation into LOOM_ERROR_TIMED_OUT. */
+  if (scope != NULL && !loom_cancel_scope_leave (scope, &error))
+    {
+      g_clear_pointer (&conn, PQfinish);
+      if (g_error_matches (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT))
+        {
+          g_clear_error (&error);
+          g_set_error (&error, LOOM_PG_ERROR, LOOM_PG_ERROR_TIMED_OUT,
+                       "Timed out connecting to the server after %u s", timeout_s);
+        }
+    }
+
+  if (conn == NULL)
+    return loom_future_new_for_error (g_steal_pointer (&error));
+  {
+    g_autoptr(LoomPgConnection) self = connection_new_take (conn);
+
+    return loom_future_new_for_object (self);
+  }
+}
+
+/**
+ * loom_pg_connect:
+ * @conninfo: a libpq connection string — `"host=db dbname=app"` or a
+ *   `postgresql://` URI — or the empty string for libpq's defaults and
+ *   the `PG*` environment
+ *
+ * Connects to a PostgreSQL server without blocking the loop. Everything
+ * libpq understands passes through: URIs, several hosts with
+ * `target_session_attrs`, `sslmode` and the certificate options,
+ * `passfile`, `service`. Host names are looked up with [class@Gio.Resolver]
+ * first, since libpq's own lookup blocks (a name given only by a service
+ * file is left to libpq). `connect_timeout` (default 10 s) bounds the
+ * whole attempt, lookup and every host included, and fails with
+ * %LOOM_PG_ERROR_TIMED_OUT. TCP keepalives notice a dead server within
+ * about a minute unless the `keepalives_*` options say otherwise.
+ *
+ * Errors never contain the password.
+ *
+ * Returns: (transfer full): a future of the [class@LoomPg.Connection]
+ */
+LoomFuture *
+loom_pg_connect (const char *conninfo)
+{
+  ConnectData *cd;
+  LoomTask *task;
+
+  g_return_val_if_fail (conninfo != NULL, NULL);
+
+  cd = g_new0 (ConnectData, 1);
+  cd->conninfo = g_strdup (conninfo);
+  task = loom_task_new (connect_task, cd, connect_data_free);
+  loom_future_set_name (LOOM_FUTURE (task), "loom_pg_connect");
+  loom_task_start (task);
+  return LOOM_FUTURE (task);
+}
+
+void
+loom_pg_connection_send_internal (LoomPgConnection *self,
+                                  const char       *sql)
+{
+  send_internal (self, sql);
+}
+
+PGTransactionStatusType
+loom_pg_connection_get_transaction_status (LoomPgConnection *self)
+{
+  return self->conn ? PQtransactionStatus (self->conn) : PQTRANS_UNKNOWN;
+}
+
+void
+loom_pg_connection_forget_statements (LoomPgConnection *self)
+{
+  g_queue_init (&self->lru);
+  self->last_statement = NULL;
+  g_hash_table_remove_all (self->statements);
+}
+
+guint *
+loom_pg_connection_transaction_depth (LoomPgConnection *self)
+{
+  return &self->transaction_depth;
+}
+
+void
+loom_pg_connection_set_hooks (LoomPgConnection *self,
+                              LoomPgNotifyFunc  notify_func,
+                              LoomPgLostFunc    lost_func,
+                              gpointer          data)
+{
+  self->notify_func = notify_func;
+  self->lost_func = lost_func;
+  self->hook_data = data;
+}
+
+/**
+ * loom_pg_connection_notify:
+ * @self: a connection
+ * @channel: the channel, any text (it is sent as a parameter, never pasted
+ *   into SQL)
+ * @payload: (nullable): the payload, up to 8000 bytes
+ *
+ * Sends a notification, as `NOTIFY` (through `pg_notify()`). Inside a
+ * transaction, it is delivered at commit.
+ *
+ * Returns: (transfer full): a future resolved once the server took it
+ */
+LoomFuture *
+loom_pg_connection_notify (LoomPgConnection *self,
+                           const char       *channel,
+                           const char       *payload)
+{
+  g_autoptr(LoomPgParams) params = NULL;
+
+  g_return_val_if_fail (LOOM_PG_IS_CONNECTION (self), NULL);
+  g_return_val_if_fail (channel != NULL, NULL);
+
+  params = loom_pg_params_new ();
+  loom_pg_params_add_text (params, channel);
+  loom_pg_params_add_text (params, payload ? payload : "");
+  return loom_pg_connection_execute (self, "SELECT pg_notify($1::text, $2::text)", params);
+}
+
+char *
+loom_pg_connection_escape_identifier (LoomPgConnection *self,
+                                      const char       *name)
+{
+  char *escaped;
+  char *copy;
+
+  if (self->conn == NULL)
+    return NULL;
+  escaped = PQescapeIdentifier (self->conn, name, strlen (name));
+  if (escaped == NULL)
+    return NULL;
+  copy = g_strdup (escaped);
+  PQfreemem (escaped);
+  return copy;
+}
+
+LoomFuture *
+loom_pg_connection_exclusive_begin (LoomPgConnection *self)
+{
+  GError *error = connection_unusable (self);
+  g_autoptr(LoomFuture) turn = NULL;
+  Query *q;
+
+  if (error != NULL)
+    return loom_future_new_for_error (error);
+  q = query_new (self, QUERY_EXCLUSIVE);
+  turn = g_object_ref (q->future);
+  query_submit (self, q, NULL, NULL);
+  return g_steal_pointer (&turn);
+}
+
+void
+loom_pg_connection_exclusive_end (LoomPgConnection *self)
+{
+  Query *q = g_steal_pointer (&self->exclusive);
+
+  g_return_if_fail (q != NULL);
+  q->finished = TRUE;
+  query_unref (q);
+  connection_set_paused (self, FALSE);
+  if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_BAD)
+    connection_fail_all (self, loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
+                                                            "The server connection was lost"));
+  drain_waiting (self);
+  if (self->pipeline.length == 0 && self->closing != NULL)
+    connection_finish_close (self);
+}
+
+LoomFuture *
+loom_pg_connection_exclusive_wait (LoomPgConnection *self,
+                                   gboolean          for_write)
+{
+  if (self->source == NULL)
+    return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION,
+                                              "The server connection was lost");
+  if (for_write && !self->want_write)
+    {
+      self->want_write = TRUE;
+      connection_update_events (self);
+    }
+  connection_set_paused (self, FALSE);
+  /* One a cancelled waiter left behind is done: start a fresh one. */
+  if (self->exclusive_wake != NULL && loom_future_is_done (self->exclusive_wake))
+    g_clear_object (&self->exclusive_wake);
+  if (self->exclusive_wake == NULL)
+    self->exclusive_wake = loom_future_new ();
+  return g_object_ref (self->exclusive_wake);
+}
+
+PGconn *
+loom_pg_connection_get_pgconn (LoomPgConnection *self)
+{
+  return self->conn;
+}

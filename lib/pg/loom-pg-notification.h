@@ -1,0 +1,32 @@
+/* loom-pg-notification.h
+ *
+ * Copyright 2026 The Loom authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(LOOM_PG_INSIDE) && !defined(LOOM_PG_COMPILATION)
+# error "Only <loom-pg.h> can be included directly."
+#endif
+
+#include <loom.h>
+
+G_BEGIN_DECLS
+
+#define LOOM_PG_TYPE_NOTIFICATION (loom_pg_notification_get_type ())
+
+LOOM_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (LoomPgNotification, loom_pg_notification, LOOM_PG, NOTIFICATION, GObject)
+
+LOOM_AVAILABLE_IN_ALL
+const char *loom_pg_notification_get_channel (LoomPgNotification *self);
+LOOM_AVAILABLE_IN_ALL
+const char *loom_pg_notification_get_payload (LoomPgNotification *self);
+LOOM_AVAILABLE_IN_ALL
+int         loom_pg_notification_get_pid     (LoomPgNotification *self);
+LOOM_AVAILABLE_IN_ALL
+gboolean    loom_pg_notification_is_gap      (LoomPgNotification *self);
+
+G_END_DECLS
