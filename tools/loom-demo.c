@@ -151,7 +151,8 @@ main (int   argc,
   printf ("\n");
   printf (_("Read next: README.md, then the guides of the Loom reference "
             "(asyncio to Loom, cancellation, task groups, threads, debugging, "
-            "performance), installed in %s by a build with -Ddocs=true\n"),
+            "performance, the HTTP client and server, PostgreSQL), installed "
+            "in %s by a build with -Ddocs=true\n"),
           LOOM_DOCDIR);
   return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
