@@ -174,7 +174,10 @@ loom_scheduler_prepare (GSource *source,
       return FALSE;
     }
 
-  now = g_source_get_time (source);
+  /* The time now, not the context's cached g_source_get_time(): that is
+   * from the start of the iteration, and every microsecond the iteration
+   * has spent since would be slept past the deadline. */
+  now = g_get_monotonic_time ();
   if (deadline <= now)
     {
       *timeout = 0;
@@ -198,7 +201,7 @@ loom_scheduler_check (GSource *source)
     return TRUE;
 
   deadline = loom_scheduler_next_deadline (self);
-  return deadline >= 0 && deadline <= g_source_get_time (source);
+  return deadline >= 0 && deadline <= g_get_monotonic_time ();
 }
 
 static void

@@ -703,6 +703,27 @@ loom_http_server_request_respond_text (LoomHttpServerRequest *self,
   set_response (self, status, content_type ? content_type : "text/plain; charset=utf-8", body, NULL);
 }
 
+/* One generator per thread, kept: json_to_string() would create and
+ * finalize a JsonGenerator (and set its properties) for every response. */
+static GPrivate json_generators = G_PRIVATE_INIT (g_object_unref);
+
+static GBytes *
+node_to_bytes (JsonNode *node)
+{
+  JsonGenerator *generator = g_private_get (&json_generators);
+  GString *text;
+
+  if (generator == NULL)
+    {
+      generator = json_generator_new ();
+      g_private_set (&json_generators, generator);
+    }
+  json_generator_set_root (generator, node);
+  text = json_generator_to_gstring (generator, g_string_sized_new (128));
+  json_generator_set_root (generator, NULL);
+  return g_string_free_to_bytes (text);
+}
+
 /**
  * loom_http_server_request_respond_json:
  * @self: a request
@@ -718,14 +739,12 @@ loom_http_server_request_respond_json (LoomHttpServerRequest *self,
                                        JsonNode              *node)
 {
   g_autoptr(GBytes) body = NULL;
-  char *text;
 
   g_return_if_fail (LOOM_HTTP_IS_SERVER_REQUEST (self));
   g_return_if_fail (status >= 100 && status < 600);
   g_return_if_fail (node != NULL);
 
-  text = json_to_string (node, FALSE);
-  body = g_bytes_new_take (text, strlen (text));
+  body = node_to_bytes (node);
   set_response (self, status, "application/json", body, NULL);
 }
 

@@ -264,6 +264,87 @@ test_scheduler_timer_structure (void)
   g_rand_free (rand);
 }
 
+/* The poll timeout and the readiness check are computed from the time at
+ * the call, not from the time the main context cached when its iteration
+ * began: a dispatch that ran for a while before the scheduler is prepared
+ * again would otherwise make the loop sleep past the deadline. */
+typedef struct
+{
+  LoomScheduler *scheduler;
+  LoomTimer      far;
+  LoomTimer      near;
+  gboolean       done;
+} StaleTime;
+
+static void
+stale_time_fire (LoomTimer *timer)
+{
+  (void) timer;
+}
+
+static gboolean
+stale_time_probe (gpointer user_data)
+{
+  StaleTime *probe = user_data;
+  GSource *source = &probe->scheduler->source;
+  gint64 far_deadline;
+  gint64 before;
+  gint64 after;
+  int timeout = -2;
+  gboolean ready;
+
+  /* The context's cached time is from before this dispatch. */
+  (void) g_source_get_time (source);
+  far_deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  loom_scheduler_timer_arm (probe->scheduler, &probe->far, far_deadline);
+  g_usleep (50 * 1000);
+
+  before = g_get_monotonic_time ();
+  ready = source->source_funcs->prepare (source, &timeout);
+  after = g_get_monotonic_time ();
+  g_assert_false (ready);
+  g_assert_cmpint (timeout, >=, (far_deadline - after + 999) / 1000);
+  g_assert_cmpint (timeout, <=, (far_deadline - before + 999) / 1000);
+
+  /* A deadline passed since the context cached its time is due now. */
+  loom_scheduler_timer_arm (probe->scheduler, &probe->near,
+                            g_get_monotonic_time () + 20 * 1000);
+  g_usleep (30 * 1000);
+  g_assert_true (source->source_funcs->check (source));
+  timeout = -2;
+  g_assert_true (source->source_funcs->prepare (source, &timeout));
+  g_assert_cmpint (timeout, ==, 0);
+
+  loom_scheduler_timer_disarm (probe->scheduler, &probe->near);
+  loom_scheduler_timer_disarm (probe->scheduler, &probe->far);
+  probe->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_scheduler_timeout_current_time (void)
+{
+  GMainContext *context = g_main_context_new ();
+  StaleTime probe = { 0 };
+  GSource *idle;
+
+  g_main_context_push_thread_default (context);
+  probe.scheduler = loom_scheduler_get_for_context (context);
+  loom_scheduler_claim (probe.scheduler);
+  probe.far.func = stale_time_fire;
+  probe.near.func = stale_time_fire;
+
+  idle = g_idle_source_new ();
+  g_source_set_callback (idle, stale_time_probe, &probe, NULL);
+  g_source_attach (idle, context);
+  g_source_unref (idle);
+  while (!probe.done)
+    g_main_context_iteration (context, TRUE);
+
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+}
+
 static void
 sleep_done (GObject      *source,
             GAsyncResult *result,
@@ -414,6 +495,7 @@ main (int   argc,
   g_test_add_func ("/scheduler/no-starvation", test_scheduler_no_starvation);
   g_test_add_func ("/scheduler/timer-order", test_scheduler_timer_order);
   g_test_add_func ("/scheduler/timer-structure", test_scheduler_timer_structure);
+  g_test_add_func ("/scheduler/timeout-current-time", test_scheduler_timeout_current_time);
   g_test_add_func ("/scheduler/sleep-async", test_scheduler_sleep_async);
   g_test_add_func ("/scheduler/settings", test_scheduler_settings);
   g_test_add_func ("/scheduler/default-context", test_scheduler_default_context);
