@@ -53,6 +53,19 @@ GType loom_future_get_type (void) G_GNUC_CONST;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoomFuture, g_object_unref)
 
+/**
+ * LoomFutureClass::cancel: (skip)
+ * @self: a pending future
+ * @message: (nullable): the message of the cancellation error, or %NULL
+ *
+ * How the future types of the core stop: a plain future is rejected at
+ * once, a task is asked to stop. Private to libloom-1: bindings do not
+ * override it.
+ *
+ * Returns: %TRUE if @self was pending
+ *
+ * Since: 0.1
+ */
 struct _LoomFutureClass
 {
   GObjectClass parent_class;
