@@ -149,6 +149,8 @@ loom_barrier_class_init (LoomBarrierClass *klass)
    *
    * How many tasks must wait on the barrier before it lets them go; at
    * least 1.
+   *
+   * Since: 0.1
    */
   properties[PROP_PARTIES] =
     g_param_spec_uint ("parties", NULL, NULL,

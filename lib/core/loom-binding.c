@@ -149,6 +149,8 @@ callable_fiber (gpointer data)
  * rejects the task.
  *
  * Returns: (transfer full): a new task
+ *
+ * Since: 0.2
  */
 LoomTask *
 loom_task_new_callable (LoomFiberFunc  func,
@@ -173,6 +175,8 @@ loom_task_new_callable (LoomFiberFunc  func,
  * task ends as; %NULL (a function that raised) rejects the task.
  *
  * Returns: (transfer full): the task
+ *
+ * Since: 0.2
  */
 LoomTask *
 loom_spawn_callable (LoomFiberFunc  func,
@@ -193,6 +197,8 @@ loom_spawn_callable (LoomFiberFunc  func,
  *
  * The twin of `loom_spawn_detached()` for bindings: @func runs from the
  * main loop and returns a future; a failure is logged.
+ *
+ * Since: 0.2
  */
 void
 loom_spawn_detached_callable (LoomFiberFunc  func,
@@ -218,6 +224,8 @@ loom_spawn_detached_callable (LoomFiberFunc  func,
  *
  * Returns: (transfer full): a future of the task's result, settled on the
  *   caller's context
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_spawn_on_callable (GMainContext   *context,
@@ -246,6 +254,8 @@ loom_spawn_on_callable (GMainContext   *context,
  *
  * Returns: (transfer full): the done main future, or %NULL with @error set
  *   if it failed
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_run_callable (LoomFiberFunc   func,
@@ -275,6 +285,8 @@ loom_run_callable (LoomFiberFunc   func,
  *
  * The twin of `loom_task_group_spawn()` for bindings: the child's function
  * runs from the main loop and returns a future the child ends as.
+ *
+ * Since: 0.2
  */
 void
 loom_task_group_spawn_callable (LoomTaskGroup  *self,
@@ -352,6 +364,8 @@ thread_callable_new (LoomThreadFunc func,
  *
  * Returns: (transfer full): a future of @func's result, settled on the
  *   caller's context
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_run_in_thread_callable (LoomThreadFunc func,
@@ -377,6 +391,8 @@ loom_run_in_thread_callable (LoomThreadFunc func,
  * returns no future (it raised) rejects.
  *
  * Returns: (transfer full): a future of @func's result
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_thread_pool_run_callable (LoomThreadPool *self,
@@ -426,6 +442,8 @@ sleep_body (gpointer data)
  *
  * Returns: (transfer full): a future resolved without a value after @msec
  *   milliseconds; cancel it to stop sleeping
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_sleep_future (guint msec)
@@ -450,6 +468,8 @@ event_wait_body (gpointer data)
  * `loom_event_wait()`, as asyncio's `Event.wait()`.
  *
  * Returns: (transfer full): a future resolved with %TRUE once @self is set
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_event_wait_future (LoomEvent *self)
@@ -477,6 +497,8 @@ lock_acquire_body (gpointer data)
  *
  * Returns: (transfer full): a future resolved with %TRUE once the lock is
  *   held; release it with [method@Loom.Lock.release]
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_lock_acquire_future (LoomLock *self)
@@ -504,6 +526,8 @@ semaphore_acquire_body (gpointer data)
  *
  * Returns: (transfer full): a future resolved with %TRUE once a permit is
  *   held
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_semaphore_acquire_future (LoomSemaphore *self)
@@ -531,6 +555,8 @@ condition_wait_body (gpointer data)
  * again when the future is done, however it ended.
  *
  * Returns: (transfer full): a future resolved with %TRUE once notified
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_condition_wait_future (LoomCondition *self)
@@ -559,6 +585,8 @@ barrier_wait_body (gpointer data)
  *
  * Returns: (transfer full): a future resolved with the arrival index (an
  *   int64), as asyncio's `Barrier.wait()` returns
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_barrier_wait_future (LoomBarrier *self)
@@ -594,6 +622,8 @@ queue_get_body (gpointer data)
  *
  * Returns: (transfer full): a future resolved with the value; rejected with
  *   %LOOM_ERROR_CLOSED once the queue is closed and drained
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_queue_get_future (LoomQueue *self)
@@ -644,6 +674,8 @@ queue_put_body (gpointer data)
  * queue as it was.
  *
  * Returns: (transfer full): a future resolved with %TRUE once @value is in
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_queue_put_future (LoomQueue    *self,
@@ -679,6 +711,8 @@ queue_join_body (gpointer data)
  * [method@Loom.Queue.task_done]: `await queue.join()`.
  *
  * Returns: (transfer full): a future resolved without a value then
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_queue_join_future (LoomQueue *self)
@@ -697,6 +731,8 @@ loom_queue_join_future (LoomQueue *self)
  *
  * Returns: (transfer full): a future resolved with the item, resolved
  *   without a value at the end, or rejected on error
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_iter_next_future (LoomAsyncIterator *iterator)

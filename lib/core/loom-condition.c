@@ -150,6 +150,8 @@ loom_condition_class_init (LoomConditionClass *klass)
    *
    * The lock @self is bound to: waiting and notifying need it held. A
    * condition created without one makes its own.
+   *
+   * Since: 0.1
    */
   properties[PROP_LOCK] =
     g_param_spec_object ("lock", NULL, NULL,

@@ -53,6 +53,20 @@ GType loom_future_get_type (void) G_GNUC_CONST;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoomFuture, g_object_unref)
 
+/**
+ * LoomFutureClass::cancel:
+ * @self: a pending future
+ * @message: (nullable): the message of the cancellation error, or %NULL
+ *
+ * Cancels @self, for [method@Loom.Future.cancel]: a plain future is
+ * rejected at once with %G_IO_ERROR_CANCELLED, a task is asked to stop.
+ * A future implemented in a binding (a Python coroutine's) overrides it
+ * to stop what it runs.
+ *
+ * Returns: %TRUE if @self was pending and the cancellation was taken
+ *
+ * Since: 0.1
+ */
 struct _LoomFutureClass
 {
   GObjectClass parent_class;

@@ -266,6 +266,8 @@ loom_thread_pool_class_init (LoomThreadPoolClass *klass)
    * The most functions the pool runs at once. Set to 0 at construction
    * for the default size, that of Python's default executor:
    * min (32, number of processors + 4).
+   *
+   * Since: 0.1
    */
   properties[PROP_MAX_THREADS] =
     g_param_spec_uint ("max-threads", NULL, NULL,

@@ -40,7 +40,7 @@
  * A version to compare %LOOM_VERSION_MIN_REQUIRED and
  * %LOOM_VERSION_MAX_ALLOWED with: Loom 0.1, the first API.
  *
- * Since: 0.1
+ * Since: 0.2
  */
 #define LOOM_VERSION_0_1 (G_ENCODE_VERSION (0, 1))
 
@@ -60,7 +60,7 @@
  * The current stable API version: that of these headers, or, for a
  * development series (an odd minor version), the stable one it leads to.
  *
- * Since: 0.1
+ * Since: 0.2
  */
 #if (LOOM_MINOR_VERSION % 2)
 # define LOOM_VERSION_CUR_STABLE (G_ENCODE_VERSION (LOOM_MAJOR_VERSION, LOOM_MINOR_VERSION + 1))
@@ -76,7 +76,7 @@
  * that version or earlier then warn. The default is
  * %LOOM_VERSION_CUR_STABLE.
  *
- * Since: 0.1
+ * Since: 0.2
  */
 #ifndef LOOM_VERSION_MIN_REQUIRED
 # define LOOM_VERSION_MIN_REQUIRED (LOOM_VERSION_CUR_STABLE)
@@ -89,7 +89,7 @@
  * API the program may use: symbols added after it then warn. The default
  * is %LOOM_VERSION_CUR_STABLE.
  *
- * Since: 0.1
+ * Since: 0.2
  */
 #ifndef LOOM_VERSION_MAX_ALLOWED
 # if LOOM_VERSION_MIN_REQUIRED > LOOM_VERSION_CUR_STABLE

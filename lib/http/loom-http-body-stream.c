@@ -39,6 +39,8 @@
  *
  * GIO code may read [method@LoomHttp.BodyStream.get_input_stream]
  * instead; do not mix both ways on one body.
+ *
+ * Since: 0.2
  */
 
 #define DEFAULT_CHUNK_SIZE (64 * 1024)
@@ -367,6 +369,8 @@ loom_http_body_stream_iterator_init (LoomAsyncIteratorInterface *iface)
  * is closed or finalized.
  *
  * Returns: (transfer none): the stream
+ *
+ * Since: 0.2
  */
 GInputStream *
 loom_http_body_stream_get_input_stream (LoomHttpBodyStream *self)
@@ -383,6 +387,8 @@ loom_http_body_stream_get_input_stream (LoomHttpBodyStream *self)
  * Gets the largest chunk one step of the iteration returns.
  *
  * Returns: the size in bytes
+ *
+ * Since: 0.2
  */
 gsize
 loom_http_body_stream_get_chunk_size (LoomHttpBodyStream *self)
@@ -398,6 +404,8 @@ loom_http_body_stream_get_chunk_size (LoomHttpBodyStream *self)
  * @chunk_size: the largest chunk, in bytes (64 KiB by default)
  *
  * Sets the largest chunk one step of the iteration returns.
+ *
+ * Since: 0.2
  */
 void
 loom_http_body_stream_set_chunk_size (LoomHttpBodyStream *self,
@@ -416,6 +424,8 @@ loom_http_body_stream_set_chunk_size (LoomHttpBodyStream *self,
  * Gets how many bytes of the body the iteration has returned.
  *
  * Returns: the count
+ *
+ * Since: 0.2
  */
 guint64
 loom_http_body_stream_get_bytes_read (LoomHttpBodyStream *self)
@@ -432,6 +442,8 @@ loom_http_body_stream_get_bytes_read (LoomHttpBodyStream *self)
  * Gets the length the server announced in `Content-Length`.
  *
  * Returns: the length in bytes, or -1 if unknown (chunked encoding)
+ *
+ * Since: 0.2
  */
 gint64
 loom_http_body_stream_get_length (LoomHttpBodyStream *self)
@@ -448,6 +460,8 @@ loom_http_body_stream_get_length (LoomHttpBodyStream *self)
  * Checks whether the iteration reached the end of the body or failed.
  *
  * Returns: %TRUE once no more chunks come
+ *
+ * Since: 0.2
  */
 gboolean
 loom_http_body_stream_is_finished (LoomHttpBodyStream *self)

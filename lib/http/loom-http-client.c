@@ -82,6 +82,8 @@
  * retries to about a fifth of the requests (plus ten), so a failing
  * server is not hammered. A request whose body is a stream is never
  * retried.
+ *
+ * Since: 0.2
  */
 
 #define DEFAULT_MAX_CONNECTIONS          256
@@ -296,6 +298,8 @@ loom_http_client_class_init (LoomHttpClientClass *klass)
    *
    * The libsoup session the client runs on, for features this class does
    * not wrap (proxies, HSTS, a logger).
+   *
+   * Since: 0.2
    */
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, SOUP_TYPE_SESSION,
@@ -305,6 +309,8 @@ loom_http_client_class_init (LoomHttpClientClass *klass)
    * LoomHttpClient:user-agent:
    *
    * The `User-Agent` header sent with every request.
+   *
+   * Since: 0.2
    */
   properties[PROP_USER_AGENT] =
     g_param_spec_string ("user-agent", NULL, NULL, NULL, rw);
@@ -313,6 +319,8 @@ loom_http_client_class_init (LoomHttpClientClass *klass)
    * LoomHttpClient:base-url:
    *
    * The URL relative request URLs are resolved against, or %NULL.
+   *
+   * Since: 0.2
    */
   properties[PROP_BASE_URL] =
     g_param_spec_string ("base-url", NULL, NULL, NULL, rw);
@@ -322,6 +330,8 @@ loom_http_client_class_init (LoomHttpClientClass *klass)
    *
    * How many requests run at once, to all hosts together (libsoup's own
    * default is 10).
+   *
+   * Since: 0.2
    */
   properties[PROP_MAX_CONNECTIONS] =
     g_param_spec_uint ("max-connections", NULL, NULL, 1, G_MAXINT,
@@ -332,6 +342,8 @@ loom_http_client_class_init (LoomHttpClientClass *klass)
    *
    * How many requests run at once to one host (libsoup's own default
    * is 2).
+   *
+   * Since: 0.2
    */
   properties[PROP_MAX_CONNECTIONS_PER_HOST] =
     g_param_spec_uint ("max-connections-per-host", NULL, NULL, 1, G_MAXINT,
@@ -342,6 +354,8 @@ loom_http_client_class_init (LoomHttpClientClass *klass)
    *
    * The total timeout of a request in seconds, 0 for none: see
    * [class@LoomHttp.Client] for what it covers.
+   *
+   * Since: 0.2
    */
   properties[PROP_TIMEOUT] =
     g_param_spec_double ("timeout", NULL, NULL, 0, G_MAXDOUBLE, DEFAULT_TIMEOUT, rw);
@@ -351,6 +365,8 @@ loom_http_client_class_init (LoomHttpClientClass *klass)
    *
    * The time in seconds from getting a connection slot to the response
    * head, 0 for none.
+   *
+   * Since: 0.2
    */
   properties[PROP_CONNECT_TIMEOUT] =
     g_param_spec_double ("connect-timeout", NULL, NULL, 0, G_MAXDOUBLE, 0, rw);
@@ -360,6 +376,8 @@ loom_http_client_class_init (LoomHttpClientClass *klass)
    *
    * The longest wait in seconds for the next data of a response, 0 for
    * none.
+   *
+   * Since: 0.2
    */
   properties[PROP_READ_TIMEOUT] =
     g_param_spec_double ("read-timeout", NULL, NULL, 0, G_MAXDOUBLE, 0, rw);
@@ -369,6 +387,8 @@ loom_http_client_class_init (LoomHttpClientClass *klass)
    *
    * How many redirects a request follows before failing with
    * %LOOM_HTTP_ERROR_TOO_MANY_REDIRECTS.
+   *
+   * Since: 0.2
    */
   properties[PROP_MAX_REDIRECTS] =
     g_param_spec_uint ("max-redirects", NULL, NULL, 0, G_MAXINT, DEFAULT_MAX_REDIRECTS, rw);
@@ -377,6 +397,8 @@ loom_http_client_class_init (LoomHttpClientClass *klass)
    * LoomHttpClient:retries:
    *
    * How many times an idempotent request is retried, 0 for never.
+   *
+   * Since: 0.2
    */
   properties[PROP_RETRIES] =
     g_param_spec_uint ("retries", NULL, NULL, 0, 100, 0, rw);
@@ -386,6 +408,8 @@ loom_http_client_class_init (LoomHttpClientClass *klass)
    *
    * Whether the client keeps cookies, in a [class@Soup.CookieJar] of its
    * own unless one was given with [method@LoomHttp.Client.set_cookie_jar].
+   *
+   * Since: 0.2
    */
   properties[PROP_COOKIES] =
     g_param_spec_boolean ("cookies", NULL, NULL, FALSE, rw);
@@ -395,6 +419,8 @@ loom_http_client_class_init (LoomHttpClientClass *klass)
    *
    * The PEM file of the certificate authorities trusted instead of the
    * system's, set with [method@LoomHttp.Client.set_tls_ca_file].
+   *
+   * Since: 0.2
    */
   properties[PROP_TLS_CA_FILE] =
     g_param_spec_string ("tls-ca-file", NULL, NULL, NULL,
@@ -406,6 +432,8 @@ loom_http_client_class_init (LoomHttpClientClass *klass)
    * DANGEROUS: accept any TLS certificate, even expired, self-signed or
    * issued for another host. This removes the protection TLS gives against
    * anyone on the network path; use it only against test servers.
+   *
+   * Since: 0.2
    */
   properties[PROP_ACCEPT_INVALID_CERTIFICATES] =
     g_param_spec_boolean ("accept-invalid-certificates", NULL, NULL, FALSE, rw);
@@ -431,6 +459,8 @@ loom_http_client_init (LoomHttpClient *self)
  * Creates a client with the default limits: 256 connections, 16 per host.
  *
  * Returns: (transfer full): a new client
+ *
+ * Since: 0.2
  */
 LoomHttpClient *
 loom_http_client_new (void)
@@ -446,6 +476,8 @@ loom_http_client_new (void)
  * Creates a client with the given connection limits.
  *
  * Returns: (transfer full): a new client
+ *
+ * Since: 0.2
  */
 LoomHttpClient *
 loom_http_client_new_with_limits (guint max_connections,
@@ -467,6 +499,8 @@ loom_http_client_new_with_limits (guint max_connections,
  * Gets [property@LoomHttp.Client:session].
  *
  * Returns: (transfer none): the session
+ *
+ * Since: 0.2
  */
 SoupSession *
 loom_http_client_get_session (LoomHttpClient *self)
@@ -483,6 +517,8 @@ loom_http_client_get_session (LoomHttpClient *self)
  * Gets [property@LoomHttp.Client:max-connections].
  *
  * Returns: the limit
+ *
+ * Since: 0.2
  */
 guint
 loom_http_client_get_max_connections (LoomHttpClient *self)
@@ -499,6 +535,8 @@ loom_http_client_get_max_connections (LoomHttpClient *self)
  * Gets [property@LoomHttp.Client:max-connections-per-host].
  *
  * Returns: the limit
+ *
+ * Since: 0.2
  */
 guint
 loom_http_client_get_max_connections_per_host (LoomHttpClient *self)
@@ -515,6 +553,8 @@ loom_http_client_get_max_connections_per_host (LoomHttpClient *self)
  * Gets [property@LoomHttp.Client:user-agent].
  *
  * Returns: (transfer none) (nullable): the user agent
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_client_get_user_agent (LoomHttpClient *self)
@@ -530,6 +570,8 @@ loom_http_client_get_user_agent (LoomHttpClient *self)
  * @user_agent: (nullable): the user agent, or %NULL to send none
  *
  * Sets [property@LoomHttp.Client:user-agent].
+ *
+ * Since: 0.2
  */
 void
 loom_http_client_set_user_agent (LoomHttpClient *self,
@@ -550,6 +592,8 @@ loom_http_client_set_user_agent (LoomHttpClient *self,
  * Gets [property@LoomHttp.Client:base-url].
  *
  * Returns: (transfer none) (nullable): the base URL
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_client_get_base_url (LoomHttpClient *self)
@@ -628,6 +672,8 @@ loom_http_client_parse_url (GUri        *base,
  *
  * Returns: %TRUE if set; %FALSE with %LOOM_HTTP_ERROR_INVALID_URL or
  *   %LOOM_HTTP_ERROR_UNSUPPORTED_SCHEME if @base_url is not usable
+ *
+ * Since: 0.2
  */
 gboolean
 loom_http_client_set_base_url (LoomHttpClient  *self,
@@ -675,6 +721,8 @@ set_double_prop (LoomHttpClient *self,
  * Gets [property@LoomHttp.Client:timeout].
  *
  * Returns: the total timeout in seconds, 0 for none
+ *
+ * Since: 0.2
  */
 double
 loom_http_client_get_timeout (LoomHttpClient *self)
@@ -690,6 +738,8 @@ loom_http_client_get_timeout (LoomHttpClient *self)
  * @seconds: the total timeout, 0 for none
  *
  * Sets [property@LoomHttp.Client:timeout].
+ *
+ * Since: 0.2
  */
 void
 loom_http_client_set_timeout (LoomHttpClient *self,
@@ -707,6 +757,8 @@ loom_http_client_set_timeout (LoomHttpClient *self,
  * Gets [property@LoomHttp.Client:connect-timeout].
  *
  * Returns: the connect timeout in seconds, 0 for none
+ *
+ * Since: 0.2
  */
 double
 loom_http_client_get_connect_timeout (LoomHttpClient *self)
@@ -722,6 +774,8 @@ loom_http_client_get_connect_timeout (LoomHttpClient *self)
  * @seconds: the connect timeout, 0 for none
  *
  * Sets [property@LoomHttp.Client:connect-timeout].
+ *
+ * Since: 0.2
  */
 void
 loom_http_client_set_connect_timeout (LoomHttpClient *self,
@@ -739,6 +793,8 @@ loom_http_client_set_connect_timeout (LoomHttpClient *self,
  * Gets [property@LoomHttp.Client:read-timeout].
  *
  * Returns: the read timeout in seconds, 0 for none
+ *
+ * Since: 0.2
  */
 double
 loom_http_client_get_read_timeout (LoomHttpClient *self)
@@ -754,6 +810,8 @@ loom_http_client_get_read_timeout (LoomHttpClient *self)
  * @seconds: the read timeout, 0 for none
  *
  * Sets [property@LoomHttp.Client:read-timeout].
+ *
+ * Since: 0.2
  */
 void
 loom_http_client_set_read_timeout (LoomHttpClient *self,
@@ -771,6 +829,8 @@ loom_http_client_set_read_timeout (LoomHttpClient *self,
  * Gets [property@LoomHttp.Client:max-redirects].
  *
  * Returns: the limit
+ *
+ * Since: 0.2
  */
 guint
 loom_http_client_get_max_redirects (LoomHttpClient *self)
@@ -786,6 +846,8 @@ loom_http_client_get_max_redirects (LoomHttpClient *self)
  * @max_redirects: how many redirects to follow
  *
  * Sets [property@LoomHttp.Client:max-redirects].
+ *
+ * Since: 0.2
  */
 void
 loom_http_client_set_max_redirects (LoomHttpClient *self,
@@ -806,6 +868,8 @@ loom_http_client_set_max_redirects (LoomHttpClient *self,
  * Gets [property@LoomHttp.Client:retries].
  *
  * Returns: how many times a request is retried
+ *
+ * Since: 0.2
  */
 guint
 loom_http_client_get_retries (LoomHttpClient *self)
@@ -821,6 +885,8 @@ loom_http_client_get_retries (LoomHttpClient *self)
  * @retries: how many times to retry an idempotent request, 0 for never
  *
  * Sets [property@LoomHttp.Client:retries].
+ *
+ * Since: 0.2
  */
 void
 loom_http_client_set_retries (LoomHttpClient *self,
@@ -842,6 +908,8 @@ loom_http_client_set_retries (LoomHttpClient *self,
  * the same name replaces a default one.
  *
  * Returns: (transfer none): the default headers
+ *
+ * Since: 0.2
  */
 SoupMessageHeaders *
 loom_http_client_get_default_headers (LoomHttpClient *self)
@@ -858,6 +926,8 @@ loom_http_client_get_default_headers (LoomHttpClient *self)
  * @value: (nullable): its value, or %NULL to remove the header
  *
  * Sets a header sent with every request.
+ *
+ * Since: 0.2
  */
 void
 loom_http_client_set_default_header (LoomHttpClient *self,
@@ -880,6 +950,8 @@ loom_http_client_set_default_header (LoomHttpClient *self,
  * Gets the cookie jar, if the client keeps cookies.
  *
  * Returns: (transfer none) (nullable): the jar
+ *
+ * Since: 0.2
  */
 SoupCookieJar *
 loom_http_client_get_cookie_jar (LoomHttpClient *self)
@@ -896,6 +968,8 @@ loom_http_client_get_cookie_jar (LoomHttpClient *self)
  *
  * Makes the client keep cookies in @jar — a [class@Soup.CookieJar], or a
  * subclass that stores them in a file or a database.
+ *
+ * Since: 0.2
  */
 void
 loom_http_client_set_cookie_jar (LoomHttpClient *self,
@@ -929,6 +1003,8 @@ loom_http_client_set_cookie_jar (LoomHttpClient *self,
  * of the system's trust store.
  *
  * Returns: %TRUE if set; %FALSE with @error set if @path cannot be loaded
+ *
+ * Since: 0.2
  */
 gboolean
 loom_http_client_set_tls_ca_file (LoomHttpClient  *self,
@@ -962,6 +1038,8 @@ loom_http_client_set_tls_ca_file (LoomHttpClient  *self,
  * Gets [property@LoomHttp.Client:accept-invalid-certificates].
  *
  * Returns: %TRUE if any certificate is accepted
+ *
+ * Since: 0.2
  */
 gboolean
 loom_http_client_get_accept_invalid_certificates (LoomHttpClient *self)
@@ -978,6 +1056,8 @@ loom_http_client_get_accept_invalid_certificates (LoomHttpClient *self)
  *
  * Sets [property@LoomHttp.Client:accept-invalid-certificates]. DANGEROUS:
  * read its description first.
+ *
+ * Since: 0.2
  */
 void
 loom_http_client_set_accept_invalid_certificates (LoomHttpClient *self,
@@ -1022,6 +1102,8 @@ client_start (LoomHttpClient  *self,
  *
  * Returns: (transfer full): a future of the [class@LoomHttp.Response],
  *   rejected with a [error@LoomHttp.Error] if the request fails
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_http_client_send (LoomHttpClient  *self,
@@ -1053,6 +1135,8 @@ loom_http_client_send (LoomHttpClient  *self,
  * or the body stream is closed or dropped.
  *
  * Returns: (transfer full): a future of the [class@LoomHttp.Response]
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_http_client_send_stream (LoomHttpClient  *self,
@@ -1094,6 +1178,8 @@ loom_http_client_send_stream (LoomHttpClient  *self,
  *
  * Returns: (transfer full): a future of the [class@LoomHttp.Response]
  *   (whose body is in @file), resolved after the last progress report
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_http_client_download_to_file (LoomHttpClient       *self,
@@ -1130,6 +1216,8 @@ loom_http_client_download_to_file (LoomHttpClient       *self,
  * Sends a GET request.
  *
  * Returns: (transfer full): a future of the [class@LoomHttp.Response]
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_http_client_get (LoomHttpClient *self,
@@ -1150,6 +1238,8 @@ loom_http_client_get (LoomHttpClient *self,
  *
  * Returns: (transfer full): a future of the [class@LoomHttp.Response],
  *   whose body is empty
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_http_client_head (LoomHttpClient *self,
@@ -1172,6 +1262,8 @@ loom_http_client_head (LoomHttpClient *self,
  * Sends a POST request with @body.
  *
  * Returns: (transfer full): a future of the [class@LoomHttp.Response]
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_http_client_post_bytes (LoomHttpClient *self,
@@ -1196,6 +1288,8 @@ loom_http_client_post_bytes (LoomHttpClient *self,
  * `application/x-www-form-urlencoded`.
  *
  * Returns: (transfer full): a future of the [class@LoomHttp.Response]
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_http_client_post_form (LoomHttpClient *self,
@@ -1223,6 +1317,8 @@ loom_http_client_post_form (LoomHttpClient *self,
  * Sends a POST request with @json serialized as `application/json`.
  *
  * Returns: (transfer full): a future of the [class@LoomHttp.Response]
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_http_client_post_json (LoomHttpClient *self,

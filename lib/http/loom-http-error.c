@@ -15,5 +15,7 @@
  * The quark of the [error@LoomHttp.Error] domain.
  *
  * Returns: the error quark
+ *
+ * Since: 0.2
  */
 G_DEFINE_QUARK (loom-http-error-quark, loom_http_error)

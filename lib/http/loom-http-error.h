@@ -19,6 +19,8 @@ G_BEGIN_DECLS
  * LOOM_HTTP_ERROR:
  *
  * The error domain of the HTTP adapter: errors from [enum@LoomHttp.Error].
+ *
+ * Since: 0.2
  */
 #define LOOM_HTTP_ERROR (loom_http_error_quark ())
 
@@ -47,6 +49,8 @@ G_BEGIN_DECLS
  *   hold a value of the type asked for
  *
  * Error codes of the [error@LoomHttp.Error] domain.
+ *
+ * Since: 0.2
  */
 typedef enum
 {
@@ -67,7 +71,7 @@ typedef enum
   LOOM_HTTP_ERROR_INVALID_PARAM,
 } LoomHttpError;
 
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 GQuark loom_http_error_quark (void);
 
 G_END_DECLS

@@ -29,6 +29,8 @@
  * Query parameters are escaped by GLib's URI functions. A request may be
  * sent several times, except one with a stream body, which can be read
  * only once.
+ *
+ * Since: 0.2
  */
 
 G_DEFINE_FINAL_TYPE (LoomHttpRequest, loom_http_request, G_TYPE_OBJECT)
@@ -73,6 +75,8 @@ loom_http_request_init (LoomHttpRequest *self)
  * Creates request options with nothing set: the client's settings apply.
  *
  * Returns: (transfer full): new request options
+ *
+ * Since: 0.2
  */
 LoomHttpRequest *
 loom_http_request_new (void)
@@ -88,6 +92,8 @@ loom_http_request_new (void)
  * headers (a header set here replaces a default one of the same name).
  *
  * Returns: (transfer none): the headers
+ *
+ * Since: 0.2
  */
 SoupMessageHeaders *
 loom_http_request_get_headers (LoomHttpRequest *self)
@@ -104,6 +110,8 @@ loom_http_request_get_headers (LoomHttpRequest *self)
  * @value: its value
  *
  * Sets the header @name to @value, replacing an earlier value.
+ *
+ * Since: 0.2
  */
 void
 loom_http_request_set_header (LoomHttpRequest *self,
@@ -125,6 +133,8 @@ loom_http_request_set_header (LoomHttpRequest *self,
  *
  * Appends the query parameter @name=@value to the URL, after any query it
  * already has. Both are escaped by g_uri_escape_string().
+ *
+ * Since: 0.2
  */
 void
 loom_http_request_add_query (LoomHttpRequest *self,
@@ -161,6 +171,8 @@ compare_keys (gconstpointer a,
  *
  * Appends every pair of @params as a query parameter, sorted by name so
  * the URL does not depend on the table's order.
+ *
+ * Since: 0.2
  */
 void
 loom_http_request_add_query_hash (LoomHttpRequest *self,
@@ -185,6 +197,8 @@ loom_http_request_add_query_hash (LoomHttpRequest *self,
  *
  * Appends query parameters given as `name, value, name, value, …`, in
  * that order; a name may repeat.
+ *
+ * Since: 0.2
  */
 void
 loom_http_request_add_query_pairs (LoomHttpRequest    *self,
@@ -205,6 +219,8 @@ loom_http_request_add_query_pairs (LoomHttpRequest    *self,
  * @password: the password
  *
  * Sends `Authorization: Basic …` with @user and @password (RFC 7617).
+ *
+ * Since: 0.2
  */
 void
 loom_http_request_set_basic_auth (LoomHttpRequest *self,
@@ -231,6 +247,8 @@ loom_http_request_set_basic_auth (LoomHttpRequest *self,
  * @token: the token
  *
  * Sends `Authorization: Bearer @token` (RFC 6750).
+ *
+ * Since: 0.2
  */
 void
 loom_http_request_set_bearer_token (LoomHttpRequest *self,
@@ -264,6 +282,8 @@ clear_body (LoomHttpRequest *self)
  *
  * Sends @body with the request. It may be sent again: on a retry, or on a
  * redirect with 307 or 308.
+ *
+ * Since: 0.2
  */
 void
 loom_http_request_set_body_bytes (LoomHttpRequest *self,
@@ -290,6 +310,8 @@ loom_http_request_set_body_bytes (LoomHttpRequest *self,
  * Sends the body read from @stream. A stream can be read once, so such a
  * request is never retried, nor resent on a 307 or 308 redirect (the
  * redirect response is returned instead).
+ *
+ * Since: 0.2
  */
 void
 loom_http_request_set_body_stream (LoomHttpRequest *self,
@@ -317,6 +339,8 @@ loom_http_request_set_body_stream (LoomHttpRequest *self,
  * Sends the body as it comes from @chunks, with chunked encoding: each
  * chunk is asked for when libsoup is ready to write it, so the upload
  * holds one chunk at a time. As a stream body, it is sent only once.
+ *
+ * Since: 0.2
  */
 void
 loom_http_request_set_body_iterator (LoomHttpRequest   *self,
@@ -339,6 +363,8 @@ loom_http_request_set_body_iterator (LoomHttpRequest   *self,
  *   client's
  *
  * Overrides [property@LoomHttp.Client:timeout] for this request.
+ *
+ * Since: 0.2
  */
 void
 loom_http_request_set_timeout (LoomHttpRequest *self,
@@ -356,6 +382,8 @@ loom_http_request_set_timeout (LoomHttpRequest *self,
  *   client's
  *
  * Overrides [property@LoomHttp.Client:connect-timeout] for this request.
+ *
+ * Since: 0.2
  */
 void
 loom_http_request_set_connect_timeout (LoomHttpRequest *self,
@@ -373,6 +401,8 @@ loom_http_request_set_connect_timeout (LoomHttpRequest *self,
  *   client's
  *
  * Overrides [property@LoomHttp.Client:read-timeout] for this request.
+ *
+ * Since: 0.2
  */
 void
 loom_http_request_set_read_timeout (LoomHttpRequest *self,
@@ -390,6 +420,8 @@ loom_http_request_set_read_timeout (LoomHttpRequest *self,
  *
  * With %FALSE, a 3xx response is returned as it is. Redirects are followed
  * by default.
+ *
+ * Since: 0.2
  */
 void
 loom_http_request_set_follow_redirects (LoomHttpRequest *self,
@@ -406,6 +438,8 @@ loom_http_request_set_follow_redirects (LoomHttpRequest *self,
  * @max_redirects: how many redirects to follow, or -1 for the client's
  *
  * Overrides [property@LoomHttp.Client:max-redirects] for this request.
+ *
+ * Since: 0.2
  */
 void
 loom_http_request_set_max_redirects (LoomHttpRequest *self,
@@ -422,6 +456,8 @@ loom_http_request_set_max_redirects (LoomHttpRequest *self,
  * @retries: how many times to retry, or -1 for the client's
  *
  * Overrides [property@LoomHttp.Client:retries] for this request.
+ *
+ * Since: 0.2
  */
 void
 loom_http_request_set_retries (LoomHttpRequest *self,

@@ -30,6 +30,8 @@
  *
  * A response is immutable; it holds the final [class@Soup.Message] of the
  * exchange.
+ *
+ * Since: 0.2
  */
 
 struct _LoomHttpResponse
@@ -100,6 +102,8 @@ loom_http_response_set_body_stream (LoomHttpResponse   *self,
  *
  * Returns: (transfer none) (nullable): the body stream, or %NULL if the
  *   whole body was read into [method@LoomHttp.Response.get_body]
+ *
+ * Since: 0.2
  */
 LoomHttpBodyStream *
 loom_http_response_get_body_stream (LoomHttpResponse *self)
@@ -116,6 +120,8 @@ loom_http_response_get_body_stream (LoomHttpResponse *self)
  * Gets the HTTP status code, such as 200 or 404.
  *
  * Returns: the status code
+ *
+ * Since: 0.2
  */
 guint
 loom_http_response_get_status (LoomHttpResponse *self)
@@ -132,6 +138,8 @@ loom_http_response_get_status (LoomHttpResponse *self)
  * Gets the reason phrase the server sent with the status, such as `OK`.
  *
  * Returns: (transfer none): the reason phrase
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_response_get_reason (LoomHttpResponse *self)
@@ -151,6 +159,8 @@ loom_http_response_get_reason (LoomHttpResponse *self)
  * Gets the HTTP version of the response.
  *
  * Returns: the version
+ *
+ * Since: 0.2
  */
 SoupHTTPVersion
 loom_http_response_get_http_version (LoomHttpResponse *self)
@@ -167,6 +177,8 @@ loom_http_response_get_http_version (LoomHttpResponse *self)
  * Gets the response headers.
  *
  * Returns: (transfer none): the headers
+ *
+ * Since: 0.2
  */
 SoupMessageHeaders *
 loom_http_response_get_headers (LoomHttpResponse *self)
@@ -185,6 +197,8 @@ loom_http_response_get_headers (LoomHttpResponse *self)
  * commas as RFC 9110 allows.
  *
  * Returns: (transfer none) (nullable): the value, or %NULL if absent
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_response_get_header (LoomHttpResponse *self,
@@ -205,6 +219,8 @@ loom_http_response_get_header (LoomHttpResponse *self,
  *
  * Returns: (transfer none) (nullable): the media type, or %NULL if the
  *   response has none
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_response_get_content_type (LoomHttpResponse *self)
@@ -222,6 +238,8 @@ loom_http_response_get_content_type (LoomHttpResponse *self)
  * redirects led.
  *
  * Returns: (transfer none): the final URL
+ *
+ * Since: 0.2
  */
 GUri *
 loom_http_response_get_uri (LoomHttpResponse *self)
@@ -238,6 +256,8 @@ loom_http_response_get_uri (LoomHttpResponse *self)
  * Gets the final URL as a string, as [method@LoomHttp.Response.get_uri].
  *
  * Returns: (transfer full): the final URL
+ *
+ * Since: 0.2
  */
 char *
 loom_http_response_dup_url (LoomHttpResponse *self)
@@ -254,6 +274,8 @@ loom_http_response_dup_url (LoomHttpResponse *self)
  * Gets how many redirects were followed to reach this response.
  *
  * Returns: the number of redirects
+ *
+ * Since: 0.2
  */
 guint
 loom_http_response_get_redirect_count (LoomHttpResponse *self)
@@ -271,6 +293,8 @@ loom_http_response_get_redirect_count (LoomHttpResponse *self)
  * does not show (TLS details, timing metrics).
  *
  * Returns: (transfer none): the message
+ *
+ * Since: 0.2
  */
 SoupMessage *
 loom_http_response_get_message (LoomHttpResponse *self)
@@ -289,6 +313,8 @@ loom_http_response_get_message (LoomHttpResponse *self)
  *
  * Returns: (transfer none) (nullable): the body, or %NULL if it was
  *   streamed
+ *
+ * Since: 0.2
  */
 GBytes *
 loom_http_response_get_body (LoomHttpResponse *self)
@@ -322,6 +348,8 @@ require_body (LoomHttpResponse  *self,
  *
  * Returns: (transfer full): the text; %NULL with @error set if the
  *   charset is unknown or the body is not valid in it
+ *
+ * Since: 0.2
  */
 char *
 loom_http_response_get_text (LoomHttpResponse  *self,
@@ -379,6 +407,8 @@ loom_http_response_get_text (LoomHttpResponse  *self,
  *
  * Returns: (transfer full): the root node; %NULL with
  *   %LOOM_HTTP_ERROR_INVALID_JSON if the body does not parse
+ *
+ * Since: 0.2
  */
 JsonNode *
 loom_http_response_get_json (LoomHttpResponse  *self,
@@ -422,6 +452,8 @@ loom_http_response_get_json (LoomHttpResponse  *self,
  * Checks whether the status is 2xx.
  *
  * Returns: %TRUE for a 2xx status
+ *
+ * Since: 0.2
  */
 gboolean
 loom_http_response_is_success (LoomHttpResponse *self)
@@ -440,6 +472,8 @@ loom_http_response_is_success (LoomHttpResponse *self)
  *
  * Returns: %TRUE if the status is below 400; %FALSE with
  *   %LOOM_HTTP_ERROR_STATUS otherwise
+ *
+ * Since: 0.2
  */
 gboolean
 loom_http_response_check_status (LoomHttpResponse  *self,

@@ -41,6 +41,8 @@
  * A `HEAD` request matches `GET` routes.
  *
  * [class@LoomHttp.Server] routes requests through one of these.
+ *
+ * Since: 0.2
  */
 
 typedef enum
@@ -144,6 +146,8 @@ loom_http_router_init (LoomHttpRouter *self)
  * Creates a router with no routes.
  *
  * Returns: (transfer full): the new router
+ *
+ * Since: 0.2
  */
 LoomHttpRouter *
 loom_http_router_new (void)
@@ -396,6 +400,8 @@ same_shape (const Route *a,
  *
  * Returns: the route's id (ids count from 1 in the order routes are
  *   added), or 0 with @error set
+ *
+ * Since: 0.2
  */
 guint
 loom_http_router_add (LoomHttpRouter  *self,
@@ -440,6 +446,8 @@ loom_http_router_add (LoomHttpRouter  *self,
  * Gets the number of routes added.
  *
  * Returns: the number of routes
+ *
+ * Since: 0.2
  */
 guint
 loom_http_router_get_n_routes (LoomHttpRouter *self)
@@ -765,6 +773,8 @@ lookup_parts (LoomHttpRouter *self,
  * and if not, why.
  *
  * Returns: (transfer full): what the lookup found
+ *
+ * Since: 0.2
  */
 LoomHttpRouteMatch *
 loom_http_router_lookup (LoomHttpRouter *self,
@@ -809,6 +819,8 @@ loom_http_router_lookup (LoomHttpRouter *self,
  *
  * What [method@LoomHttp.Router.lookup] found for a request: the route and
  * its parameters, or why there is none.
+ *
+ * Since: 0.2
  */
 
 /**
@@ -818,6 +830,8 @@ loom_http_router_lookup (LoomHttpRouter *self,
  * Takes a reference.
  *
  * Returns: (transfer full): @self
+ *
+ * Since: 0.2
  */
 LoomHttpRouteMatch *
 loom_http_route_match_ref (LoomHttpRouteMatch *self)
@@ -833,6 +847,8 @@ loom_http_route_match_ref (LoomHttpRouteMatch *self)
  * @self: (transfer full): a match
  *
  * Drops a reference; the last one frees the match.
+ *
+ * Since: 0.2
  */
 void
 loom_http_route_match_unref (LoomHttpRouteMatch *self)
@@ -858,6 +874,8 @@ loom_http_route_match_unref (LoomHttpRouteMatch *self)
  * Gets whether a route matched, and if not, why.
  *
  * Returns: the outcome of the lookup
+ *
+ * Since: 0.2
  */
 LoomHttpRouteResult
 loom_http_route_match_get_result (LoomHttpRouteMatch *self)
@@ -875,6 +893,8 @@ loom_http_route_match_get_result (LoomHttpRouteMatch *self)
  * matched, or whose parameter did not parse.
  *
  * Returns: the route's id, or 0 when no route fits
+ *
+ * Since: 0.2
  */
 guint
 loom_http_route_match_get_route_id (LoomHttpRouteMatch *self)
@@ -892,6 +912,8 @@ loom_http_route_match_get_route_id (LoomHttpRouteMatch *self)
  * not parse.
  *
  * Returns: (nullable): the template, or %NULL when no route fits
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_route_match_get_template (LoomHttpRouteMatch *self)
@@ -911,6 +933,8 @@ loom_http_route_match_get_template (LoomHttpRouteMatch *self)
  *
  * Returns: (nullable): the parameter's text, or %NULL if the route has
  *   no parameter @name
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_route_match_get_param (LoomHttpRouteMatch *self,
@@ -932,6 +956,8 @@ loom_http_route_match_get_param (LoomHttpRouteMatch *self,
  * Gets every path parameter, name to text.
  *
  * Returns: (transfer none) (element-type utf8 utf8): the parameters
+ *
+ * Since: 0.2
  */
 GHashTable *
 loom_http_route_match_get_params (LoomHttpRouteMatch *self)
@@ -955,6 +981,8 @@ loom_http_route_match_get_params (LoomHttpRouteMatch *self)
  * sorted and comma-separated, for the `Allow` header.
  *
  * Returns: (nullable): the allowed methods, or %NULL for other results
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_route_match_get_allow (LoomHttpRouteMatch *self)
@@ -972,6 +1000,8 @@ loom_http_route_match_get_allow (LoomHttpRouteMatch *self)
  * parameter that did not parse.
  *
  * Returns: (nullable): the parameter's name, or %NULL for other results
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_route_match_get_error_param (LoomHttpRouteMatch *self)
@@ -989,6 +1019,8 @@ loom_http_route_match_get_error_param (LoomHttpRouteMatch *self)
  * names it: `int_parsing`, `float_parsing` or `uuid_parsing`.
  *
  * Returns: (nullable): the error type, or %NULL for other results
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_route_match_get_error_type (LoomHttpRouteMatch *self)
@@ -1006,6 +1038,8 @@ loom_http_route_match_get_error_type (LoomHttpRouteMatch *self)
  * parameter should hold, in FastAPI's words.
  *
  * Returns: (nullable): the message, or %NULL for other results
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_route_match_get_error_message (LoomHttpRouteMatch *self)
@@ -1022,6 +1056,8 @@ loom_http_route_match_get_error_message (LoomHttpRouteMatch *self)
  * For %LOOM_HTTP_ROUTE_INVALID_PARAM, gets the text that did not parse.
  *
  * Returns: (nullable): the input, or %NULL for other results
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_route_match_get_error_input (LoomHttpRouteMatch *self)

@@ -31,6 +31,8 @@
  * chunk by chunk, [method@LoomHttp.ServerRequest.respond_stream] — and may
  * add headers with [method@LoomHttp.ServerRequest.set_header]. The
  * response is sent once the handler is done.
+ *
+ * Since: 0.2
  */
 
 G_DEFINE_FINAL_TYPE (LoomHttpServerRequest, loom_http_server_request, G_TYPE_OBJECT)
@@ -90,6 +92,8 @@ loom_http_server_request_new (SoupServerMessage  *msg,
  * Gets the request's method, such as `GET`.
  *
  * Returns: the method
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_server_request_get_method (LoomHttpServerRequest *self)
@@ -106,6 +110,8 @@ loom_http_server_request_get_method (LoomHttpServerRequest *self)
  * Gets the request's path, percent-decoded, without the query.
  *
  * Returns: the path
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_server_request_get_path (LoomHttpServerRequest *self)
@@ -123,6 +129,8 @@ loom_http_server_request_get_path (LoomHttpServerRequest *self)
  * `/items/{item_id:int}`.
  *
  * Returns: the route's template
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_server_request_get_route (LoomHttpServerRequest *self)
@@ -140,6 +148,8 @@ loom_http_server_request_get_route (LoomHttpServerRequest *self)
  *
  * Returns: (nullable): the address, or %NULL when the connection has none
  *   (a unix socket)
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_server_request_get_remote_host (LoomHttpServerRequest *self)
@@ -157,6 +167,8 @@ loom_http_server_request_get_remote_host (LoomHttpServerRequest *self)
  * not give. Do not pause, unpause or answer it: the server does.
  *
  * Returns: (transfer none): the message
+ *
+ * Since: 0.2
  */
 SoupServerMessage *
 loom_http_server_request_get_message (LoomHttpServerRequest *self)
@@ -174,6 +186,8 @@ loom_http_server_request_get_message (LoomHttpServerRequest *self)
  * handler's task is cancelled when that is seen.
  *
  * Returns: %TRUE once the client is gone
+ *
+ * Since: 0.2
  */
 gboolean
 loom_http_server_request_is_disconnected (LoomHttpServerRequest *self)
@@ -192,6 +206,8 @@ loom_http_server_request_is_disconnected (LoomHttpServerRequest *self)
  *
  * Returns: (nullable): the parameter, or %NULL if the route has none
  *   called @name
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_server_request_get_param (LoomHttpServerRequest *self,
@@ -213,6 +229,8 @@ loom_http_server_request_get_param (LoomHttpServerRequest *self,
  *
  * Returns: the parameter's value, or 0 if the route has no parameter
  *   @name or it is not an integer
+ *
+ * Since: 0.2
  */
 gint64
 loom_http_server_request_get_param_int (LoomHttpServerRequest *self,
@@ -239,6 +257,8 @@ loom_http_server_request_get_param_int (LoomHttpServerRequest *self,
  *
  * Returns: the parameter's value, or 0 if the route has no parameter
  *   @name or it is not a number
+ *
+ * Since: 0.2
  */
 double
 loom_http_server_request_get_param_double (LoomHttpServerRequest *self,
@@ -265,6 +285,8 @@ loom_http_server_request_get_param_double (LoomHttpServerRequest *self,
  * Gets every path parameter, name to text.
  *
  * Returns: (transfer none) (element-type utf8 utf8): the parameters
+ *
+ * Since: 0.2
  */
 GHashTable *
 loom_http_server_request_get_params (LoomHttpServerRequest *self)
@@ -284,6 +306,8 @@ loom_http_server_request_get_params (LoomHttpServerRequest *self)
  *
  * Returns: (nullable): the parameter, or %NULL if the query has none
  *   called @name
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_server_request_get_query (LoomHttpServerRequest *self,
@@ -318,6 +342,8 @@ query_error (const char  *name,
  *
  * Returns: the parameter's value, @default_value if it is absent, or 0
  *   with @error set
+ *
+ * Since: 0.2
  */
 gint64
 loom_http_server_request_get_query_int (LoomHttpServerRequest  *self,
@@ -352,6 +378,8 @@ loom_http_server_request_get_query_int (LoomHttpServerRequest  *self,
  *
  * Returns: the parameter's value, @default_value if it is absent, or 0
  *   with @error set
+ *
+ * Since: 0.2
  */
 double
 loom_http_server_request_get_query_double (LoomHttpServerRequest  *self,
@@ -391,6 +419,8 @@ loom_http_server_request_get_query_double (LoomHttpServerRequest  *self,
  *
  * Returns: the parameter's value, @default_value if it is absent, or
  *   %FALSE with @error set
+ *
+ * Since: 0.2
  */
 gboolean
 loom_http_server_request_get_query_boolean (LoomHttpServerRequest  *self,
@@ -427,6 +457,8 @@ loom_http_server_request_get_query_boolean (LoomHttpServerRequest  *self,
  *
  * Returns: (transfer none) (nullable) (element-type utf8 utf8): the query
  *   parameters, or %NULL when the request had no query
+ *
+ * Since: 0.2
  */
 GHashTable *
 loom_http_server_request_get_query_params (LoomHttpServerRequest *self)
@@ -446,6 +478,8 @@ loom_http_server_request_get_query_params (LoomHttpServerRequest *self)
  *
  * Returns: (nullable): the header's value, or %NULL if the request has
  *   none called @name
+ *
+ * Since: 0.2
  */
 const char *
 loom_http_server_request_get_header (LoomHttpServerRequest *self,
@@ -464,6 +498,8 @@ loom_http_server_request_get_header (LoomHttpServerRequest *self,
  * Gets every request header.
  *
  * Returns: (transfer none): the request headers
+ *
+ * Since: 0.2
  */
 SoupMessageHeaders *
 loom_http_server_request_get_headers (LoomHttpServerRequest *self)
@@ -481,6 +517,8 @@ loom_http_server_request_get_headers (LoomHttpServerRequest *self)
  * the handler.
  *
  * Returns: (transfer full): the body, empty when the request had none
+ *
+ * Since: 0.2
  */
 GBytes *
 loom_http_server_request_get_body (LoomHttpServerRequest *self)
@@ -499,6 +537,8 @@ loom_http_server_request_get_body (LoomHttpServerRequest *self)
  * a NUL byte, fails with %LOOM_HTTP_ERROR_INVALID_PARAM.
  *
  * Returns: (transfer full): the body's text, or %NULL with @error set
+ *
+ * Since: 0.2
  */
 char *
 loom_http_server_request_get_body_text (LoomHttpServerRequest  *self,
@@ -531,6 +571,8 @@ loom_http_server_request_get_body_text (LoomHttpServerRequest  *self,
  * %LOOM_HTTP_ERROR_INVALID_JSON.
  *
  * Returns: (transfer full): the body's root node, or %NULL with @error set
+ *
+ * Since: 0.2
  */
 JsonNode *
 loom_http_server_request_get_body_json (LoomHttpServerRequest  *self,
@@ -565,6 +607,8 @@ loom_http_server_request_get_body_json (LoomHttpServerRequest  *self,
  *
  * Sets the response's status, keeping any body already set. Setting a
  * status alone answers the request with an empty body.
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_request_set_status (LoomHttpServerRequest *self,
@@ -584,6 +628,8 @@ loom_http_server_request_set_status (LoomHttpServerRequest *self,
  * Gets the response's status as set so far.
  *
  * Returns: the status, or 0 when none is set yet
+ *
+ * Since: 0.2
  */
 guint
 loom_http_server_request_get_status (LoomHttpServerRequest *self)
@@ -600,6 +646,8 @@ loom_http_server_request_get_status (LoomHttpServerRequest *self)
  * @value: its value
  *
  * Sets a response header, replacing any of the same name.
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_request_set_header (LoomHttpServerRequest *self,
@@ -623,6 +671,8 @@ loom_http_server_request_set_header (LoomHttpServerRequest *self,
  *
  * Adds a response header, keeping any of the same name (as `Set-Cookie`
  * needs).
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_request_append_header (LoomHttpServerRequest *self,
@@ -663,6 +713,8 @@ set_response (LoomHttpServerRequest *self,
  * @body: the body
  *
  * Answers with a body of bytes. A later `respond` replaces this one.
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_request_respond_bytes (LoomHttpServerRequest *self,
@@ -686,6 +738,8 @@ loom_http_server_request_respond_bytes (LoomHttpServerRequest *self,
  * @text: the body
  *
  * Answers with a body of text.
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_request_respond_text (LoomHttpServerRequest *self,
@@ -732,6 +786,8 @@ node_to_bytes (JsonNode *node)
  *
  * Answers with a JSON body, compact as FastAPI writes it, typed
  * `application/json`.
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_request_respond_json (LoomHttpServerRequest *self,
@@ -760,6 +816,8 @@ loom_http_server_request_respond_json (LoomHttpServerRequest *self,
  * slow client slows the producer rather than filling memory. An error
  * from @chunks ends the response early, which the client sees as a
  * truncated body. The server closes @chunks when the response ends.
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_request_respond_stream (LoomHttpServerRequest *self,
@@ -781,6 +839,8 @@ loom_http_server_request_respond_stream (LoomHttpServerRequest *self,
  * Checks whether the handler has answered (set a status or a body).
  *
  * Returns: %TRUE once a response is set
+ *
+ * Since: 0.2
  */
 gboolean
 loom_http_server_request_has_response (LoomHttpServerRequest *self)

@@ -85,6 +85,8 @@
  *
  * Use a server from one thread: the one whose thread-default main context
  * was current when it was created.
+ *
+ * Since: 0.2
  */
 
 #define DEFAULT_BACKLOG         4096
@@ -1409,6 +1411,8 @@ loom_http_server_class_init (LoomHttpServerClass *klass)
    *
    * The backlog of the sockets the server listens on from now on: how many
    * connections the kernel queues before the server accepts them.
+   *
+   * Since: 0.2
    */
   properties[PROP_LISTEN_BACKLOG] =
     g_param_spec_int ("listen-backlog", NULL, NULL, 1, G_MAXINT, DEFAULT_BACKLOG,
@@ -1419,6 +1423,8 @@ loom_http_server_class_init (LoomHttpServerClass *klass)
    *
    * How many handlers may run at once; 0 for no limit. Requests beyond it
    * wait, up to [property@LoomHttp.Server:max-queued] of them.
+   *
+   * Since: 0.2
    */
   properties[PROP_MAX_CONCURRENT] =
     g_param_spec_uint ("max-concurrent", NULL, NULL, 0, G_MAXUINT, 0,
@@ -1429,6 +1435,8 @@ loom_http_server_class_init (LoomHttpServerClass *klass)
    *
    * How many requests may wait for a handler slot when
    * [property@LoomHttp.Server:max-concurrent] handlers run; more get 503.
+   *
+   * Since: 0.2
    */
   properties[PROP_MAX_QUEUED] =
     g_param_spec_uint ("max-queued", NULL, NULL, 0, G_MAXUINT, DEFAULT_MAX_QUEUED,
@@ -1439,6 +1447,8 @@ loom_http_server_class_init (LoomHttpServerClass *klass)
    *
    * The largest request body in bytes, 1 MiB by default; 0 for no limit. A
    * larger one gets 413 and is not read.
+   *
+   * Since: 0.2
    */
   properties[PROP_MAX_BODY_SIZE] =
     g_param_spec_uint64 ("max-body-size", NULL, NULL, 0, G_MAXUINT64, DEFAULT_MAX_BODY_SIZE,
@@ -1450,6 +1460,8 @@ loom_http_server_class_init (LoomHttpServerClass *klass)
    * The largest request head (request line and headers) in bytes, 16 KiB
    * by default; 0 for libsoup's own limit. A larger one gets 431. Heads
    * over 64 KiB, libsoup's limit, get a closed connection.
+   *
+   * Since: 0.2
    */
   properties[PROP_MAX_HEADER_SIZE] =
     g_param_spec_uint ("max-header-size", NULL, NULL, 0, G_MAXUINT, DEFAULT_MAX_HEADER_SIZE,
@@ -1460,6 +1472,8 @@ loom_http_server_class_init (LoomHttpServerClass *klass)
    *
    * How long a handler may run, in milliseconds; 0 for no limit. One that
    * runs longer is cancelled and the client gets 504.
+   *
+   * Since: 0.2
    */
   properties[PROP_REQUEST_TIMEOUT] =
     g_param_spec_uint ("request-timeout", NULL, NULL, 0, G_MAXUINT, 0,
@@ -1472,6 +1486,8 @@ loom_http_server_class_init (LoomHttpServerClass *klass)
    * requests on a kept-alive connection, or in the middle of a request's
    * head or body — before the server closes it; 60 s by default, 0 for no
    * limit. Time a handler takes does not count.
+   *
+   * Since: 0.2
    */
   properties[PROP_IDLE_TIMEOUT] =
     g_param_spec_uint ("idle-timeout", NULL, NULL, 0, G_MAXUINT, DEFAULT_IDLE_TIMEOUT,
@@ -1484,6 +1500,8 @@ loom_http_server_class_init (LoomHttpServerClass *klass)
    * for no limit. At the limit it stops accepting until one closes, and
    * the kernel's backlog ([property@LoomHttp.Server:listen-backlog]) holds
    * the connections that wait.
+   *
+   * Since: 0.2
    */
   properties[PROP_MAX_CONNECTIONS] =
     g_param_spec_uint ("max-connections", NULL, NULL, 0, G_MAXUINT, 0,
@@ -1496,6 +1514,8 @@ loom_http_server_class_init (LoomHttpServerClass *klass)
    * or %NULL (the default) for no log. Lines are written as requests end,
    * synchronously: give a stream that does not block, such as a local file
    * or a memory stream.
+   *
+   * Since: 0.2
    */
   properties[PROP_ACCESS_LOG] =
     g_param_spec_object ("access-log", NULL, NULL, G_TYPE_OUTPUT_STREAM,
@@ -1533,6 +1553,8 @@ loom_http_server_init (LoomHttpServer *self)
  * Creates a server with no routes, listening nowhere yet.
  *
  * Returns: (transfer full): the new server
+ *
+ * Since: 0.2
  */
 LoomHttpServer *
 loom_http_server_new (void)
@@ -1548,6 +1570,8 @@ loom_http_server_new (void)
  * (TLS certificates, authentication domains, WebSocket handlers).
  *
  * Returns: (transfer none): the libsoup server
+ *
+ * Since: 0.2
  */
 SoupServer *
 loom_http_server_get_soup_server (LoomHttpServer *self)
@@ -1605,6 +1629,8 @@ add_route (LoomHttpServer   *self,
  * [method@LoomHttp.Server.add_route_on_loop].
  *
  * Returns: %TRUE if the route was added
+ *
+ * Since: 0.2
  */
 gboolean
 loom_http_server_add_route (LoomHttpServer   *self,
@@ -1644,6 +1670,8 @@ loom_http_server_add_route (LoomHttpServer   *self,
  * request (the client left, the timeout passed) cancels that future.
  *
  * Returns: %TRUE if the route was added
+ *
+ * Since: 0.2
  */
 gboolean
 loom_http_server_add_route_on_loop (LoomHttpServer   *self,
@@ -1854,6 +1882,8 @@ listen_on (LoomHttpServer  *self,
  *
  * Returns: %TRUE on success, %FALSE with @error set to
  *   %LOOM_HTTP_ERROR_LISTEN otherwise
+ *
+ * Since: 0.2
  */
 gboolean
 loom_http_server_listen (LoomHttpServer  *self,
@@ -1900,6 +1930,8 @@ loom_http_server_listen (LoomHttpServer  *self,
  *
  * Returns: %TRUE on success, %FALSE with @error set to
  *   %LOOM_HTTP_ERROR_LISTEN otherwise
+ *
+ * Since: 0.2
  */
 gboolean
 loom_http_server_listen_unix (LoomHttpServer  *self,
@@ -1934,6 +1966,8 @@ loom_http_server_listen_unix (LoomHttpServer  *self,
  *
  * Returns: %TRUE on success, %FALSE with @error set to
  *   %LOOM_HTTP_ERROR_LISTEN otherwise
+ *
+ * Since: 0.2
  */
 gboolean
 loom_http_server_listen_socket (LoomHttpServer  *self,
@@ -1955,6 +1989,8 @@ loom_http_server_listen_socket (LoomHttpServer  *self,
  * one the system picked when [method@LoomHttp.Server.listen] was given 0.
  *
  * Returns: the port, or 0 when the server listens on no TCP socket
+ *
+ * Since: 0.2
  */
 guint16
 loom_http_server_get_port (LoomHttpServer *self)
@@ -1979,6 +2015,8 @@ loom_http_server_get_port (LoomHttpServer *self)
  * `http://127.0.0.1:8000/`.
  *
  * Returns: (transfer full) (element-type GUri): the URIs
+ *
+ * Since: 0.2
  */
 GSList *
 loom_http_server_get_uris (LoomHttpServer *self)
@@ -2012,6 +2050,8 @@ loom_http_server_get_uris (LoomHttpServer *self)
  * waiting for a slot, and responses being sent.
  *
  * Returns: the number of requests in flight
+ *
+ * Since: 0.2
  */
 guint
 loom_http_server_get_n_active (LoomHttpServer *self)
@@ -2070,6 +2110,8 @@ shutdown_deadline (gpointer user_data)
  *
  * Returns: (transfer full): a future that resolves when the server has
  *   shut down
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_http_server_shutdown (LoomHttpServer *self,
@@ -2107,6 +2149,8 @@ loom_http_server_shutdown (LoomHttpServer *self,
  * @backlog: the backlog of sockets listened on from now on
  *
  * Sets [property@LoomHttp.Server:listen-backlog].
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_set_listen_backlog (LoomHttpServer *self,
@@ -2128,6 +2172,8 @@ loom_http_server_set_listen_backlog (LoomHttpServer *self,
  * Gets [property@LoomHttp.Server:listen-backlog].
  *
  * Returns: the backlog
+ *
+ * Since: 0.2
  */
 int
 loom_http_server_get_listen_backlog (LoomHttpServer *self)
@@ -2143,6 +2189,8 @@ loom_http_server_get_listen_backlog (LoomHttpServer *self)
  * @max_concurrent: how many handlers may run at once, or 0 for no limit
  *
  * Sets [property@LoomHttp.Server:max-concurrent].
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_set_max_concurrent (LoomHttpServer *self,
@@ -2164,6 +2212,8 @@ loom_http_server_set_max_concurrent (LoomHttpServer *self,
  * Gets [property@LoomHttp.Server:max-concurrent].
  *
  * Returns: the limit, or 0 for none
+ *
+ * Since: 0.2
  */
 guint
 loom_http_server_get_max_concurrent (LoomHttpServer *self)
@@ -2179,6 +2229,8 @@ loom_http_server_get_max_concurrent (LoomHttpServer *self)
  * @max_queued: how many requests may wait for a handler slot
  *
  * Sets [property@LoomHttp.Server:max-queued].
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_set_max_queued (LoomHttpServer *self,
@@ -2199,6 +2251,8 @@ loom_http_server_set_max_queued (LoomHttpServer *self,
  * Gets [property@LoomHttp.Server:max-queued].
  *
  * Returns: the limit
+ *
+ * Since: 0.2
  */
 guint
 loom_http_server_get_max_queued (LoomHttpServer *self)
@@ -2214,6 +2268,8 @@ loom_http_server_get_max_queued (LoomHttpServer *self)
  * @max_body_size: the largest request body in bytes, or 0 for no limit
  *
  * Sets [property@LoomHttp.Server:max-body-size].
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_set_max_body_size (LoomHttpServer *self,
@@ -2234,6 +2290,8 @@ loom_http_server_set_max_body_size (LoomHttpServer *self,
  * Gets [property@LoomHttp.Server:max-body-size].
  *
  * Returns: the limit in bytes, or 0 for none
+ *
+ * Since: 0.2
  */
 guint64
 loom_http_server_get_max_body_size (LoomHttpServer *self)
@@ -2250,6 +2308,8 @@ loom_http_server_get_max_body_size (LoomHttpServer *self)
  *   libsoup's limit
  *
  * Sets [property@LoomHttp.Server:max-header-size].
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_set_max_header_size (LoomHttpServer *self,
@@ -2270,6 +2330,8 @@ loom_http_server_set_max_header_size (LoomHttpServer *self,
  * Gets [property@LoomHttp.Server:max-header-size].
  *
  * Returns: the limit in bytes, or 0 for libsoup's
+ *
+ * Since: 0.2
  */
 guint
 loom_http_server_get_max_header_size (LoomHttpServer *self)
@@ -2285,6 +2347,8 @@ loom_http_server_get_max_header_size (LoomHttpServer *self)
  * @msec: how long a handler may run, in milliseconds, or 0 for no limit
  *
  * Sets [property@LoomHttp.Server:request-timeout].
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_set_request_timeout (LoomHttpServer *self,
@@ -2305,6 +2369,8 @@ loom_http_server_set_request_timeout (LoomHttpServer *self,
  * Gets [property@LoomHttp.Server:request-timeout].
  *
  * Returns: the timeout in milliseconds, or 0 for none
+ *
+ * Since: 0.2
  */
 guint
 loom_http_server_get_request_timeout (LoomHttpServer *self)
@@ -2322,6 +2388,8 @@ loom_http_server_get_request_timeout (LoomHttpServer *self)
  *
  * Sets [property@LoomHttp.Server:idle-timeout]. It applies from the next
  * request or connection on.
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_set_idle_timeout (LoomHttpServer *self,
@@ -2342,6 +2410,8 @@ loom_http_server_set_idle_timeout (LoomHttpServer *self,
  * Gets [property@LoomHttp.Server:idle-timeout].
  *
  * Returns: the timeout in milliseconds, or 0 for none
+ *
+ * Since: 0.2
  */
 guint
 loom_http_server_get_idle_timeout (LoomHttpServer *self)
@@ -2358,6 +2428,8 @@ loom_http_server_get_idle_timeout (LoomHttpServer *self)
  *   limit
  *
  * Sets [property@LoomHttp.Server:max-connections].
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_set_max_connections (LoomHttpServer *self,
@@ -2380,6 +2452,8 @@ loom_http_server_set_max_connections (LoomHttpServer *self,
  * Gets [property@LoomHttp.Server:max-connections].
  *
  * Returns: the limit, or 0 for none
+ *
+ * Since: 0.2
  */
 guint
 loom_http_server_get_max_connections (LoomHttpServer *self)
@@ -2396,6 +2470,8 @@ loom_http_server_get_max_connections (LoomHttpServer *self)
  * Gets how many connections the server has open.
  *
  * Returns: the number of open connections
+ *
+ * Since: 0.2
  */
 guint
 loom_http_server_get_n_connections (LoomHttpServer *self)
@@ -2411,6 +2487,8 @@ loom_http_server_get_n_connections (LoomHttpServer *self)
  * @stream: (nullable): where to write the access log, or %NULL for none
  *
  * Sets [property@LoomHttp.Server:access-log].
+ *
+ * Since: 0.2
  */
 void
 loom_http_server_set_access_log (LoomHttpServer *self,
@@ -2430,6 +2508,8 @@ loom_http_server_set_access_log (LoomHttpServer *self,
  * Gets [property@LoomHttp.Server:access-log].
  *
  * Returns: (transfer none) (nullable): the stream, or %NULL for none
+ *
+ * Since: 0.2
  */
 GOutputStream *
 loom_http_server_get_access_log (LoomHttpServer *self)
