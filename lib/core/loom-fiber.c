@@ -855,7 +855,8 @@ fiber_complete (LoomFiber  *fiber,
   if (G_UNLIKELY (!heard))
     report_lost_error (fiber, error != NULL ? error : outcome != NULL ? loom_future_get_error (outcome) : NULL);
 
-  g_clear_error (&error);
+  if (G_UNLIKELY (error != NULL))
+    g_error_free (error);
   g_clear_object (&result);
 }
 
