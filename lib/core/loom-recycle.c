@@ -52,23 +52,6 @@ loom_recycle_check_glib (void)
   return supported;
 }
 
-/* Whether anything is attached to @object (see above); TRUE on a GLib
- * this was not tested with. */
-gboolean
-loom_recycle_has_attachments (GObject *object)
-{
-  if (!loom_recycle_is_supported ())
-    return TRUE;
-  return g_atomic_pointer_get (&object->qdata) != NULL;
-}
-
-/* Whether the caller holds the only reference to @object. */
-gboolean
-loom_recycle_is_only_reference (GObject *object)
-{
-  return g_atomic_int_get (&object->ref_count) == 1;
-}
-
 static gboolean
 is_bare (GObject *object)
 {
