@@ -96,7 +96,8 @@ loom_future_clear (LoomFuture *self)
       self->has_value = FALSE;
       self->pointer_destroy = NULL;
     }
-  g_clear_error (&self->error);
+  if (self->error != NULL)
+    g_clear_error (&self->error);
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->context, g_main_context_unref);
 }

@@ -32,9 +32,24 @@ loom_recycle_is_supported (void)
   return loom_recycle_check_glib ();
 }
 
-gboolean loom_recycle_has_attachments   (GObject  *object);
+/* Whether anything is attached to @object (see loom-recycle.c); TRUE on
+ * a GLib this was not tested with. */
+static inline gboolean
+loom_recycle_has_attachments (GObject *object)
+{
+  if (!loom_recycle_is_supported ())
+    return TRUE;
+  return g_atomic_pointer_get (&object->qdata) != NULL;
+}
+
+/* Whether the caller holds the only reference to @object. */
+static inline gboolean
+loom_recycle_is_only_reference (GObject *object)
+{
+  return g_atomic_int_get (&object->ref_count) == 1;
+}
+
 gboolean loom_recycle_take              (GObject  *object);
-gboolean loom_recycle_is_only_reference (GObject  *object);
 
 /* For the tests of both paths: TRUE forces plain construction. */
 void     loom_recycle_set_disabled      (gboolean  disabled);

@@ -25,7 +25,8 @@
  * Tested with GLib 2.74 (Debian 12). To allow a newer GLib, check that
  * GObject still keeps everything attached in qdata and that disposing
  * does nothing else, run the task pool tests with it, then raise
- * TESTED_MAX_MINOR. */
+ * TESTED_MAX_MINOR. Telling whether an object ever had a signal handler
+ * also reads GObject's optional flags (see ever_had_handlers()). */
 
 #define TESTED_MIN_MINOR 74
 #define TESTED_MAX_MINOR 74
@@ -51,28 +52,29 @@ loom_recycle_check_glib (void)
   return supported;
 }
 
-/* Whether anything is attached to @object (see above); TRUE on a GLib
- * this was not tested with. */
-gboolean
-loom_recycle_has_attachments (GObject *object)
-{
-  if (!loom_recycle_is_supported ())
-    return TRUE;
-  return g_atomic_pointer_get (&object->qdata) != NULL;
-}
-
-/* Whether the caller holds the only reference to @object. */
-gboolean
-loom_recycle_is_only_reference (GObject *object)
-{
-  return g_atomic_int_get (&object->ref_count) == 1;
-}
-
 static gboolean
 is_bare (GObject *object)
 {
   return g_atomic_int_get (&object->ref_count) == 1 &&
          g_atomic_pointer_get (&object->qdata) == NULL;
+}
+
+/* Whether a signal handler was ever connected to @object. On 64-bit
+ * builds GObject keeps its optional flags in the four bytes after
+ * ref_count, and sets OPTIONAL_FLAG_HAS_SIGNAL_HANDLER (1 << 1) when a
+ * handler is connected, never clearing it. Elsewhere: always yes. */
+static inline gboolean
+ever_had_handlers (GObject *object)
+{
+#if GLIB_SIZEOF_VOID_P == 8
+  const guint *optional_flags = (const guint *) (gconstpointer) ((const guint8 *) object +
+                                                                 G_STRUCT_OFFSET (GObject, ref_count) +
+                                                                 sizeof (guint));
+
+  return (g_atomic_int_get (optional_flags) & (1 << 1)) != 0;
+#else
+  return TRUE;
+#endif
 }
 
 /* If the caller's reference to @object is the only one and nothing is
@@ -84,6 +86,12 @@ loom_recycle_take (GObject *object)
 {
   if (!loom_recycle_is_supported () || !is_bare (object))
     return FALSE;
+
+  /* g_signal_handlers_destroy() locks GObject's signal table and looks
+   * the object up in it; most tasks never had a handler, which GObject
+   * notes in the flags it keeps beside ref_count. */
+  if (!ever_had_handlers (object))
+    return TRUE;
 
   /* A handler's destroy notify might take a reference or attach
    * something: look again afterwards. */

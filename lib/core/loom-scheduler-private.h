@@ -122,6 +122,7 @@ void           loom_scheduler_timer_disarm    (LoomScheduler *self,
                                                LoomTimer     *timer);
 LoomReady     *loom_scheduler_pop_in_batch    (LoomScheduler *self,
                                                LoomReadyFunc  only);
+gboolean       loom_scheduler_yield_in_place  (LoomScheduler *self);
 
 /* A task was added to @self. Live tasks hold their context: a context
  * dropped with tasks on it stays alive, so that nothing they wait for

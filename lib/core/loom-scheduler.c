@@ -297,6 +297,21 @@ loom_scheduler_pop_in_batch (LoomScheduler *self,
   return node;
 }
 
+/* For a fiber about to yield: when nothing else is ready (locally or in
+ * the inbox) and the batch has budget left, queueing the fiber and taking
+ * it straight back would be all a yield does; spends the unit of budget
+ * that would have cost and says so. */
+gboolean
+loom_scheduler_yield_in_place (LoomScheduler *self)
+{
+  if (self->head != NULL || !self->dispatching || self->batch_left == 0 ||
+      g_atomic_pointer_get (&self->inbox) != NULL)
+    return FALSE;
+
+  batch_take (self);
+  return TRUE;
+}
+
 static gboolean
 loom_scheduler_dispatch (GSource     *source,
                          GSourceFunc  callback,

@@ -55,6 +55,7 @@ struct _LoomTaskGroup
   LoomScheduler   *scheduler;     /* (owned) where children run */
   LoomFiber       *children;      /* running children */
   guint            n_running;
+  guint            n_unfreed;     /* children whose fiber is not freed yet */
   GPtrArray       *errors;        /* (owned) (element-type GError) */
   LoomFiber       *owner;         /* (unowned) the task that made it */
   LoomCancelScope *scope;         /* (owned) (nullable) entered in owner */
@@ -187,10 +188,20 @@ child_done (LoomFiber    *child,
     loom_wait_queue_wake_all (&self->waiters, NULL);
 }
 
-/* Each child holds a reference to its group until it is freed. */
+/* The group is alive until its last child is freed: the children share
+ * one reference, taken by the first and dropped by the last. */
+static void
+child_release (gpointer data)
+{
+  LoomTaskGroup *self = data;
+
+  if (--self->n_unfreed == 0)
+    g_object_unref (self);
+}
+
 static const LoomFiberListenerFuncs child_listener = {
   .done = child_done,
-  .release = g_object_unref,
+  .release = child_release,
 };
 
 /**
@@ -226,7 +237,9 @@ loom_task_group_spawn (LoomTaskGroup  *self,
 
   child = loom_fiber_new (self->scheduler, func, user_data, destroy,
                           __builtin_return_address (0));
-  loom_fiber_listen (child, LOOM_FIBER_LISTENER_GROUP, &child_listener, g_object_ref (self));
+  if (self->n_unfreed++ == 0)
+    g_object_ref (self);
+  loom_fiber_listen (child, LOOM_FIBER_LISTENER_GROUP, &child_listener, self);
   child->sibling_next = self->children;
   if (self->children != NULL)
     self->children->sibling_prev = child;

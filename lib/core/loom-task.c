@@ -132,6 +132,16 @@ new_task (LoomScheduler *scheduler)
   return self != NULL ? self : g_object_new (LOOM_TYPE_TASK, NULL);
 }
 
+/* loom_task_start() for a task made in this very call: nobody else has
+ * seen it, so it cannot have a toggle reference, and the fiber's
+ * reference is all g_object_ref() would add, minus its type checks. */
+static inline void
+start_new_task (LoomTask *self)
+{
+  g_atomic_int_inc (&((GObject *) self)->ref_count);
+  loom_fiber_start (self->fiber);
+}
+
 /* The fiber finished: the handle takes @result's outcome, or @error.
  * Called in the fiber, before it releases the handle. */
 static void
@@ -405,7 +415,7 @@ loom_spawn (LoomFiberFunc  func,
   g_return_val_if_fail (func != NULL, NULL);
 
   self = loom_task_new_at (func, user_data, destroy, __builtin_return_address (0));
-  loom_task_start (self);
+  start_new_task (self);
   return self;
 }
 
