@@ -217,18 +217,26 @@ pick_idle (LoomPgPool *self,
            gboolean    least_busy)
 {
   Member *best = NULL;
+  guint best_pending = 0;
 
+  /* Runs for every query sent through the pool: each connection is asked
+   * once, and the search stops at the first one with nothing in flight,
+   * which nothing can beat. */
   for (guint i = 0; i < self->members->len; i++)
     {
       Member *m = self->members->pdata[i];
+      guint pending;
 
       if (m->held || loom_pg_connection_is_closed (m->conn))
         continue;
-      if (best == NULL ||
-          loom_pg_connection_get_n_pending (m->conn) < loom_pg_connection_get_n_pending (best->conn) ||
+      pending = loom_pg_connection_get_n_pending (m->conn);
+      if (best == NULL || pending < best_pending ||
           (!least_busy && m->idle_since < best->idle_since))
-        best = m;
-      if (!least_busy && loom_pg_connection_get_n_pending (best->conn) == 0)
+        {
+          best = m;
+          best_pending = pending;
+        }
+      if (best_pending == 0)
         break;
     }
   return best;

@@ -356,6 +356,24 @@ bad_value (GError    **error,
 
 static const Oid int_types[] = { LOOM_PG_OID_INT2, LOOM_PG_OID_INT4, LOOM_PG_OID_INT8, LOOM_PG_OID_OID, 0 };
 
+/* The server's usual output for an integer: an optional minus sign and at
+ * most 18 digits, which cannot overflow; anything else goes the long way. */
+static gboolean
+parse_short_integer (const char *text,
+                     gint64     *value)
+{
+  const char *p = text + (*text == '-');
+  const char *start = p;
+  gint64 v = 0;
+
+  while (*p >= '0' && *p <= '9' && p - start < 18)
+    v = v * 10 + (*p++ - '0');
+  if (*p != '\0' || p == start)
+    return FALSE;
+  *value = *text == '-' ? -v : v;
+  return TRUE;
+}
+
 /**
  * loom_pg_result_get_int64:
  * @self: a result
@@ -381,6 +399,8 @@ loom_pg_result_get_int64 (LoomPgResult  *self,
   text = typed_cell (self, row, column, int_types, "an integer", error);
   if (text == NULL)
     return 0;
+  if (parse_short_integer (text, &value))
+    return value;
   if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &value, NULL))
     return bad_value (error, "an integer", text);
   return value;
