@@ -18,33 +18,16 @@
 
 #define COPY_CHUNK_SIZE 65536
 
-static gboolean
-wake_up (gpointer data)
-{
-  loom_future_resolve (data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Waits for the connection's source to see I/O — or at most 100 ms, after
- * which the caller looks again. A safety net: under AddressSanitizer and
- * load, draining a cancelled COPY TO once waited for ever for a wake-up
- * that never came (the cause is not found yet); with the bound it costs a
- * tenth of a second instead. */
+/* Waits for the connection's source to see I/O. The caller has looked at
+ * everything libpq buffered first: the socket may stay quiet for ever. */
 static gboolean
 await_io (LoomPgConnection *conn,
           gboolean          for_write,
           GError          **error)
 {
   g_autoptr(LoomFuture) wake = loom_pg_connection_exclusive_wait (conn, for_write);
-  GSource *timer = g_timeout_source_new (100);
-  gboolean ok;
 
-  g_source_set_callback (timer, wake_up, g_object_ref (wake), g_object_unref);
-  g_source_attach (timer, g_main_context_get_thread_default ());
-  ok = loom_await (wake, error);
-  g_source_destroy (timer);
-  g_source_unref (timer);
-  return ok;
+  return loom_await (wake, error);
 }
 
 static gboolean
@@ -495,9 +478,12 @@ copy_out_task (LoomGenerator *generator,
             char *buffer = NULL;
             int n = PQgetCopyData (pg, &buffer, 1);
 
+            /* Wait only once libpq has nothing complete left: the read
+             * before may have taken the server's last bytes, and then the
+             * socket stays quiet. */
             if (n > 0)
               PQfreemem (buffer);
-            else if (n < 0 || !PQconsumeInput (pg) || !await_io (co->conn, FALSE, NULL))
+            else if (n < 0 || !await_io (co->conn, FALSE, NULL) || !PQconsumeInput (pg))
               break;
           }
         g_atomic_int_set (stop, 1);
