@@ -385,8 +385,13 @@ copy_cancel_free (gpointer data)
   g_free (cc);
 }
 
+#define CANCEL_RETRY_MS 250
+#define CANCEL_TRIES    40
+#define CANCEL_POLL_MS  10
+
 /* Asks again every 250 ms until the COPY has ended: a request that the
- * server takes while the backend is between two steps may be lost. */
+ * server takes while the backend is between two steps may be lost. It
+ * notices the end within 10 ms, so the drain can wait for it. */
 static LoomFuture *
 cancel_in_thread (GCancellable *cancellable,
                   gpointer      data)
@@ -394,11 +399,13 @@ cancel_in_thread (GCancellable *cancellable,
   CopyCancel *cc = data;
   char message[256];
 
-  for (int i = 0; i < 40 && !g_atomic_int_get (cc->stop) && !g_cancellable_is_cancelled (cancellable); i++)
+  for (int i = 0; i < CANCEL_TRIES * (CANCEL_RETRY_MS / CANCEL_POLL_MS) &&
+                  !g_atomic_int_get (cc->stop) && !g_cancellable_is_cancelled (cancellable); i++)
     {
-      if (!PQcancel (cc->cancel, message, sizeof message))
+      if (i % (CANCEL_RETRY_MS / CANCEL_POLL_MS) == 0 &&
+          !PQcancel (cc->cancel, message, sizeof message))
         break;
-      g_usleep (250 * 1000);
+      g_usleep (CANCEL_POLL_MS * 1000);
     }
   return NULL;
 }
@@ -464,6 +471,7 @@ copy_out_task (LoomGenerator *generator,
         /* Closed early: stop the server, drop what is still coming. */
         PGcancel *cancel = PQgetCancel (pg);
         gint *stop = g_atomic_rc_box_new0 (gint);
+        g_autoptr(LoomFuture) canceller = NULL;
 
         if (cancel != NULL)
           {
@@ -471,7 +479,7 @@ copy_out_task (LoomGenerator *generator,
 
             cc->cancel = cancel;
             cc->stop = g_atomic_rc_box_acquire (stop);
-            g_object_unref (loom_run_in_thread (cancel_in_thread, cc, copy_cancel_free));
+            canceller = loom_run_in_thread (cancel_in_thread, cc, copy_cancel_free);
           }
         for (;;)
           {
@@ -488,6 +496,17 @@ copy_out_task (LoomGenerator *generator,
           }
         g_atomic_int_set (stop, 1);
         g_atomic_rc_box_release (stop);
+        /* The COPY may have ended on the server before a request reached
+         * it: one still on its way would stop the next statement. Nothing
+         * else runs until the thread is done (a few seconds at most). */
+        if (canceller != NULL)
+          {
+            g_autoptr(LoomCancelScope) bound = loom_move_on_after (5000);
+
+            if (!loom_await (canceller, NULL))
+              g_debug ("The COPY cancel request did not end in time");
+            loom_cancel_scope_leave (bound, NULL);
+          }
       }
     finish_results (co->conn, stopped ? NULL : &result_error);
     copy_end (co->conn);

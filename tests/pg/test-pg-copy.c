@@ -224,9 +224,10 @@ close_after_sent_task (gpointer data)
       g_autoptr(LoomFuture) after = NULL;
       g_autofree char *value = NULL;
       g_auto(GValue) item = G_VALUE_INIT;
+      gboolean got = loom_iter_next (chunks, &item, &error);
 
-      g_assert_true (loom_iter_next (chunks, &item, &error));
       g_assert_no_error (error);
+      g_assert_true (got);
       {
         gsize size;
         const char *bytes = g_bytes_get_data (g_value_get_boxed (&item), &size);
