@@ -514,40 +514,6 @@ test_cancel (void)
   loom_pg_test_run (cancel_task, NULL);
 }
 
-/* A cancel reaches only the cancelled query, never the one queued behind
- * it in the pipeline, even when the cancelled one ends by itself just as
- * a cancel would be sent again. */
-static LoomFuture *
-cancel_spares_next_task (gpointer data)
-{
-  g_autoptr(LoomPgConnection) conn = loom_pg_test_connect (loom_pg_test_server.unix_dsn);
-  g_autoptr(GError) error = NULL;
-
-  for (int round = 0; round < 6; round++)
-    {
-      g_autofree char *first_sql = g_strdup_printf ("SELECT pg_sleep(0.%02d)", 20 + 10 * round);
-      g_autoptr(LoomFuture) first = loom_pg_connection_execute (conn, first_sql, NULL);
-      g_autoptr(LoomFuture) second = loom_pg_connection_fetch_value (conn, "SELECT 'second' FROM pg_sleep(0.6)", NULL);
-      g_autofree char *value = NULL;
-
-      /* Cancelled before the server may even have read it. */
-      g_assert_true (loom_future_cancel (first));
-      value = loom_await_string (second, &error);
-      g_assert_no_error (error);
-      g_assert_cmpstr (value, ==, "second");
-    }
-  g_object_unref (loom_pg_connection_close (conn));
-  return NULL;
-}
-
-static void
-test_cancel_spares_next (void)
-{
-  if (!loom_pg_test_server_require ())
-    return;
-  loom_pg_test_run (cancel_spares_next_task, NULL);
-}
-
 /* ---- flow control: more than the socket holds ---- */
 
 static LoomFuture *
@@ -672,7 +638,6 @@ main (int   argc,
   g_test_add_func ("/pg/pipeline/many-tasks", test_many_tasks);
   g_test_add_func ("/pg/pipeline/transaction", test_transaction);
   g_test_add_func ("/pg/pipeline/cancel", test_cancel);
-  g_test_add_func ("/pg/pipeline/cancel-spares-next", test_cancel_spares_next);
   g_test_add_func ("/pg/pipeline/flow-control", test_flow_control);
   g_test_add_func ("/pg/pipeline/server-stopped", test_server_stopped);
   g_test_add_func ("/pg/pipeline/server-killed", test_server_killed);
