@@ -18,33 +18,16 @@
 
 #define COPY_CHUNK_SIZE 65536
 
-static gboolean
-wake_up (gpointer data)
-{
-  loom_future_resolve (data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Waits for the connection's source to see I/O — or at most 100 ms, after
- * which the caller looks again. A safety net: under AddressSanitizer and
- * load, draining a cancelled COPY TO once waited for ever for a wake-up
- * that never came (the cause is not found yet); with the bound it costs a
- * tenth of a second instead. */
+/* Waits for the connection's source to see I/O. The caller has looked at
+ * everything libpq buffered first: the socket may stay quiet for ever. */
 static gboolean
 await_io (LoomPgConnection *conn,
           gboolean          for_write,
           GError          **error)
 {
   g_autoptr(LoomFuture) wake = loom_pg_connection_exclusive_wait (conn, for_write);
-  GSource *timer = g_timeout_source_new (100);
-  gboolean ok;
 
-  g_source_set_callback (timer, wake_up, g_object_ref (wake), g_object_unref);
-  g_source_attach (timer, g_main_context_get_thread_default ());
-  ok = loom_await (wake, error);
-  g_source_destroy (timer);
-  g_source_unref (timer);
-  return ok;
+  return loom_await (wake, error);
 }
 
 static gboolean
@@ -402,8 +385,13 @@ copy_cancel_free (gpointer data)
   g_free (cc);
 }
 
+#define CANCEL_RETRY_MS 250
+#define CANCEL_TRIES    40
+#define CANCEL_POLL_MS  10
+
 /* Asks again every 250 ms until the COPY has ended: a request that the
- * server takes while the backend is between two steps may be lost. */
+ * server takes while the backend is between two steps may be lost. It
+ * notices the end within 10 ms, so the drain can wait for it. */
 static LoomFuture *
 cancel_in_thread (GCancellable *cancellable,
                   gpointer      data)
@@ -411,11 +399,13 @@ cancel_in_thread (GCancellable *cancellable,
   CopyCancel *cc = data;
   char message[256];
 
-  for (int i = 0; i < 40 && !g_atomic_int_get (cc->stop) && !g_cancellable_is_cancelled (cancellable); i++)
+  for (int i = 0; i < CANCEL_TRIES * (CANCEL_RETRY_MS / CANCEL_POLL_MS) &&
+                  !g_atomic_int_get (cc->stop) && !g_cancellable_is_cancelled (cancellable); i++)
     {
-      if (!PQcancel (cc->cancel, message, sizeof message))
+      if (i % (CANCEL_RETRY_MS / CANCEL_POLL_MS) == 0 &&
+          !PQcancel (cc->cancel, message, sizeof message))
         break;
-      g_usleep (250 * 1000);
+      g_usleep (CANCEL_POLL_MS * 1000);
     }
   return NULL;
 }
@@ -481,6 +471,7 @@ copy_out_task (LoomGenerator *generator,
         /* Closed early: stop the server, drop what is still coming. */
         PGcancel *cancel = PQgetCancel (pg);
         gint *stop = g_atomic_rc_box_new0 (gint);
+        g_autoptr(LoomFuture) canceller = NULL;
 
         if (cancel != NULL)
           {
@@ -488,20 +479,34 @@ copy_out_task (LoomGenerator *generator,
 
             cc->cancel = cancel;
             cc->stop = g_atomic_rc_box_acquire (stop);
-            g_object_unref (loom_run_in_thread (cancel_in_thread, cc, copy_cancel_free));
+            canceller = loom_run_in_thread (cancel_in_thread, cc, copy_cancel_free);
           }
         for (;;)
           {
             char *buffer = NULL;
             int n = PQgetCopyData (pg, &buffer, 1);
 
+            /* Wait only once libpq has nothing complete left: the read
+             * before may have taken the server's last bytes, and then the
+             * socket stays quiet. */
             if (n > 0)
               PQfreemem (buffer);
-            else if (n < 0 || !PQconsumeInput (pg) || !await_io (co->conn, FALSE, NULL))
+            else if (n < 0 || !await_io (co->conn, FALSE, NULL) || !PQconsumeInput (pg))
               break;
           }
         g_atomic_int_set (stop, 1);
         g_atomic_rc_box_release (stop);
+        /* The COPY may have ended on the server before a request reached
+         * it: one still on its way would stop the next statement. Nothing
+         * else runs until the thread is done (a few seconds at most). */
+        if (canceller != NULL)
+          {
+            g_autoptr(LoomCancelScope) bound = loom_move_on_after (5000);
+
+            if (!loom_await (canceller, NULL))
+              g_debug ("The COPY cancel request did not end in time");
+            loom_cancel_scope_leave (bound, NULL);
+          }
       }
     finish_results (co->conn, stopped ? NULL : &result_error);
     copy_end (co->conn);

@@ -207,6 +207,56 @@ test_failures (void)
   loom_pg_test_run (failures_task, NULL);
 }
 
+/* Closing a COPY TO whose output the server has already written in full:
+ * the drain reads the last bytes itself, so it must look at what libpq
+ * buffered before it waits for the socket again (the socket stays quiet
+ * for ever). Every round has a deadline, so a lost wake-up fails. */
+static LoomFuture *
+close_after_sent_task (gpointer data)
+{
+  g_autoptr(LoomPgConnection) conn = loom_pg_test_connect (loom_pg_test_server.unix_dsn);
+  g_autoptr(GError) error = NULL;
+
+  for (int round = 0; round < 20; round++)
+    {
+      g_autoptr(LoomCancelScope) scope = loom_fail_after (10000);
+      g_autoptr(LoomAsyncIterator) chunks = loom_pg_connection_copy_to (conn, "COPY (SELECT generate_series(1, 3000)) TO STDOUT");
+      g_autoptr(LoomFuture) after = NULL;
+      g_autofree char *value = NULL;
+      g_auto(GValue) item = G_VALUE_INIT;
+      gboolean got = loom_iter_next (chunks, &item, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (got);
+      {
+        gsize size;
+        const char *bytes = g_bytes_get_data (g_value_get_boxed (&item), &size);
+
+        g_assert_cmpmem (bytes, size, "1\n", 2);
+      }
+      g_value_unset (&item);
+      /* The server writes the rest (some 14 KB) to the socket meanwhile. */
+      g_assert_true (loom_sleep (50, NULL));
+      loom_async_iterator_close (chunks);
+      after = loom_pg_connection_fetch_value (conn, "SELECT 41 + 1", NULL);
+      value = loom_await_string (after, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (value, ==, "42");
+      g_assert_true (loom_cancel_scope_leave (scope, &error));
+      g_assert_no_error (error);
+    }
+  g_object_unref (loom_pg_connection_close (conn));
+  return NULL;
+}
+
+static void
+test_close_after_sent (void)
+{
+  if (!loom_pg_test_server_require ())
+    return;
+  loom_pg_test_run (close_after_sent_task, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -215,6 +265,7 @@ main (int   argc,
 
   g_test_add_func ("/pg/copy/round-trip", test_round_trip);
   g_test_add_func ("/pg/copy/failures", test_failures);
+  g_test_add_func ("/pg/copy/close-after-sent", test_close_after_sent);
 
   return g_test_run ();
 }
