@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "loom-http-error.h"
 #include "loom-http-router.h"
@@ -203,7 +204,7 @@ parse_parameter (const char  *part,
   if (len < 3 || part[len - 1] != '}')
     {
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_ROUTE,
-                   "A parameter must fill its whole segment: “%s”", part);
+                   _("A parameter must fill its whole segment: “%s”"), part);
       return FALSE;
     }
 
@@ -211,7 +212,7 @@ parse_parameter (const char  *part,
   if (strpbrk (inner, "{}") != NULL)
     {
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_ROUTE,
-                   "Unbalanced braces in “%s”", part);
+                   _("Unbalanced braces in “%s”"), part);
       return FALSE;
     }
 
@@ -220,7 +221,7 @@ parse_parameter (const char  *part,
   if (!is_identifier (inner, name_len))
     {
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_ROUTE,
-                   "Invalid parameter name in “%s”", part);
+                   _("Invalid parameter name in “%s”"), part);
       return FALSE;
     }
 
@@ -228,7 +229,7 @@ parse_parameter (const char  *part,
   if (colon != NULL && !parse_kind (colon + 1, &segment->kind))
     {
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_ROUTE,
-                   "Unknown parameter type “%s” in “%s” (use str, int, float, uuid or path)",
+                   _("Unknown parameter type “%s” in “%s” (use str, int, float, uuid or path)"),
                    colon + 1, part);
       return FALSE;
     }
@@ -251,7 +252,7 @@ parse_segment (const char  *part,
       if (segment->kind == SEGMENT_PATH && !last)
         {
           g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_ROUTE,
-                       "A path parameter must be the last segment: “%s”", part);
+                       _("A path parameter must be the last segment: “%s”"), part);
           return FALSE;
         }
       return TRUE;
@@ -260,13 +261,13 @@ parse_segment (const char  *part,
   if (strpbrk (part, "{}") != NULL)
     {
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_ROUTE,
-                   "A parameter must fill its whole segment: “%s”", part);
+                   _("A parameter must fill its whole segment: “%s”"), part);
       return FALSE;
     }
   if (part[0] == '\0' && !last)
     {
       g_set_error_literal (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_ROUTE,
-                           "Empty segment (“//”) in a route template");
+                           _("Empty segment (“//”) in a route template"));
       return FALSE;
     }
 
@@ -289,7 +290,7 @@ check_method (const char  *method,
 
 invalid:
   g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_ROUTE,
-               "Invalid method “%s” (methods are upper-case tokens, such as GET)",
+               _("Invalid method “%s” (methods are upper-case tokens, such as GET)"),
                method);
   return FALSE;
 }
@@ -304,7 +305,7 @@ check_unique_names (Route   *route,
     if (route->segments[i].kind != SEGMENT_STATIC && ++n_params > MAX_PARAMS)
       {
         g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_ROUTE,
-                     "More than %d parameters in “%s”", MAX_PARAMS, route->template);
+                     _("More than %d parameters in “%s”"), MAX_PARAMS, route->template);
         return FALSE;
       }
 
@@ -315,7 +316,7 @@ check_unique_names (Route   *route,
           strcmp (route->segments[i].text, route->segments[j].text) == 0)
         {
           g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_ROUTE,
-                       "Parameter “%s” appears twice in “%s”",
+                       _("Parameter “%s” appears twice in “%s”"),
                        route->segments[i].text, route->template);
           return FALSE;
         }
@@ -335,7 +336,7 @@ route_parse (const char  *method,
   if (template[0] != '/')
     {
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_ROUTE,
-                   "A route template must start with “/”: “%s”", template);
+                   _("A route template must start with “/”: “%s”"), template);
       return NULL;
     }
 
@@ -427,7 +428,7 @@ loom_http_router_add (LoomHttpRouter  *self,
       if (strcmp (other->method, route->method) == 0 && same_shape (other, route))
         {
           g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_ROUTE,
-                       "%s %s has the same shape as %s %s, added before",
+                       _("%s %s has the same shape as %s %s, added before"),
                        route->method, route->template, other->method, other->template);
           route_free (route);
           return 0;

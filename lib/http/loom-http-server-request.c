@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "loom-http-error.h"
 #include "loom-http-server-request-private.h"
@@ -326,7 +327,7 @@ query_error (const char  *name,
              GError     **error)
 {
   g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_PARAM,
-               "Query parameter “%s” should be %s, not “%s”", name, what, text);
+               _("Query parameter “%s” should be %s, not “%s”"), name, what, text);
   return FALSE;
 }
 
@@ -362,7 +363,7 @@ loom_http_server_request_get_query_int (LoomHttpServerRequest  *self,
   if (text == NULL)
     return default_value;
   if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &value, NULL))
-    return query_error (name, text, "an integer", error);
+    return query_error (name, text, _("an integer"), error);
   return value;
 }
 
@@ -399,10 +400,10 @@ loom_http_server_request_get_query_double (LoomHttpServerRequest  *self,
   if (text == NULL)
     return default_value;
   if (text[0] == '\0' || g_ascii_isspace (text[0]))
-    return query_error (name, text, "a number", error);
+    return query_error (name, text, _("a number"), error);
   value = g_ascii_strtod (text, &end);
   if (*end != '\0' || !isfinite (value))
-    return query_error (name, text, "a number", error);
+    return query_error (name, text, _("a number"), error);
   return value;
 }
 
@@ -446,7 +447,7 @@ loom_http_server_request_get_query_boolean (LoomHttpServerRequest  *self,
       if (g_ascii_strcasecmp (text, no[i]) == 0)
         return FALSE;
     }
-  return query_error (name, text, "a boolean", error);
+  return query_error (name, text, _("a boolean"), error);
 }
 
 /**
@@ -556,7 +557,7 @@ loom_http_server_request_get_body_text (LoomHttpServerRequest  *self,
   if (size > 0 && (memchr (data, '\0', size) != NULL || !g_utf8_validate_len (data, size, NULL)))
     {
       g_set_error_literal (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_PARAM,
-                           "The request body is not UTF-8 text");
+                           _("The request body is not UTF-8 text"));
       return NULL;
     }
   return g_strndup (size > 0 ? data : "", size);
@@ -593,7 +594,7 @@ loom_http_server_request_get_body_json (LoomHttpServerRequest  *self,
       json_parser_get_root (parser) == NULL)
     {
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_INVALID_JSON,
-                   "The request body is not JSON: %s",
+                   _("The request body is not JSON: %s"),
                    local_error ? local_error->message : "empty body");
       return NULL;
     }

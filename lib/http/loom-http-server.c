@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <glib/gi18n-lib.h>
 
 #include <gio/gunixsocketaddress.h>
 
@@ -1699,7 +1700,7 @@ listen_error (GError     **error,
               GError      *cause)
 {
   g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_LISTEN,
-               "Could not listen on %s: %s", where, cause->message);
+               _("Could not listen on %s: %s"), where, cause->message);
   g_error_free (cause);
   return FALSE;
 }
@@ -1906,7 +1907,7 @@ loom_http_server_listen (LoomHttpServer  *self,
   if (inet == NULL)
     {
       g_set_error (error, LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_LISTEN,
-                   "Could not listen on %s: not an IP address", where);
+                   _("Could not listen on %s: not an IP address"), where);
       return FALSE;
     }
 

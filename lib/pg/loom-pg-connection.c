@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include <glib-unix.h>
 #include <libpq-fe.h>
@@ -157,6 +158,17 @@ struct _LoomPgConnection
 
 G_DEFINE_FINAL_TYPE (LoomPgConnection, loom_pg_connection, G_TYPE_OBJECT)
 
+/* The messages of libloom-pg-1 are in libloom-1's "loom" domain, which
+ * libloom-1 binds when it is loaded. A program linked with static archives
+ * gets only the objects it references, and libloom-1's constructor may not
+ * be among them; this object is in every program that can meet one of
+ * these messages, so it binds the domain too (loom_init() runs once). */
+__attribute__ ((constructor)) static void
+loom_pg_connection_init_on_load (void)
+{
+  loom_init ();
+}
+
 static void connection_fail_all   (LoomPgConnection *self,
                                    GError           *error);
 static void connection_flush      (LoomPgConnection *self);
@@ -275,7 +287,7 @@ query_settle (Query *q)
     case QUERY_FETCH_VALUE:
       if (result == NULL || PQntuples (result) == 0 || PQnfields (result) == 0)
         loom_future_reject_literal (future, LOOM_PG_ERROR, LOOM_PG_ERROR_NO_ROWS,
-                                    "The query returned no rows");
+                                    _("The query returned no rows"));
       else
         loom_future_resolve_string (future, PQgetisnull (result, 0, 0) ? NULL : PQgetvalue (result, 0, 0));
       g_clear_pointer (&result, PQclear);
@@ -413,7 +425,7 @@ connection_finish_close (LoomPgConnection *self)
   g_clear_pointer (&self->conn, PQfinish);
   if (self->broken == NULL)
     self->broken = g_error_new_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION,
-                                        "The connection is closed");
+                                        _("The connection is closed"));
   if (closing != NULL)
     loom_future_resolve (closing);
 }
@@ -511,7 +523,7 @@ pipeline_process (LoomPgConnection *self)
             {
               /* Not expected: a sync before the results it closes. */
               query_take_error (q, g_error_new_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_FAILED,
-                                                        "The pipeline lost its place"));
+                                                        _("The pipeline lost its place")));
               pipeline_pop (self);
             }
           break;
@@ -532,8 +544,8 @@ pipeline_process (LoomPgConnection *self)
 
         case PGRES_PIPELINE_ABORTED:
           query_take_error (q, g_error_new_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_TRANSACTION_ABORTED,
-                                                    "The statement was skipped: an earlier statement "
-                                                    "of the pipeline failed"));
+                                                    _("The statement was skipped: an earlier statement "
+                                                      "of the pipeline failed")));
           PQclear (result);
           break;
 
@@ -543,7 +555,7 @@ pipeline_process (LoomPgConnection *self)
           /* COPY cannot run in pipeline mode; libpq reports it as an
            * error result before this, but be safe. */
           query_take_error (q, g_error_new_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_FAILED,
-                                                    "COPY is not supported by query()"));
+                                                    _("COPY is not supported by query()")));
           PQclear (result);
           break;
 
@@ -561,7 +573,7 @@ pipeline_process (LoomPgConnection *self)
 
   if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_BAD)
     connection_fail_all (self, loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
-                                                            "The server connection was lost"));
+                                                            _("The server connection was lost")));
 }
 
 /* Fails every query in the pipeline with @error (taken) and leaves the
@@ -658,7 +670,7 @@ connection_source_dispatch (GSource     *source,
       if (!PQconsumeInput (self->conn))
         {
           connection_fail_all (self, loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
-                                                                  "The server connection was lost"));
+                                                                  _("The server connection was lost")));
           return G_SOURCE_CONTINUE;
         }
       pipeline_process (self);
@@ -692,7 +704,7 @@ connection_flush (LoomPgConnection *self)
   if (status < 0)
     {
       connection_fail_all (self, loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
-                                                              "Writing to the server failed"));
+                                                              _("Writing to the server failed")));
       return;
     }
   if (want_write != self->want_write)
@@ -870,7 +882,7 @@ query_start (LoomPgConnection *self,
   if (!query_write (self, q, sql, params))
     {
       q->error = loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
-                                              "The query could not be sent");
+                                              _("The query could not be sent"));
       q->finished = TRUE;
       query_settle (q);
       query_unref (q);
@@ -948,7 +960,7 @@ connection_unusable (LoomPgConnection *self)
     return g_error_copy (self->broken);
   if (self->closing != NULL)
     return g_error_new_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION,
-                                "The connection is closing");
+                                _("The connection is closing"));
   return NULL;
 }
 
@@ -993,7 +1005,7 @@ send_internal (LoomPgConnection *self,
       { \
         g_return_if_fail_warning (G_LOG_DOMAIN, G_STRFUNC, "LOOM_PG_IS_CONNECTION (self) && sql != NULL"); \
         return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_FAILED, \
-                                                  "Invalid arguments"); \
+                                                  _("Invalid arguments")); \
       } \
   } G_STMT_END
 
@@ -1623,7 +1635,7 @@ resolve_hosts (Options  *options,
   if (n_entries == 0)
     {
       g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_RESOLVE,
-                   "Could not resolve the host name “%s”: %s",
+                   _("Could not resolve the host name “%s”: %s"),
                    last_name, last_error->message);
       return FALSE;
     }
@@ -1650,7 +1662,7 @@ parse_conninfo (const char  *conninfo,
       g_autofree char *redacted = redact_parse_error (message ? message : "out of memory");
 
       g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_INVALID_CONNINFO,
-                   "Invalid connection string: %s", redacted);
+                   _("Invalid connection string: %s"), redacted);
       PQfreemem (message);
       return FALSE;
     }
@@ -1696,7 +1708,7 @@ connect_poll (Options  *options,
   if (conn == NULL)
     {
       g_set_error_literal (error, LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION,
-                           "Out of memory for the connection");
+                           _("Out of memory for the connection"));
       return NULL;
     }
 
@@ -1714,7 +1726,7 @@ connect_poll (Options  *options,
       if (status == PGRES_POLLING_FAILED)
         {
           g_propagate_error (error, loom_pg_error_new_from_conn (conn, LOOM_PG_ERROR_CONNECTION,
-                                                                 "Could not connect to the server"));
+                                                                 _("Could not connect to the server")));
           PQfinish (conn);
           return NULL;
         }
@@ -1756,7 +1768,7 @@ connect_task (gpointer data)
         {
           g_clear_error (&error);
           g_set_error (&error, LOOM_PG_ERROR, LOOM_PG_ERROR_TIMED_OUT,
-                       "Timed out connecting to the server after %u s", timeout_s);
+                       _("Timed out connecting to the server after %u s"), timeout_s);
         }
     }
 
@@ -1914,7 +1926,7 @@ loom_pg_connection_exclusive_end (LoomPgConnection *self)
   connection_set_paused (self, FALSE);
   if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_BAD)
     connection_fail_all (self, loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
-                                                            "The server connection was lost"));
+                                                            _("The server connection was lost")));
   drain_waiting (self);
   if (self->pipeline.length == 0 && self->closing != NULL)
     connection_finish_close (self);
@@ -1926,7 +1938,7 @@ loom_pg_connection_exclusive_wait (LoomPgConnection *self,
 {
   if (self->source == NULL)
     return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION,
-                                              "The server connection was lost");
+                                              _("The server connection was lost"));
   if (for_write && !self->want_write)
     {
       self->want_write = TRUE;

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "loom-pg-connection-private.h"
 #include "loom-pg-error-private.h"
@@ -43,7 +44,7 @@ flush_all (LoomPgConnection *conn,
   if (status < 0)
     {
       g_propagate_error (error, loom_pg_error_new_from_conn (pg, LOOM_PG_ERROR_CONNECTION,
-                                                             "Writing to the server failed"));
+                                                             _("Writing to the server failed")));
       return FALSE;
     }
   return TRUE;
@@ -61,7 +62,7 @@ next_result (LoomPgConnection *conn,
       if (!PQconsumeInput (pg))
         {
           g_propagate_error (error, loom_pg_error_new_from_conn (pg, LOOM_PG_ERROR_CONNECTION,
-                                                                 "The server connection was lost"));
+                                                                 _("The server connection was lost")));
           return NULL;
         }
       if (!PQisBusy (pg))
@@ -125,7 +126,7 @@ copy_start (LoomPgConnection *conn,
   if (pg == NULL || !PQexitPipelineMode (pg))
     {
       g_propagate_error (error, loom_pg_error_new_from_conn (pg, LOOM_PG_ERROR_CONNECTION,
-                                                             "The connection cannot run COPY now"));
+                                                             _("The connection cannot run COPY now")));
       loom_pg_connection_exclusive_end (conn);
       return FALSE;
     }
@@ -143,13 +144,13 @@ copy_start (LoomPgConnection *conn,
     g_propagate_error (error, loom_pg_error_new_from_result (r));
   else
     g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_FAILED,
-                 "The statement is not a COPY %s", expected == PGRES_COPY_IN ? "FROM STDIN" : "TO STDOUT");
+                 _("The statement is not a COPY %s"), expected == PGRES_COPY_IN ? "FROM STDIN" : "TO STDOUT");
   PQclear (r);
   finish_results (conn, NULL);
 
 failed:
   if (error != NULL && *error == NULL)
-    g_propagate_error (error, loom_pg_error_new_from_conn (pg, LOOM_PG_ERROR_CONNECTION, "COPY failed"));
+    g_propagate_error (error, loom_pg_error_new_from_conn (pg, LOOM_PG_ERROR_CONNECTION, _("COPY failed")));
   if (PQstatus (pg) == CONNECTION_OK)
     PQenterPipelineMode (pg);
   loom_pg_connection_exclusive_end (conn);
@@ -210,7 +211,7 @@ next_chunk (CopyIn   *ci,
           return g_bytes_new (text, text ? strlen (text) : 0);
         }
       g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_FAILED,
-                   "COPY chunks must be GBytes or strings, not %s", G_VALUE_TYPE_NAME (&item));
+                   _("COPY chunks must be GBytes or strings, not %s"), G_VALUE_TYPE_NAME (&item));
       return NULL;
     }
   else
@@ -258,7 +259,7 @@ copy_in_task (gpointer data)
         if (!await_io (ci->conn, TRUE, &error))
           break;
       if (status < 0 && error == NULL)
-        error = loom_pg_error_new_from_conn (pg, LOOM_PG_ERROR_CONNECTION, "Sending COPY data failed");
+        error = loom_pg_error_new_from_conn (pg, LOOM_PG_ERROR_CONNECTION, _("Sending COPY data failed"));
       if (error != NULL || !flush_all (ci->conn, &error))
         break;
     }

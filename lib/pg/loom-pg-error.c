@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "loom-pg-error-private.h"
 
@@ -193,7 +194,7 @@ loom_pg_error_new_from_result (const PGresult *result)
       g_autofree char *text = g_strstrip (g_strdup (PQresultErrorMessage (result)));
 
       return g_error_new (LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION, "%s",
-                          *text ? text : "The server connection failed");
+                          *text ? text : _("The server connection failed"));
     }
 
   g_string_append_printf (message, "%s %s: %s",

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "loom-pg-connection-private.h"
 #include "loom-pg-error.h"
@@ -217,7 +218,7 @@ listen_task (gpointer data)
   g_autoptr(LoomFuture) done = NULL;
 
   if (self->closed)
-    return loom_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "The listener is closed");
+    return loom_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, _("The listener is closed"));
   if (self->conn == NULL)
     {
       g_autoptr(LoomFuture) connecting = NULL;
@@ -237,13 +238,13 @@ listen_task (gpointer data)
         return loom_future_new_for_error (g_steal_pointer (&error));
       if (self->conn == NULL)
         return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION,
-                                                  "The listener has no connection");
+                                                  _("The listener has no connection"));
     }
 
   quoted = loom_pg_connection_escape_identifier (self->conn, ld->channel);
   if (quoted == NULL)
     return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_FAILED,
-                                              "The channel name cannot be quoted");
+                                              _("The channel name cannot be quoted"));
   sql = g_strdup_printf ("%s %s", ld->listen ? "LISTEN" : "UNLISTEN", quoted);
   done = loom_pg_connection_execute (self->conn, sql, NULL);
   if (!loom_await (done, &error))
@@ -365,7 +366,7 @@ loom_pg_listener_next (LoomAsyncIterator *iterator)
     }
   if (self->waiting != NULL)
     return loom_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_PENDING,
-                                              "The listener is already waiting for the next notification");
+                                              _("The listener is already waiting for the next notification"));
   self->waiting = loom_future_new ();
   return g_object_ref (self->waiting);
 }

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "loom-pg-connection-private.h"
 #include "loom-pg-error.h"
@@ -277,7 +278,7 @@ open_member (LoomPgPool *self,
     {
       g_autoptr(LoomFuture) closing G_GNUC_UNUSED = loom_pg_connection_close (conn);
 
-      g_set_error_literal (error, LOOM_PG_ERROR, LOOM_PG_ERROR_POOL_CLOSED, "The pool is closed");
+      g_set_error_literal (error, LOOM_PG_ERROR, LOOM_PG_ERROR_POOL_CLOSED, _("The pool is closed"));
       return NULL;
     }
   return add_member (self, conn);
@@ -295,7 +296,7 @@ acquire_task (gpointer data)
 
       if (self->closed)
         return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_POOL_CLOSED,
-                                                  "The pool is closed");
+                                                  _("The pool is closed"));
       prune (self);
 
       /* Fair: nobody overtakes those already waiting. */
@@ -348,8 +349,8 @@ acquire_task (gpointer data)
               {
                 g_clear_error (&error);
                 g_set_error (&error, LOOM_PG_ERROR, LOOM_PG_ERROR_POOL_TIMEOUT,
-                             "Timed out after %u ms waiting for a connection: all %u of the pool's "
-                             "connections (its maximum size) are in use",
+                             _("Timed out after %u ms waiting for a connection: all %u of the pool's "
+                               "connections (its maximum size) are in use"),
                              self->acquire_timeout_ms, self->max_size);
               }
             return loom_future_new_for_error (g_steal_pointer (&error));
@@ -556,7 +557,7 @@ pool_submit (LoomPgPool    *self,
   PoolQuery *pq;
 
   if (self->closed)
-    return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_POOL_CLOSED, "The pool is closed");
+    return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_POOL_CLOSED, _("The pool is closed"));
 
   /* The fast path: an open connection nobody holds, the least busy one;
    * while they all have queries in flight and the pool may grow, grow. */
@@ -696,7 +697,7 @@ loom_pg_pool_close (LoomPgPool *self)
   self->closed = TRUE;
   while ((waiter = g_queue_pop_head (&self->waiters)) != NULL)
     {
-      loom_future_reject_literal (waiter, LOOM_PG_ERROR, LOOM_PG_ERROR_POOL_CLOSED, "The pool is closed");
+      loom_future_reject_literal (waiter, LOOM_PG_ERROR, LOOM_PG_ERROR_POOL_CLOSED, _("The pool is closed"));
       g_object_unref (waiter);
     }
   for (guint i = self->members->len; i-- > 0;)

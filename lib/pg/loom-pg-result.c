@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "loom-pg-error.h"
 #include "loom-pg-result-private.h"
@@ -305,14 +306,14 @@ typed_cell (LoomPgResult *self,
   if (column < 0 || column >= PQnfields (self->result))
     {
       g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_NO_SUCH_COLUMN,
-                   "Column %d is out of range: the result has %d columns",
+                   _("Column %d is out of range: the result has %d columns"),
                    column, PQnfields (self->result));
       return NULL;
     }
   if (row < 0 || row >= PQntuples (self->result))
     {
       g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_NO_ROWS,
-                   "Row %d is out of range: the result has %d rows",
+                   _("Row %d is out of range: the result has %d rows"),
                    row, PQntuples (self->result));
       return NULL;
     }
@@ -326,18 +327,18 @@ typed_cell (LoomPgResult *self,
 
       if (name != NULL)
         g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_WRONG_TYPE,
-                     "Column “%s” is of type %s, not %s",
+                     _("Column “%s” is of type %s, not %s"),
                      PQfname (self->result, column), name, what);
       else
         g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_WRONG_TYPE,
-                     "Column “%s” is of type OID %u, not %s",
+                     _("Column “%s” is of type OID %u, not %s"),
                      PQfname (self->result, column), type, what);
       return NULL;
     }
   if (PQgetisnull (self->result, row, column))
     {
       g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_NULL_VALUE,
-                   "Column “%s” of row %d is NULL",
+                   _("Column “%s” of row %d is NULL"),
                    PQfname (self->result, column), row);
       return NULL;
     }
@@ -350,7 +351,7 @@ bad_value (GError    **error,
            const char *text)
 {
   g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_WRONG_TYPE,
-               "The value “%s” cannot be read as %s", text, what);
+               _("The value “%s” cannot be read as %s"), text, what);
   return FALSE;
 }
 
@@ -396,13 +397,13 @@ loom_pg_result_get_int64 (LoomPgResult  *self,
 
   g_return_val_if_fail (LOOM_PG_IS_RESULT (self), 0);
 
-  text = typed_cell (self, row, column, int_types, "an integer", error);
+  text = typed_cell (self, row, column, int_types, _("an integer"), error);
   if (text == NULL)
     return 0;
   if (parse_short_integer (text, &value))
     return value;
   if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &value, NULL))
-    return bad_value (error, "an integer", text);
+    return bad_value (error, _("an integer"), text);
   return value;
 }
 
@@ -434,7 +435,7 @@ loom_pg_result_get_double (LoomPgResult  *self,
 
   g_return_val_if_fail (LOOM_PG_IS_RESULT (self), 0);
 
-  text = typed_cell (self, row, column, double_types, "a floating-point number", error);
+  text = typed_cell (self, row, column, double_types, _("a floating-point number"), error);
   if (text == NULL)
     return 0;
   if (strcmp (text, "NaN") == 0)
@@ -445,7 +446,7 @@ loom_pg_result_get_double (LoomPgResult  *self,
     return -INFINITY;
   value = g_ascii_strtod (text, &end);
   if (end == text || *end != '\0')
-    return bad_value (error, "a floating-point number", text);
+    return bad_value (error, _("a floating-point number"), text);
   return value;
 }
 
@@ -472,14 +473,14 @@ loom_pg_result_get_boolean (LoomPgResult  *self,
 
   g_return_val_if_fail (LOOM_PG_IS_RESULT (self), FALSE);
 
-  text = typed_cell (self, row, column, bool_types, "a boolean", error);
+  text = typed_cell (self, row, column, bool_types, _("a boolean"), error);
   if (text == NULL)
     return FALSE;
   if (strcmp (text, "t") == 0)
     return TRUE;
   if (strcmp (text, "f") == 0)
     return FALSE;
-  return bad_value (error, "a boolean", text);
+  return bad_value (error, _("a boolean"), text);
 }
 
 static const Oid numeric_types[] = { LOOM_PG_OID_NUMERIC, 0 };
@@ -566,7 +567,7 @@ loom_pg_result_get_bytes (LoomPgResult  *self,
   if (data == NULL)
     {
       g_set_error_literal (error, LOOM_PG_ERROR, LOOM_PG_ERROR_WRONG_TYPE,
-                           "A bytea value does not decode");
+                           _("A bytea value does not decode"));
       return NULL;
     }
   return g_bytes_new_with_free_func (data, length, PQfreemem, data);
@@ -647,13 +648,13 @@ loom_pg_result_get_datetime (LoomPgResult  *self,
 
   g_return_val_if_fail (LOOM_PG_IS_RESULT (self), NULL);
 
-  text = typed_cell (self, row, column, datetime_types, "a date or timestamp", error);
+  text = typed_cell (self, row, column, datetime_types, _("a date or timestamp"), error);
   if (text == NULL)
     return NULL;
   type = PQftype (self->result, column);
   value = parse_timestamp (text, type != LOOM_PG_OID_DATE, type == LOOM_PG_OID_TIMESTAMPTZ);
   if (value == NULL)
-    bad_value (error, "a GDateTime", text);
+    bad_value (error, _("a GDateTime"), text);
   return value;
 }
 
@@ -686,7 +687,7 @@ loom_pg_result_get_interval (LoomPgResult  *self,
 
   g_return_val_if_fail (LOOM_PG_IS_RESULT (self), 0);
 
-  text = typed_cell (self, row, column, interval_types, "an interval", error);
+  text = typed_cell (self, row, column, interval_types, _("an interval"), error);
   if (text == NULL)
     return 0;
 
@@ -703,7 +704,7 @@ loom_pg_result_get_interval (LoomPgResult  *self,
         break;
       n = g_ascii_strtoll (p, &end, 10);
       if (end == p)
-        return bad_value (error, "an interval", text);
+        return bad_value (error, _("an interval"), text);
       if (*end == ':')
         {
           int sign = *p == '-' ? -1 : 1;
@@ -711,7 +712,7 @@ loom_pg_result_get_interval (LoomPgResult  *self,
           double seconds = 0;
 
           if (sscanf (end, ":%2d:%lf%n", &minutes, &seconds, &consumed) != 2)
-            return bad_value (error, "an interval", text);
+            return bad_value (error, _("an interval"), text);
           total += sign * ((ABS (n) * 3600 + minutes * 60) * G_TIME_SPAN_SECOND +
                            (GTimeSpan) (seconds * G_TIME_SPAN_SECOND + 0.5));
           p = end + consumed;
@@ -722,12 +723,12 @@ loom_pg_result_get_interval (LoomPgResult  *self,
       else if (n != 0 && (g_str_has_prefix (end, " mon") || g_str_has_prefix (end, " year")))
         {
           g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_WRONG_TYPE,
-                       "The interval “%s” has months or years, which have no fixed length",
+                       _("The interval “%s” has months or years, which have no fixed length"),
                        text);
           return 0;
         }
       else if (!g_str_has_prefix (end, " mon") && !g_str_has_prefix (end, " year"))
-        return bad_value (error, "an interval", text);
+        return bad_value (error, _("an interval"), text);
       p = strchr (end + 1, ' ');
       if (p == NULL)
         break;
@@ -843,7 +844,7 @@ loom_pg_result_get_strv (LoomPgResult  *self,
 
   g_return_val_if_fail (LOOM_PG_IS_RESULT (self), NULL);
 
-  text = typed_cell (self, row, column, array_types, "an array", error);
+  text = typed_cell (self, row, column, array_types, _("an array"), error);
   if (text == NULL)
     return NULL;
 
@@ -852,11 +853,11 @@ loom_pg_result_get_strv (LoomPgResult  *self,
     {
       p = strstr (p, "={");
       if (p == NULL)
-        return (bad_value (error, "an array", text), NULL);
+        return (bad_value (error, _("an array"), text), NULL);
       p++;
     }
   if (*p != '{')
-    return (bad_value (error, "an array", text), NULL);
+    return (bad_value (error, _("an array"), text), NULL);
   p++;
   builder = g_strv_builder_new ();
   while (*p != '}')
@@ -867,14 +868,14 @@ loom_pg_result_get_strv (LoomPgResult  *self,
       if (element == NULL)
         {
           g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_WRONG_TYPE,
-                       "The array “%s” is not one-dimensional", text);
+                       _("The array “%s” is not one-dimensional"), text);
           return NULL;
         }
       if (is_null)
         {
           g_free (element);
           g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_NULL_VALUE,
-                       "The array in column “%s” has a NULL element",
+                       _("The array in column “%s” has a NULL element"),
                        PQfname (self->result, column));
           return NULL;
         }
@@ -883,10 +884,10 @@ loom_pg_result_get_strv (LoomPgResult  *self,
       if (*p == ',')
         p++;
       else if (*p != '}')
-        return (bad_value (error, "an array", text), NULL);
+        return (bad_value (error, _("an array"), text), NULL);
     }
   if (p[1] != '\0')
-    return (bad_value (error, "an array", text), NULL);
+    return (bad_value (error, _("an array"), text), NULL);
   return g_strv_builder_end (builder);
 }
 
@@ -899,7 +900,7 @@ column_by_name (LoomPgResult  *self,
 
   if (column < 0)
     g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_NO_SUCH_COLUMN,
-                 "The result has no column “%s”", name);
+                 _("The result has no column “%s”"), name);
   return column;
 }
 

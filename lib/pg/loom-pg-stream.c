@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-pg-result-private.h"
 #include "loom-pg-stream-private.h"
 
@@ -100,10 +102,10 @@ loom_pg_stream_next (LoomAsyncIterator *iterator)
   LoomPgStream *self = LOOM_PG_STREAM (iterator);
 
   if (self->closed)
-    return loom_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "The stream is closed");
+    return loom_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, _("The stream is closed"));
   if (self->waiting != NULL)
     return loom_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_PENDING,
-                                              "The stream is already waiting for the next row");
+                                              _("The stream is already waiting for the next row"));
   if (self->rows.length > 0)
     {
       g_autoptr(LoomPgResult) row = loom_pg_result_new_take (g_queue_pop_head (&self->rows));
@@ -140,7 +142,7 @@ loom_pg_stream_close (LoomAsyncIterator *iterator)
     {
       g_autoptr(LoomFuture) waiting = g_steal_pointer (&self->waiting);
 
-      loom_future_reject_literal (waiting, G_IO_ERROR, G_IO_ERROR_CLOSED, "The stream is closed");
+      loom_future_reject_literal (waiting, G_IO_ERROR, G_IO_ERROR_CLOSED, _("The stream is closed"));
     }
   if (!self->finished && self->conn != NULL)
     self->abandon (self->conn, self->query);

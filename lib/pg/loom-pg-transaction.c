@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "loom-pg-connection-private.h"
 #include "loom-pg-error.h"
@@ -73,8 +74,8 @@ commit_task (gpointer data)
   /* COMMIT of a transaction an error aborted answers ROLLBACK. */
   if (strcmp (loom_pg_result_get_command_tag (result), "ROLLBACK") == 0)
     return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_TRANSACTION_ABORTED,
-                                              "The transaction was rolled back, not committed: "
-                                              "a statement in it failed");
+                                              _("The transaction was rolled back, not committed: "
+                                                "a statement in it failed"));
   return loom_future_new_for_boolean (TRUE);
 }
 
@@ -99,7 +100,7 @@ loom_pg_connection_commit (LoomPgConnection *self)
   depth = loom_pg_connection_transaction_depth (self);
   if (*depth == 0)
     return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_FAILED,
-                                              "There is no transaction to commit");
+                                              _("There is no transaction to commit"));
   (*depth)--;
   if (*depth > 0)
     {
@@ -131,7 +132,7 @@ loom_pg_connection_rollback (LoomPgConnection *self)
   depth = loom_pg_connection_transaction_depth (self);
   if (*depth == 0)
     return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_FAILED,
-                                              "There is no transaction to roll back");
+                                              _("There is no transaction to roll back"));
   (*depth)--;
   if (*depth == 0)
     return loom_pg_connection_execute (self, "ROLLBACK", NULL);
