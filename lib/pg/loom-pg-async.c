@@ -117,6 +117,8 @@ finish_pointer (gpointer       source,
  *
  * [func@LoomPg.connect] in the shape of GIO: finish with
  * [func@LoomPg.connect_finish].
+ *
+ * Since: 0.2
  */
 void
 loom_pg_connect_async (const char          *conninfo,
@@ -139,6 +141,8 @@ loom_pg_connect_async (const char          *conninfo,
  * Finishes [func@LoomPg.connect_async].
  *
  * Returns: (transfer full): the connection, or %NULL with @error set
+ *
+ * Since: 0.2
  */
 LoomPgConnection *
 loom_pg_connect_finish (GAsyncResult  *result,
@@ -158,6 +162,8 @@ loom_pg_connect_finish (GAsyncResult  *result,
  *
  * [method@LoomPg.Connection.query] in the shape of GIO (pipelined all
  * the same): finish with [method@LoomPg.Connection.query_finish].
+ *
+ * Since: 0.2
  */
 void
 loom_pg_connection_query_async (LoomPgConnection    *self,
@@ -184,6 +190,8 @@ loom_pg_connection_query_async (LoomPgConnection    *self,
  * Finishes [method@LoomPg.Connection.query_async].
  *
  * Returns: (transfer full): the result, or %NULL with @error set
+ *
+ * Since: 0.2
  */
 LoomPgResult *
 loom_pg_connection_query_finish (LoomPgConnection  *self,
@@ -204,6 +212,8 @@ loom_pg_connection_query_finish (LoomPgConnection  *self,
  *
  * [method@LoomPg.Connection.execute] in the shape of GIO: finish with
  * [method@LoomPg.Connection.execute_finish].
+ *
+ * Since: 0.2
  */
 void
 loom_pg_connection_execute_async (LoomPgConnection    *self,
@@ -230,6 +240,8 @@ loom_pg_connection_execute_async (LoomPgConnection    *self,
  * Finishes [method@LoomPg.Connection.execute_async].
  *
  * Returns: the number of affected rows, or -1 with @error set
+ *
+ * Since: 0.2
  */
 gint64
 loom_pg_connection_execute_finish (LoomPgConnection  *self,
@@ -250,6 +262,8 @@ loom_pg_connection_execute_finish (LoomPgConnection  *self,
  *
  * [method@LoomPg.Connection.close] in the shape of GIO: finish with
  * [method@LoomPg.Connection.close_finish].
+ *
+ * Since: 0.2
  */
 void
 loom_pg_connection_close_async (LoomPgConnection    *self,
@@ -273,6 +287,8 @@ loom_pg_connection_close_async (LoomPgConnection    *self,
  * Finishes [method@LoomPg.Connection.close_async].
  *
  * Returns: %TRUE once closed, %FALSE with @error set
+ *
+ * Since: 0.2
  */
 gboolean
 loom_pg_connection_close_finish (LoomPgConnection  *self,
@@ -294,6 +310,8 @@ loom_pg_connection_close_finish (LoomPgConnection  *self,
  *
  * [method@LoomPg.Pool.acquire] in the shape of GIO: finish with
  * [method@LoomPg.Pool.acquire_finish].
+ *
+ * Since: 0.2
  */
 void
 loom_pg_pool_acquire_async (LoomPgPool          *self,
@@ -318,6 +336,8 @@ loom_pg_pool_acquire_async (LoomPgPool          *self,
  * with [method@LoomPg.Pool.release].
  *
  * Returns: (transfer full): the connection, or %NULL with @error set
+ *
+ * Since: 0.2
  */
 LoomPgConnection *
 loom_pg_pool_acquire_finish (LoomPgPool    *self,

@@ -69,6 +69,8 @@
  * the connection stays usable: the rest of the query's results are read
  * and dropped. A lost server fails every pending query with
  * %LOOM_PG_ERROR_CONNECTION.
+ *
+ * Since: 0.2
  */
 
 #define DEFAULT_CONNECT_TIMEOUT_S 10
@@ -1019,6 +1021,8 @@ send_internal (LoomPgConnection *self,
  *
  * Returns: (transfer full): a future of the [class@LoomPg.Result], or
  *   rejected with a [error@LoomPg.Error]
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_connection_query (LoomPgConnection *self,
@@ -1040,6 +1044,8 @@ loom_pg_connection_query (LoomPgConnection *self,
  * as [method@LoomPg.Connection.query].
  *
  * Returns: (transfer full): a future of the [class@LoomPg.Result]
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_connection_fetch (LoomPgConnection *self,
@@ -1061,6 +1067,8 @@ loom_pg_connection_fetch (LoomPgConnection *self,
  *
  * Returns: (transfer full): a future of a [class@LoomPg.Result] holding the
  *   first row only, or of %NULL when there is no row
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_connection_fetch_one (LoomPgConnection *self,
@@ -1083,6 +1091,8 @@ loom_pg_connection_fetch_one (LoomPgConnection *self,
  *
  * Returns: (transfer full): a future of the string — %NULL for SQL NULL —
  *   or rejected with %LOOM_PG_ERROR_NO_ROWS when there is no row
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_connection_fetch_value (LoomPgConnection *self,
@@ -1104,6 +1114,8 @@ loom_pg_connection_fetch_value (LoomPgConnection *self,
  *
  * Returns: (transfer full): a future of the number of rows it affected
  *   (an int64; 0 for statements that report none)
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_connection_execute (LoomPgConnection *self,
@@ -1162,6 +1174,8 @@ stream_abandon (LoomPgConnection *self,
  * query's included, come from the iteration.
  *
  * Returns: (transfer full): the stream of rows
+ *
+ * Since: 0.2
  */
 LoomPgStream *
 loom_pg_connection_stream (LoomPgConnection *self,
@@ -1200,6 +1214,8 @@ loom_pg_connection_stream (LoomPgConnection *self,
  *
  * Returns: (transfer full): a future resolved when the connection is
  *   closed
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_connection_close (LoomPgConnection *self)
@@ -1230,6 +1246,8 @@ loom_pg_connection_close (LoomPgConnection *self)
  * connection was lost.
  *
  * Returns: %TRUE if no more queries can run on @self
+ *
+ * Since: 0.2
  */
 gboolean
 loom_pg_connection_is_closed (LoomPgConnection *self)
@@ -1246,6 +1264,8 @@ loom_pg_connection_is_closed (LoomPgConnection *self)
  * Gets how many queries are in the pipeline, sent and not finished.
  *
  * Returns: the number of pending queries
+ *
+ * Since: 0.2
  */
 guint
 loom_pg_connection_get_n_pending (LoomPgConnection *self)
@@ -1263,6 +1283,8 @@ loom_pg_connection_get_n_pending (LoomPgConnection *self)
  * `pg_backend_pid()`.
  *
  * Returns: the process ID, or 0 when closed
+ *
+ * Since: 0.2
  */
 int
 loom_pg_connection_get_backend_pid (LoomPgConnection *self)
@@ -1279,6 +1301,8 @@ loom_pg_connection_get_backend_pid (LoomPgConnection *self)
  * Gets the server's version as a number: 150020 for 15.20.
  *
  * Returns: the version, or 0 when closed
+ *
+ * Since: 0.2
  */
 int
 loom_pg_connection_get_server_version (LoomPgConnection *self)
@@ -1297,6 +1321,8 @@ loom_pg_connection_get_server_version (LoomPgConnection *self)
  * Gets the current value of a server parameter.
  *
  * Returns: (nullable): the value, or %NULL when unknown or closed
+ *
+ * Since: 0.2
  */
 const char *
 loom_pg_connection_get_parameter (LoomPgConnection *self,
@@ -1315,6 +1341,8 @@ loom_pg_connection_get_parameter (LoomPgConnection *self,
  * Gets how many prepared statements @self keeps.
  *
  * Returns: the size of the statement cache
+ *
+ * Since: 0.2
  */
 guint
 loom_pg_connection_get_statement_cache_size (LoomPgConnection *self)
@@ -1334,6 +1362,8 @@ loom_pg_connection_get_statement_cache_size (LoomPgConnection *self)
  * @size, the least recently used one is deallocated. Turn it off for
  * statements whose plan must follow changing tables, or behind a pooler
  * in transaction mode.
+ *
+ * Since: 0.2
  */
 void
 loom_pg_connection_set_statement_cache_size (LoomPgConnection *self,
@@ -1800,6 +1830,8 @@ connect_task (gpointer data)
  * Errors never contain the password.
  *
  * Returns: (transfer full): a future of the [class@LoomPg.Connection]
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_connect (const char *conninfo)
@@ -1866,6 +1898,8 @@ loom_pg_connection_set_hooks (LoomPgConnection *self,
  * transaction, it is delivered at commit.
  *
  * Returns: (transfer full): a future resolved once the server took it
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_connection_notify (LoomPgConnection *self,

@@ -316,6 +316,8 @@ copy_in (LoomPgConnection  *self,
  * finish first, those issued meanwhile run after it.
  *
  * Returns: (transfer full): a future of the number of rows copied
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_connection_copy_from (LoomPgConnection  *self,
@@ -339,6 +341,8 @@ loom_pg_connection_copy_from (LoomPgConnection  *self,
  * (a file, a pipe, a socket) until its end.
  *
  * Returns: (transfer full): a future of the number of rows copied
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_connection_copy_from_stream (LoomPgConnection *self,
@@ -535,6 +539,8 @@ copy_out_task (LoomGenerator *generator,
  * first.
  *
  * Returns: (transfer full): the iterator of chunks, a [class@Loom.Generator]
+ *
+ * Since: 0.2
  */
 LoomAsyncIterator *
 loom_pg_connection_copy_to (LoomPgConnection *self,

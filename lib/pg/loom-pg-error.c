@@ -62,6 +62,8 @@ loom_pg_error_private_clear (LoomPgErrorPrivate *priv)
  * siblings return.
  *
  * Returns: the error quark
+ *
+ * Since: 0.2
  */
 G_DEFINE_EXTENDED_ERROR (LoomPgError, loom_pg_error)
 
@@ -81,6 +83,8 @@ get_private (const GError *error)
  *
  * Returns: (nullable): the SQLSTATE, or %NULL when @error did not come
  *   from the server
+ *
+ * Since: 0.2
  */
 const char *
 loom_pg_error_get_sqlstate (const GError *error)
@@ -99,6 +103,8 @@ loom_pg_error_get_sqlstate (const GError *error)
  *
  * Returns: (nullable): the severity, or %NULL when @error did not come
  *   from the server
+ *
+ * Since: 0.2
  */
 const char *
 loom_pg_error_get_severity (const GError *error)
@@ -115,6 +121,8 @@ loom_pg_error_get_severity (const GError *error)
  * Gets the detail line of a server error.
  *
  * Returns: (nullable): the detail, or %NULL when there is none
+ *
+ * Since: 0.2
  */
 const char *
 loom_pg_error_get_detail (const GError *error)
@@ -131,6 +139,8 @@ loom_pg_error_get_detail (const GError *error)
  * Gets the hint of a server error.
  *
  * Returns: (nullable): the hint, or %NULL when there is none
+ *
+ * Since: 0.2
  */
 const char *
 loom_pg_error_get_hint (const GError *error)
@@ -148,6 +158,8 @@ loom_pg_error_get_hint (const GError *error)
  * (not byte) index counted from 1, as PostgreSQL reports it.
  *
  * Returns: the position, or 0 when the error names none
+ *
+ * Since: 0.2
  */
 int
 loom_pg_error_get_position (const GError *error)

@@ -20,6 +20,8 @@ G_BEGIN_DECLS
  *
  * The error domain of the PostgreSQL adapter: errors from
  * [enum@LoomPg.Error].
+ *
+ * Since: 0.2
  */
 #define LOOM_PG_ERROR (loom_pg_error_quark ())
 
@@ -53,6 +55,8 @@ G_BEGIN_DECLS
  * @LOOM_PG_ERROR_POOL_CLOSED: the [class@LoomPg.Pool] is closed
  *
  * Error codes of the [error@LoomPg.Error] domain.
+ *
+ * Since: 0.2
  */
 typedef enum
 {
@@ -74,17 +78,17 @@ typedef enum
   LOOM_PG_ERROR_POOL_CLOSED,
 } LoomPgError;
 
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 GQuark      loom_pg_error_quark         (void);
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 const char *loom_pg_error_get_sqlstate  (const GError *error);
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 const char *loom_pg_error_get_severity  (const GError *error);
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 const char *loom_pg_error_get_detail    (const GError *error);
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 const char *loom_pg_error_get_hint      (const GError *error);
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 int         loom_pg_error_get_position  (const GError *error);
 
 G_END_DECLS

@@ -40,6 +40,8 @@
  *     g_value_unset (&item);
  *   }
  * ```
+ *
+ * Since: 0.2
  */
 
 #define BACKOFF_FIRST_MS 100
@@ -283,6 +285,8 @@ start_listen (LoomPgListener *self,
  * Starts listening on @channel, connecting first if needed.
  *
  * Returns: (transfer full): a future resolved once the server listens
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_listener_listen (LoomPgListener *self,
@@ -302,6 +306,8 @@ loom_pg_listener_listen (LoomPgListener *self,
  * Stops listening on @channel.
  *
  * Returns: (transfer full): a future resolved once the server stopped
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_listener_unlisten (LoomPgListener *self,
@@ -320,6 +326,8 @@ loom_pg_listener_unlisten (LoomPgListener *self,
  * Gets the server process ID of the listener's connection.
  *
  * Returns: the pid, or 0 while not connected
+ *
+ * Since: 0.2
  */
 int
 loom_pg_listener_get_backend_pid (LoomPgListener *self)
@@ -337,6 +345,8 @@ loom_pg_listener_get_backend_pid (LoomPgListener *self)
  * connection (as many gap markers as it yielded).
  *
  * Returns: the number of reconnections
+ *
+ * Since: 0.2
  */
 guint
 loom_pg_listener_get_n_reconnects (LoomPgListener *self)
@@ -450,6 +460,8 @@ loom_pg_listener_init (LoomPgListener *self)
  * iteration.
  *
  * Returns: (transfer full): the new listener
+ *
+ * Since: 0.2
  */
 LoomPgListener *
 loom_pg_listener_new (const char *conninfo)

@@ -16,6 +16,8 @@
  * after the listener lost its connection and made a new one, an item
  * with [method@LoomPg.Notification.is_gap] says that notifications sent
  * meanwhile may be missing (no channel, no payload).
+ *
+ * Since: 0.2
  */
 
 struct _LoomPgNotification
@@ -73,6 +75,8 @@ loom_pg_notification_new (const char *channel,
  * Gets the channel it was sent on.
  *
  * Returns: (nullable): the channel, or %NULL for a gap marker
+ *
+ * Since: 0.2
  */
 const char *
 loom_pg_notification_get_channel (LoomPgNotification *self)
@@ -89,6 +93,8 @@ loom_pg_notification_get_channel (LoomPgNotification *self)
  * Gets the payload (empty when the sender gave none).
  *
  * Returns: (nullable): the payload, or %NULL for a gap marker
+ *
+ * Since: 0.2
  */
 const char *
 loom_pg_notification_get_payload (LoomPgNotification *self)
@@ -105,6 +111,8 @@ loom_pg_notification_get_payload (LoomPgNotification *self)
  * Gets the process ID of the server process of the sending session.
  *
  * Returns: the sender's pid, or 0 for a gap marker
+ *
+ * Since: 0.2
  */
 int
 loom_pg_notification_get_pid (LoomPgNotification *self)
@@ -122,6 +130,8 @@ loom_pg_notification_get_pid (LoomPgNotification *self)
  * may have been missed.
  *
  * Returns: %TRUE for a gap marker
+ *
+ * Since: 0.2
  */
 gboolean
 loom_pg_notification_is_gap (LoomPgNotification *self)

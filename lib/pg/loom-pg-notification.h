@@ -17,16 +17,16 @@ G_BEGIN_DECLS
 
 #define LOOM_PG_TYPE_NOTIFICATION (loom_pg_notification_get_type ())
 
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 G_DECLARE_FINAL_TYPE (LoomPgNotification, loom_pg_notification, LOOM_PG, NOTIFICATION, GObject)
 
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 const char *loom_pg_notification_get_channel (LoomPgNotification *self);
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 const char *loom_pg_notification_get_payload (LoomPgNotification *self);
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 int         loom_pg_notification_get_pid     (LoomPgNotification *self);
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 gboolean    loom_pg_notification_is_gap      (LoomPgNotification *self);
 
 G_END_DECLS

@@ -34,6 +34,8 @@
  * loom_pg_params_add_text (loom_pg_params_add_int64 (params, 42), "O'Brien");
  * future = loom_pg_connection_fetch (conn, "SELECT $1::int4, $2", params);
  * ```
+ *
+ * Since: 0.2
  */
 
 G_DEFINE_BOXED_TYPE (LoomPgParams, loom_pg_params, loom_pg_params_ref, loom_pg_params_unref)
@@ -44,6 +46,8 @@ G_DEFINE_BOXED_TYPE (LoomPgParams, loom_pg_params, loom_pg_params_ref, loom_pg_p
  * Creates an empty parameter list.
  *
  * Returns: (transfer full): the new list
+ *
+ * Since: 0.2
  */
 LoomPgParams *
 loom_pg_params_new (void)
@@ -70,6 +74,8 @@ loom_pg_params_new (void)
  * Takes a reference to @self.
  *
  * Returns: (transfer full): @self
+ *
+ * Since: 0.2
  */
 LoomPgParams *
 loom_pg_params_ref (LoomPgParams *self)
@@ -85,6 +91,8 @@ loom_pg_params_ref (LoomPgParams *self)
  * @self: (transfer full): a parameter list
  *
  * Drops a reference to @self, freeing it with the last one.
+ *
+ * Since: 0.2
  */
 void
 loom_pg_params_unref (LoomPgParams *self)
@@ -113,6 +121,8 @@ loom_pg_params_unref (LoomPgParams *self)
  * Gets how many parameters @self holds.
  *
  * Returns: the number of parameters
+ *
+ * Since: 0.2
  */
 guint
 loom_pg_params_get_length (LoomPgParams *self)
@@ -197,6 +207,8 @@ add_small (LoomPgParams *self,
  * a smaller integer is needed; write `$1::int4` to say so explicitly.
  *
  * Returns: (transfer none): @self, to chain calls
+ *
+ * Since: 0.2
  */
 LoomPgParams *
 loom_pg_params_add_int64 (LoomPgParams *self,
@@ -227,6 +239,8 @@ loom_pg_params_add_int64 (LoomPgParams *self,
  * needed to read the same double back.
  *
  * Returns: (transfer none): @self, to chain calls
+ *
+ * Since: 0.2
  */
 LoomPgParams *
 loom_pg_params_add_double (LoomPgParams *self,
@@ -254,6 +268,8 @@ loom_pg_params_add_double (LoomPgParams *self,
  * Adds a boolean parameter, of type `bool`.
  *
  * Returns: (transfer none): @self, to chain calls
+ *
+ * Since: 0.2
  */
 LoomPgParams *
 loom_pg_params_add_bool (LoomPgParams *self,
@@ -273,6 +289,8 @@ loom_pg_params_add_bool (LoomPgParams *self,
  * it is used, as for a quoted literal.
  *
  * Returns: (transfer none): @self, to chain calls
+ *
+ * Since: 0.2
  */
 LoomPgParams *
 loom_pg_params_add_text (LoomPgParams *self,
@@ -292,6 +310,8 @@ loom_pg_params_add_text (LoomPgParams *self,
  * included, arrives as it is.
  *
  * Returns: (transfer none): @self, to chain calls
+ *
+ * Since: 0.2
  */
 LoomPgParams *
 loom_pg_params_add_bytes (LoomPgParams *self,
@@ -317,6 +337,8 @@ loom_pg_params_add_bytes (LoomPgParams *self,
  * Adds an SQL NULL, untyped.
  *
  * Returns: (transfer none): @self, to chain calls
+ *
+ * Since: 0.2
  */
 LoomPgParams *
 loom_pg_params_add_null (LoomPgParams *self)
@@ -335,6 +357,8 @@ loom_pg_params_add_null (LoomPgParams *self)
  * type `jsonb` take it as they are.
  *
  * Returns: (transfer none): @self, to chain calls
+ *
+ * Since: 0.2
  */
 LoomPgParams *
 loom_pg_params_add_json (LoomPgParams *self,
@@ -354,6 +378,8 @@ loom_pg_params_add_json (LoomPgParams *self,
  * @value's time zone.
  *
  * Returns: (transfer none): @self, to chain calls
+ *
+ * Since: 0.2
  */
 LoomPgParams *
 loom_pg_params_add_datetime (LoomPgParams *self,
@@ -377,6 +403,8 @@ loom_pg_params_add_datetime (LoomPgParams *self,
  * Adds a parameter of any type, in its text form.
  *
  * Returns: (transfer none): @self, to chain calls
+ *
+ * Since: 0.2
  */
 LoomPgParams *
 loom_pg_params_add_typed (LoomPgParams *self,

@@ -41,6 +41,8 @@
  * time (beyond the minimum size) or older than the maximum lifetime are
  * closed, and one idle longer than the health-check time is checked with
  * `SELECT 1` before it is handed out.
+ *
+ * Since: 0.2
  */
 
 #define DEFAULT_ACQUIRE_TIMEOUT_MS  30000
@@ -189,6 +191,8 @@ reset_connection (LoomPgPool       *self,
  *
  * Gives @conn back: it is reset and goes to the next waiter, or waits
  * idle. A closed or broken connection is dropped.
+ *
+ * Since: 0.2
  */
 void
 loom_pg_pool_release (LoomPgPool       *self,
@@ -371,6 +375,8 @@ acquire_task (gpointer data)
  *
  * Returns: (transfer full): a future of the [class@LoomPg.Connection], or
  *   rejected with %LOOM_PG_ERROR_POOL_TIMEOUT
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_pool_acquire (LoomPgPool *self)
@@ -445,6 +451,8 @@ with_task (gpointer data)
  * outcome.
  *
  * Returns: (transfer full): a future of what @func's future resolves to
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_pool_with (LoomPgPool     *self,
@@ -586,6 +594,8 @@ pool_submit (LoomPgPool    *self,
  * pipelined with the other queries on it.
  *
  * Returns: (transfer full): a future of the [class@LoomPg.Result]
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_pool_query (LoomPgPool   *self,
@@ -607,6 +617,8 @@ loom_pg_pool_query (LoomPgPool   *self,
  * The same as [method@LoomPg.Pool.query], as asyncpg's `Pool.fetch()`.
  *
  * Returns: (transfer full): a future of the [class@LoomPg.Result]
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_pool_fetch (LoomPgPool   *self,
@@ -628,6 +640,8 @@ loom_pg_pool_fetch (LoomPgPool   *self,
  * Runs one statement for its effect, as [method@LoomPg.Pool.query] does.
  *
  * Returns: (transfer full): a future of the number of affected rows
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_pool_execute (LoomPgPool   *self,
@@ -666,6 +680,8 @@ open_task (gpointer data)
  *
  * Returns: (transfer full): a future resolved when they are open, or
  *   rejected with the first connection error
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_pool_open (LoomPgPool *self)
@@ -685,6 +701,8 @@ loom_pg_pool_open (LoomPgPool *self)
  *
  * Returns: (transfer full): a future resolved once the idle connections
  *   are closed
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_pool_close (LoomPgPool *self)
@@ -722,6 +740,8 @@ loom_pg_pool_close (LoomPgPool *self)
  * Gets how many connections the pool has open, held or idle.
  *
  * Returns: the number of connections
+ *
+ * Since: 0.2
  */
 guint
 loom_pg_pool_get_size (LoomPgPool *self)
@@ -738,6 +758,8 @@ loom_pg_pool_get_size (LoomPgPool *self)
  * Gets how many open connections nobody holds.
  *
  * Returns: the number of idle connections
+ *
+ * Since: 0.2
  */
 guint
 loom_pg_pool_get_n_idle (LoomPgPool *self)
@@ -758,6 +780,8 @@ loom_pg_pool_get_n_idle (LoomPgPool *self)
  * Gets the most connections the pool opens.
  *
  * Returns: the maximum size
+ *
+ * Since: 0.2
  */
 guint
 loom_pg_pool_get_max_size (LoomPgPool *self)
@@ -773,6 +797,8 @@ loom_pg_pool_get_max_size (LoomPgPool *self)
  * @msec: how long an acquire waits for a free connection, in milliseconds
  *
  * Sets the acquire timeout (30 s by default).
+ *
+ * Since: 0.2
  */
 void
 loom_pg_pool_set_acquire_timeout (LoomPgPool *self,
@@ -790,6 +816,8 @@ loom_pg_pool_set_acquire_timeout (LoomPgPool *self,
  *   closed, in milliseconds; 0 for never
  *
  * Sets the maximum idle time (10 minutes by default).
+ *
+ * Since: 0.2
  */
 void
 loom_pg_pool_set_max_idle_time (LoomPgPool *self,
@@ -807,6 +835,8 @@ loom_pg_pool_set_max_idle_time (LoomPgPool *self,
  *   in milliseconds; 0 for never
  *
  * Sets the maximum lifetime of a connection (an hour by default).
+ *
+ * Since: 0.2
  */
 void
 loom_pg_pool_set_max_lifetime (LoomPgPool *self,
@@ -826,6 +856,8 @@ loom_pg_pool_set_max_lifetime (LoomPgPool *self,
  * Sets when [method@LoomPg.Pool.acquire] checks a connection before
  * handing it out (after 10 s idle by default). One that fails is dropped
  * and the next one tried.
+ *
+ * Since: 0.2
  */
 void
 loom_pg_pool_set_health_check_after (LoomPgPool *self,
@@ -848,6 +880,8 @@ loom_pg_pool_set_health_check_after (LoomPgPool *self,
  * `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`.
  * With `DISCARD ALL` or `DEALLOCATE ALL`, the connection's statement
  * cache starts over.
+ *
+ * Since: 0.2
  */
 void
 loom_pg_pool_set_reset_query (LoomPgPool *self,
@@ -909,6 +943,8 @@ loom_pg_pool_init (LoomPgPool *self)
  * [method@LoomPg.Pool.open].
  *
  * Returns: (transfer full): the new pool
+ *
+ * Since: 0.2
  */
 LoomPgPool *
 loom_pg_pool_new (const char *conninfo,

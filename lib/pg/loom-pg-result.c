@@ -43,6 +43,8 @@
  * | `get_strv` | one-dimensional arrays of the types above and of text types |
  *
  * A result is immutable and may be read from any thread.
+ *
+ * Since: 0.2
  */
 
 struct _LoomPgResult
@@ -96,6 +98,8 @@ loom_pg_result_get_pg (LoomPgResult *self)
  * Gets how many rows the statement returned.
  *
  * Returns: the number of rows (0 for a statement that returns none)
+ *
+ * Since: 0.2
  */
 int
 loom_pg_result_get_n_rows (LoomPgResult *self)
@@ -112,6 +116,8 @@ loom_pg_result_get_n_rows (LoomPgResult *self)
  * Gets how many columns the rows have.
  *
  * Returns: the number of columns
+ *
+ * Since: 0.2
  */
 int
 loom_pg_result_get_n_columns (LoomPgResult *self)
@@ -129,6 +135,8 @@ loom_pg_result_get_n_columns (LoomPgResult *self)
  * Gets the name of a column.
  *
  * Returns: (nullable): the name, or %NULL when @column is out of range
+ *
+ * Since: 0.2
  */
 const char *
 loom_pg_result_get_column_name (LoomPgResult *self,
@@ -147,6 +155,8 @@ loom_pg_result_get_column_name (LoomPgResult *self,
  * Gets the OID of a column's type, as `pg_type.oid` (23 for `int4`).
  *
  * Returns: the type OID, or 0 when @column is out of range
+ *
+ * Since: 0.2
  */
 guint
 loom_pg_result_get_column_type (LoomPgResult *self,
@@ -165,6 +175,8 @@ loom_pg_result_get_column_type (LoomPgResult *self,
  * Finds a column by name; the first one when several have it.
  *
  * Returns: the column index, or -1 when no column has @name
+ *
+ * Since: 0.2
  */
 int
 loom_pg_result_get_column_index (LoomPgResult *self,
@@ -190,6 +202,8 @@ loom_pg_result_get_column_index (LoomPgResult *self,
  * Gets the command tag, as `"SELECT 3"` or `"INSERT 0 1"`.
  *
  * Returns: the tag (empty for an empty statement)
+ *
+ * Since: 0.2
  */
 const char *
 loom_pg_result_get_command_tag (LoomPgResult *self)
@@ -207,6 +221,8 @@ loom_pg_result_get_command_tag (LoomPgResult *self)
  * moved, fetched or copied.
  *
  * Returns: the count, or 0 for a statement that reports none
+ *
+ * Since: 0.2
  */
 gint64
 loom_pg_result_get_affected_rows (LoomPgResult *self)
@@ -228,6 +244,8 @@ loom_pg_result_get_affected_rows (LoomPgResult *self)
  * Checks whether a value is SQL NULL (an empty string is not).
  *
  * Returns: %TRUE for NULL, or when @row or @column is out of range
+ *
+ * Since: 0.2
  */
 gboolean
 loom_pg_result_is_null (LoomPgResult *self,
@@ -249,6 +267,8 @@ loom_pg_result_is_null (LoomPgResult *self,
  *
  * Returns: (nullable): the text, valid as long as @self; %NULL for SQL
  *   NULL or when @row or @column is out of range
+ *
+ * Since: 0.2
  */
 const char *
 loom_pg_result_get_text (LoomPgResult *self,
@@ -385,6 +405,8 @@ parse_short_integer (const char *text,
  * Gets an integer value (`int2`, `int4`, `int8`, `oid`).
  *
  * Returns: the value, or 0 with @error set
+ *
+ * Since: 0.2
  */
 gint64
 loom_pg_result_get_int64 (LoomPgResult  *self,
@@ -422,6 +444,8 @@ static const Oid double_types[] = { LOOM_PG_OID_FLOAT4, LOOM_PG_OID_FLOAT8, LOOM
  * a double would round it: use [method@LoomPg.Result.get_numeric].
  *
  * Returns: the value, or 0 with @error set
+ *
+ * Since: 0.2
  */
 double
 loom_pg_result_get_double (LoomPgResult  *self,
@@ -462,6 +486,8 @@ static const Oid bool_types[] = { LOOM_PG_OID_BOOL, 0 };
  * Gets a `bool` value.
  *
  * Returns: the value, or %FALSE with @error set
+ *
+ * Since: 0.2
  */
 gboolean
 loom_pg_result_get_boolean (LoomPgResult  *self,
@@ -496,6 +522,8 @@ static const Oid numeric_types[] = { LOOM_PG_OID_NUMERIC, 0 };
  *
  * Returns: (transfer none): the text, valid as long as @self, or %NULL
  *   with @error set
+ *
+ * Since: 0.2
  */
 const char *
 loom_pg_result_get_numeric (LoomPgResult  *self,
@@ -521,6 +549,8 @@ static const Oid uuid_types[] = { LOOM_PG_OID_UUID, 0 };
  *
  * Returns: (transfer none): the text, valid as long as @self, or %NULL
  *   with @error set
+ *
+ * Since: 0.2
  */
 const char *
 loom_pg_result_get_uuid (LoomPgResult  *self,
@@ -545,6 +575,8 @@ static const Oid bytea_types[] = { LOOM_PG_OID_BYTEA, 0 };
  * Gets a `bytea` value.
  *
  * Returns: (transfer full): the bytes, or %NULL with @error set
+ *
+ * Since: 0.2
  */
 GBytes *
 loom_pg_result_get_bytes (LoomPgResult  *self,
@@ -635,6 +667,8 @@ static const Oid datetime_types[] = { LOOM_PG_OID_DATE, LOOM_PG_OID_TIMESTAMP, L
  * %LOOM_PG_ERROR_WRONG_TYPE.
  *
  * Returns: (transfer full): the moment, or %NULL with @error set
+ *
+ * Since: 0.2
  */
 GDateTime *
 loom_pg_result_get_datetime (LoomPgResult  *self,
@@ -675,6 +709,8 @@ static const Oid interval_types[] = { LOOM_PG_OID_INTERVAL, 0 };
  * `postgres`.
  *
  * Returns: the interval, or 0 with @error set
+ *
+ * Since: 0.2
  */
 GTimeSpan
 loom_pg_result_get_interval (LoomPgResult  *self,
@@ -749,6 +785,8 @@ static const Oid json_types[] = { LOOM_PG_OID_JSON, LOOM_PG_OID_JSONB, 0 };
  * [method@LoomPg.Result.get_text].
  *
  * Returns: (transfer full): the document, or %NULL with @error set
+ *
+ * Since: 0.2
  */
 JsonNode *
 loom_pg_result_get_json (LoomPgResult  *self,
@@ -832,6 +870,8 @@ array_element (const char **pp,
  *
  * Returns: (transfer full) (array zero-terminated=1): the elements, or
  *   %NULL with @error set
+ *
+ * Since: 0.2
  */
 char **
 loom_pg_result_get_strv (LoomPgResult  *self,
@@ -915,6 +955,8 @@ column_by_name (LoomPgResult  *self,
  *
  * Returns: %TRUE for NULL; %FALSE otherwise or with @error set when no
  *   column has @name
+ *
+ * Since: 0.2
  */
 gboolean
 loom_pg_result_is_null_by_name (LoomPgResult  *self,
@@ -942,6 +984,8 @@ loom_pg_result_is_null_by_name (LoomPgResult  *self,
  *
  * Returns: (nullable): the text, valid as long as @self; %NULL for SQL
  *   NULL, or with @error set when no column has @name
+ *
+ * Since: 0.2
  */
 const char *
 loom_pg_result_get_text_by_name (LoomPgResult  *self,
@@ -986,6 +1030,8 @@ loom_pg_result_get_text_by_name (LoomPgResult  *self,
  * [method@LoomPg.Result.get_int64] for a column found by name.
  *
  * Returns: the value, or 0 with @error set
+ *
+ * Since: 0.2
  */
 BY_NAME (gint64, int64, 0)
 
@@ -999,6 +1045,8 @@ BY_NAME (gint64, int64, 0)
  * [method@LoomPg.Result.get_double] for a column found by name.
  *
  * Returns: the value, or 0 with @error set
+ *
+ * Since: 0.2
  */
 BY_NAME (double, double, 0)
 
@@ -1012,6 +1060,8 @@ BY_NAME (double, double, 0)
  * [method@LoomPg.Result.get_boolean] for a column found by name.
  *
  * Returns: the value, or %FALSE with @error set
+ *
+ * Since: 0.2
  */
 BY_NAME (gboolean, boolean, FALSE)
 
@@ -1025,6 +1075,8 @@ BY_NAME (gboolean, boolean, FALSE)
  * [method@LoomPg.Result.get_numeric] for a column found by name.
  *
  * Returns: (transfer none): the text, or %NULL with @error set
+ *
+ * Since: 0.2
  */
 BY_NAME (const char *, numeric, NULL)
 
@@ -1038,6 +1090,8 @@ BY_NAME (const char *, numeric, NULL)
  * [method@LoomPg.Result.get_uuid] for a column found by name.
  *
  * Returns: (transfer none): the text, or %NULL with @error set
+ *
+ * Since: 0.2
  */
 BY_NAME (const char *, uuid, NULL)
 
@@ -1051,6 +1105,8 @@ BY_NAME (const char *, uuid, NULL)
  * [method@LoomPg.Result.get_bytes] for a column found by name.
  *
  * Returns: (transfer full): the bytes, or %NULL with @error set
+ *
+ * Since: 0.2
  */
 BY_NAME (GBytes *, bytes, NULL)
 
@@ -1064,6 +1120,8 @@ BY_NAME (GBytes *, bytes, NULL)
  * [method@LoomPg.Result.get_datetime] for a column found by name.
  *
  * Returns: (transfer full): the moment, or %NULL with @error set
+ *
+ * Since: 0.2
  */
 BY_NAME (GDateTime *, datetime, NULL)
 
@@ -1077,6 +1135,8 @@ BY_NAME (GDateTime *, datetime, NULL)
  * [method@LoomPg.Result.get_interval] for a column found by name.
  *
  * Returns: the interval, or 0 with @error set
+ *
+ * Since: 0.2
  */
 BY_NAME (GTimeSpan, interval, 0)
 
@@ -1090,6 +1150,8 @@ BY_NAME (GTimeSpan, interval, 0)
  * [method@LoomPg.Result.get_json] for a column found by name.
  *
  * Returns: (transfer full): the document, or %NULL with @error set
+ *
+ * Since: 0.2
  */
 BY_NAME (JsonNode *, json, NULL)
 
@@ -1104,5 +1166,7 @@ BY_NAME (JsonNode *, json, NULL)
  *
  * Returns: (transfer full) (array zero-terminated=1): the elements, or
  *   %NULL with @error set
+ *
+ * Since: 0.2
  */
 BY_NAME (char **, strv, NULL)

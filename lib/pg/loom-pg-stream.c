@@ -41,6 +41,8 @@
  *     g_value_unset (&item);
  *   }
  * ```
+ *
+ * Since: 0.2
  */
 
 struct _LoomPgStream
@@ -242,6 +244,8 @@ loom_pg_stream_finish (LoomPgStream   *self,
  * Gets how many rows have arrived so far.
  *
  * Returns: the number of rows received
+ *
+ * Since: 0.2
  */
 gint64
 loom_pg_stream_get_n_rows (LoomPgStream *self)
@@ -258,6 +262,8 @@ loom_pg_stream_get_n_rows (LoomPgStream *self)
  * Gets the command tag, as `"SELECT 1000000"`, once the query is done.
  *
  * Returns: (nullable): the tag, or %NULL before the end or after an error
+ *
+ * Since: 0.2
  */
 const char *
 loom_pg_stream_get_command_tag (LoomPgStream *self)

@@ -40,6 +40,8 @@ isolation_sql (LoomPgIsolation isolation)
  * order; there is no need to await it first.
  *
  * Returns: (transfer full): a future resolved once the server began
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_connection_begin (LoomPgConnection       *self,
@@ -88,6 +90,8 @@ commit_task (gpointer data)
  * %LOOM_PG_ERROR_TRANSACTION_ABORTED (the server rolled it back).
  *
  * Returns: (transfer full): a future resolved once committed
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_connection_commit (LoomPgConnection *self)
@@ -119,6 +123,8 @@ loom_pg_connection_commit (LoomPgConnection *self)
  * even after an error).
  *
  * Returns: (transfer full): a future resolved once rolled back
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_connection_rollback (LoomPgConnection *self)
@@ -150,6 +156,8 @@ loom_pg_connection_rollback (LoomPgConnection *self)
  * a transaction, 1 inside one, more inside savepoints.
  *
  * Returns: the depth
+ *
+ * Since: 0.2
  */
 guint
 loom_pg_connection_get_transaction_depth (LoomPgConnection *self)
@@ -254,6 +262,8 @@ run_task (gpointer data)
  *
  * Returns: (transfer full): a future of what @func's future resolved to,
  *   or of the error that rolled the transaction back
+ *
+ * Since: 0.2
  */
 LoomFuture *
 loom_pg_connection_run_transaction (LoomPgConnection       *self,

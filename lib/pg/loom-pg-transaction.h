@@ -25,6 +25,8 @@ G_BEGIN_DECLS
  * @LOOM_PG_ISOLATION_SERIALIZABLE: `SERIALIZABLE`
  *
  * The isolation level of a transaction.
+ *
+ * Since: 0.2
  */
 typedef enum
 {
@@ -42,6 +44,8 @@ typedef enum
  *   transactions)
  *
  * Options of a transaction.
+ *
+ * Since: 0.2
  */
 typedef enum /*< flags >*/
 {
@@ -60,21 +64,23 @@ typedef enum /*< flags >*/
  *
  * Returns: (transfer full) (nullable): a future of the body's result, or
  *   %NULL for "done, no value"; a rejected one rolls the transaction back
+ *
+ * Since: 0.2
  */
 typedef LoomFuture *(*LoomPgTransactionFunc) (LoomPgConnection *conn,
                                               gpointer          user_data);
 
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 LoomFuture *loom_pg_connection_begin           (LoomPgConnection       *self,
                                                 LoomPgIsolation         isolation,
                                                 LoomPgTransactionFlags  flags) G_GNUC_WARN_UNUSED_RESULT;
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 LoomFuture *loom_pg_connection_commit          (LoomPgConnection       *self) G_GNUC_WARN_UNUSED_RESULT;
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 LoomFuture *loom_pg_connection_rollback        (LoomPgConnection       *self) G_GNUC_WARN_UNUSED_RESULT;
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 guint       loom_pg_connection_get_transaction_depth (LoomPgConnection *self);
-LOOM_AVAILABLE_IN_ALL
+LOOM_AVAILABLE_IN_0_2
 LoomFuture *loom_pg_connection_run_transaction (LoomPgConnection       *self,
                                                 LoomPgIsolation         isolation,
                                                 LoomPgTransactionFlags  flags,
