@@ -386,7 +386,10 @@ install_handler_once (void)
           action.sa_sigaction = on_segv;
           action.sa_flags = SA_SIGINFO | SA_ONSTACK;
           sigemptyset (&action.sa_mask);
-          if (sigaction (SIGSEGV, &action, &previous_action) == 0)
+          /* The earlier action is read first: a fault on another thread
+           * may reach on_segv() as soon as it is installed. */
+          if (sigaction (SIGSEGV, NULL, &previous_action) == 0 &&
+              sigaction (SIGSEGV, &action, NULL) == 0)
             g_atomic_int_set (&handler_installed, TRUE);
         }
       g_once_init_leave (&done, 1);
