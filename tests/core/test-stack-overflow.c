@@ -47,6 +47,7 @@ typedef struct
   LoomStackMode mode;
   gsize         stack_size;
   const char   *name;
+  gboolean      in_thread;
 } Case;
 
 /* Never reached; a bound the compiler cannot see through. */
@@ -125,6 +126,12 @@ earlier_handler (int        sig,
   _exit (42);
 }
 
+static gpointer
+thread_main (gpointer data)
+{
+  return loom_run (child_main, data, NULL);
+}
+
 typedef struct
 {
   int   status;
@@ -167,7 +174,10 @@ run_child (const Case *c,
           sigemptyset (&action.sa_mask);
           sigaction (SIGSEGV, &action, NULL);
         }
-      result = loom_run (child_main, (gpointer) c, NULL);
+      if (c->in_thread)
+        result = g_thread_join (g_thread_new ("overflowing", thread_main, (gpointer) c));
+      else
+        result = loom_run (child_main, (gpointer) c, NULL);
       /* Not reached: the task faults. */
       _exit (result != NULL ? 3 : 4);
     }
@@ -270,6 +280,15 @@ test_overflow_sized_unnamed (void)
   check_overflow (&c);
 }
 
+/* A thread that runs Loom gets its own alternate signal stack. */
+static void
+test_overflow_other_thread (void)
+{
+  const Case c = { RECURSE_SMALL, LOOM_STACK_MODE_DEDICATED, 0, "in-a-thread", TRUE };
+
+  check_overflow (&c);
+}
+
 /* Compact mode: the task runs on a shared run stack, which has a guard too. */
 static void
 test_overflow_compact (void)
@@ -355,6 +374,7 @@ main (int    argc,
   g_test_add_func ("/stack-overflow/small-frames", test_overflow_small_frames);
   g_test_add_func ("/stack-overflow/big-frames", test_overflow_big_frames);
   g_test_add_func ("/stack-overflow/sized-unnamed", test_overflow_sized_unnamed);
+  g_test_add_func ("/stack-overflow/other-thread", test_overflow_other_thread);
   g_test_add_func ("/stack-overflow/compact", test_overflow_compact);
   g_test_add_func ("/stack-overflow/null-write", test_null_write_not_reported);
   g_test_add_func ("/stack-overflow/earlier-handler", test_earlier_handler_chained);
