@@ -16,6 +16,7 @@
 #endif
 
 #include "loom-idle-private.h"
+#include "loom-stack-overflow-private.h"
 #include "loom-stack-private.h"
 
 /* Fiber stacks come from slabs: one mapping holds many stacks, each with a
@@ -225,6 +226,7 @@ slab_new (guint klass)
       slab->valgrind_ids[i] = VALGRIND_STACK_REGISTER (stack->base, stack->base + stack->size);
 #endif
     }
+  loom_stack_overflow_register (mapping, slot, guard, n_stacks);
 
   return slab;
 }
@@ -237,6 +239,7 @@ slab_free (LoomStackSlab *slab)
     VALGRIND_STACK_DEREGISTER (slab->valgrind_ids[i]);
   g_free (slab->valgrind_ids);
 #endif
+  loom_stack_overflow_unregister (slab->mapping);
   munmap (slab->mapping, slab->mapping_size);
   g_free (slab->stacks);
   g_free (slab);
