@@ -9,10 +9,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import json
-import signal
 import sys
 import time
-import traceback
 
 import gi
 
@@ -20,31 +18,12 @@ gi.require_version('Loom', '1')
 gi.require_version('LoomHttp', '1')
 gi.require_version('Soup', '3.0')
 gi.require_version('Json', '1.0')
+from loomtest import Failure, case, check, check_eq, deadline, main as run_cases  # noqa: E402
 from gi.repository import GLib, Json, Loom, LoomHttp, Soup  # noqa: E402
 
 # A hung main loop must not hang the test run.
-signal.alarm(60)
+deadline(60)
 
-cases = []
-
-
-def case(func):
-    cases.append(func)
-    return func
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, message):
-    if not cond:
-        raise Failure(message)
-
-
-def check_eq(got, expected, what):
-    if got != expected:
-        raise Failure('%s: expected %r, got %r' % (what, expected, got))
 
 
 def run_until(pred, what, timeout_s=10):
@@ -234,22 +213,7 @@ def graceful_shutdown():
 
 
 def main():
-    print('1..%d' % len(cases))
-    failed = 0
-    for i, func in enumerate(cases, 1):
-        name = func.__name__
-        try:
-            func()
-        except Exception as e:
-            failed += 1
-            print('not ok %d - %s' % (i, name))
-            for line in (traceback.format_exc() if not isinstance(e, Failure)
-                         else str(e)).splitlines():
-                print('# ' + line)
-        else:
-            print('ok %d - %s' % (i, name))
-        sys.stdout.flush()
-    return 1 if failed else 0
+    return run_cases()
 
 
 if __name__ == '__main__':

@@ -12,42 +12,21 @@ import http.server
 import json
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import threading
-import traceback
 
 import gi
 
 gi.require_version('Loom', '1')
 gi.require_version('LoomHttp', '1')
 gi.require_version('Json', '1.0')
+from loomtest import Failure, case, check, check_eq, deadline, main as run_cases  # noqa: E402
 from gi.repository import GLib, Gio, Json, Loom, LoomHttp  # noqa: E402
 
 # A hung main loop must not hang the test run.
-signal.alarm(60)
+deadline(60)
 
-cases = []
-
-
-def case(func):
-    cases.append(func)
-    return func
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, message):
-    if not cond:
-        raise Failure(message)
-
-
-def check_eq(got, expected, what):
-    if got != expected:
-        raise Failure('%s: expected %r, got %r' % (what, expected, got))
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -193,23 +172,9 @@ def download():
 
 
 def main():
-    print('1..%d' % len(cases))
-    failed = 0
-    for i, func in enumerate(cases, 1):
-        name = func.__name__
-        try:
-            func()
-        except Exception as e:
-            failed += 1
-            print('not ok %d - %s' % (i, name))
-            for line in (traceback.format_exc() if not isinstance(e, Failure)
-                         else str(e)).splitlines():
-                print('# ' + line)
-        else:
-            print('ok %d - %s' % (i, name))
-        sys.stdout.flush()
+    status = run_cases()
     server.shutdown()
-    return 1 if failed else 0
+    return status
 
 
 if __name__ == '__main__':
