@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-async-op-private.h"
 
 typedef enum
@@ -47,7 +49,7 @@ returned_on_owner (LoomReady *node)
     case OUTCOME_CANCELLED:
       if (!g_task_return_error_if_cancelled (op->task))
         g_task_return_new_error (op->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                 "Operation was cancelled");
+                                 _("Operation was cancelled"));
       break;
     case OUTCOME_POINTER:
       g_task_return_pointer (op->task, op->result, NULL);

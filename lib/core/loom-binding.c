@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-binding.h"
 #include "loom-cancel-scope.h"
 #include "loom-error.h"
@@ -88,9 +90,9 @@ call_run (gpointer data)
 
   if (result == NULL)
     result = loom_future_new_for_error_literal (LOOM_ERROR, LOOM_ERROR_FAILED,
-                                                "The task function returned no future "
-                                                "(a binding function that raised an "
-                                                "exception or returned None)");
+                                                _("The task function returned no future "
+                                                  "(a binding function that raised an "
+                                                  "exception or returned None)"));
   call->result = g_object_ref (result);
   return result;
 }
@@ -330,11 +332,11 @@ thread_callable_run (GCancellable *cancellable,
 
   if (result == NULL)
     result = loom_future_new_for_error_literal (LOOM_ERROR, LOOM_ERROR_FAILED,
-                                                "The thread function returned no future "
-                                                "(a binding function that raised an "
-                                                "exception or returned None, or a "
-                                                "JavaScript function, which cannot run "
-                                                "on another thread)");
+                                                _("The thread function returned no future "
+                                                  "(a binding function that raised an "
+                                                  "exception or returned None, or a "
+                                                  "JavaScript function, which cannot run "
+                                                  "on another thread)"));
   return result;
 }
 
@@ -605,7 +607,7 @@ queue_get_body (gpointer data)
 
   if (item == NULL)
     return reject_or (error != NULL ? error
-                      : g_error_new_literal (LOOM_ERROR, LOOM_ERROR_FAILED, "No item"), NULL);
+                      : g_error_new_literal (LOOM_ERROR, LOOM_ERROR_FAILED, _("No item")), NULL);
   result = loom_future_new_for_value (item);
   g_value_unset (item);
   g_free (item);

@@ -484,9 +484,9 @@ call_soon_run (LoomReady *node)
   if (inner == NULL)
     loom_future_settle (outer, NULL, NULL,
                         g_error_new_literal (LOOM_ERROR, LOOM_ERROR_FAILED,
-                                             "The loom_call_soon() function returned no future "
-                                             "(a binding function that raised an exception "
-                                             "or returned None)"));
+                                             _("The loom_call_soon() function returned no future "
+                                               "(a binding function that raised an exception "
+                                               "or returned None)")));
   else if (loom_future_is_done_fast (inner))
     loom_future_settle_from (outer, inner);
   else
