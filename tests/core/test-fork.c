@@ -117,6 +117,11 @@ parent_main (gpointer data)
   g_source_attach (source, g_main_context_get_thread_default ());
   g_source_unref (source);
 
+  /* The fork happens from an idle callback, which a slow machine (or
+   * valgrind) may run only after the task's short sleep: wait for it. */
+  while (fork_data.pid == -1)
+    loom_sleep (1, NULL);
+
   /* The parent keeps working. */
   g_assert_cmpint (loom_await_int64 (LOOM_FUTURE (waiting), &error), ==, 5);
   g_assert_no_error (error);
