@@ -41,7 +41,10 @@ typedef struct _LoomFuture LoomFuture;
 typedef struct _LoomFutureClass LoomFutureClass;
 
 /* Spelled out rather than G_DECLARE_DERIVABLE_TYPE, which would make the
- * instance struct public: it stays private so its layout can change. */
+ * instance struct public: it stays private so its layout can change. The
+ * class struct is public on purpose: bindings subclass LoomFuture (the
+ * Python override's coroutine future overrides cancel), so the vfunc is the
+ * extension point, with room reserved for more. */
 LOOM_AVAILABLE_IN_ALL
 GType loom_future_get_type (void) G_GNUC_CONST;
 
