@@ -188,6 +188,14 @@ struct _LoomPgConnection
 
 G_DEFINE_FINAL_TYPE (LoomPgConnection, loom_pg_connection, G_TYPE_OBJECT)
 
+enum {
+  PROP_0,
+  PROP_QUERY_TIMEOUT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 /* The messages of libloom-pg-1 are in libloom-1's "loom" domain, which
  * libloom-1 binds when it is loaded. A program linked with static archives
  * gets only the objects it references, and libloom-1's constructor may not
@@ -1856,7 +1864,88 @@ loom_pg_connection_set_statement_cache_size (LoomPgConnection *self,
   evict_statements (self);
 }
 
+/**
+ * loom_pg_connection_get_query_timeout:
+ * @self: a connection
+ *
+ * Gets the [property@LoomPg.Connection:query-timeout].
+ *
+ * Returns: the query timeout in milliseconds, 0 for none
+ *
+ * Since: 0.2
+ */
+guint
+loom_pg_connection_get_query_timeout (LoomPgConnection *self)
+{
+  g_return_val_if_fail (LOOM_PG_IS_CONNECTION (self), 0);
+
+  return self->query_timeout;
+}
+
+/**
+ * loom_pg_connection_set_query_timeout:
+ * @self: a connection
+ * @msec: the timeout in milliseconds, 0 for none
+ *
+ * Sets the [property@LoomPg.Connection:query-timeout]. The query the
+ * server runs now gets the new timeout from now on.
+ *
+ * Since: 0.2
+ */
+void
+loom_pg_connection_set_query_timeout (LoomPgConnection *self,
+                                      guint             msec)
+{
+  g_return_if_fail (LOOM_PG_IS_CONNECTION (self));
+
+  if (self->query_timeout == msec)
+    return;
+  self->query_timeout = msec;
+  if (self->pipeline.head != NULL)
+    ((Query *) self->pipeline.head->data)->deadline = 0;
+  head_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUERY_TIMEOUT]);
+}
+
 /* Object ------------------------------------------------------------------ */
+
+static void
+loom_pg_connection_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  LoomPgConnection *self = LOOM_PG_CONNECTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_QUERY_TIMEOUT:
+      g_value_set_uint (value, self->query_timeout);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+loom_pg_connection_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  LoomPgConnection *self = LOOM_PG_CONNECTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_QUERY_TIMEOUT:
+      loom_pg_connection_set_query_timeout (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static void
 loom_pg_connection_dispose (GObject *object)
@@ -1899,6 +1988,36 @@ loom_pg_connection_class_init (LoomPgConnectionClass *klass)
 
   object_class->dispose = loom_pg_connection_dispose;
   object_class->finalize = loom_pg_connection_finalize;
+  object_class->get_property = loom_pg_connection_get_property;
+  object_class->set_property = loom_pg_connection_set_property;
+
+  /**
+   * LoomPgConnection:query-timeout:
+   *
+   * How long, in milliseconds, the server may run a query without sending
+   * anything back for it; 0 (the default) for no limit. The time counts
+   * from when the query is the one the server runs (the queries before it
+   * have returned their results) until the first of its results starts to
+   * arrive — a query that streams rows or sends a long result is not cut
+   * short once it answers. (The server sends rows about 8 kB at a time: a
+   * query that computes for long before its first 8 kB is silent.)
+   *
+   * When it passes, the query is cancelled on the server (as a cancelled
+   * future is) and fails with %LOOM_PG_ERROR_TIMED_OUT. If the server does
+   * not answer the cancel either within 5 s — a stopped backend, a frozen
+   * host whose kernel still acknowledges TCP — the connection is declared
+   * broken: every pending query fails with %LOOM_PG_ERROR_CONNECTION, and a
+   * [class@LoomPg.Pool] drops it. TCP keepalives cannot see such a server;
+   * this can. Unlike `statement_timeout`, it is measured by the client.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_QUERY_TIMEOUT] =
+    g_param_spec_uint ("query-timeout", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -2194,6 +2313,10 @@ parse_conninfo (const char  *conninfo,
     options_set (options, "keepalives_interval", "10");
   if (options_get (options, "keepalives_count") == NULL)
     options_set (options, "keepalives_count", "3");
+  /* Keepalives probe an idle connection only: data the server does not
+   * acknowledge (a dead host) drops it after the same minute. */
+  if (options_get (options, "tcp_user_timeout") == NULL)
+    options_set (options, "tcp_user_timeout", "60000");
 
   timeout = options_get (options, "connect_timeout");
   *timeout_s = DEFAULT_CONNECT_TIMEOUT_S;
@@ -2306,8 +2429,13 @@ connect_task (gpointer data)
  * first, since libpq's own lookup blocks (a name given only by a service
  * file is left to libpq). `connect_timeout` (default 10 s) bounds the
  * whole attempt, lookup and every host included, and fails with
- * %LOOM_PG_ERROR_TIMED_OUT. TCP keepalives notice a dead server within
- * about a minute unless the `keepalives_*` options say otherwise.
+ * %LOOM_PG_ERROR_TIMED_OUT. Over TCP, a dead server is noticed within
+ * about a minute unless the options say otherwise: keepalives after 30 s
+ * of silence, every 10 s, 3 of them (`keepalives_idle=30
+ * keepalives_interval=10 keepalives_count=3`), and `tcp_user_timeout=60000`
+ * for data the server does not acknowledge. A server that keeps TCP up but
+ * stops answering is invisible to both: see
+ * [property@LoomPg.Connection:query-timeout].
  *
  * Errors never contain the password.
  *

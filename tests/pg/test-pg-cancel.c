@@ -1,6 +1,6 @@
 /* test-pg-cancel.c: a cancel request reaches only the cancelled statement,
- * the cancelled future settles once the server has stopped, the query
- * timeout, and a server that stops answering.
+ * the cancelled future settles once the server has stopped; liveness: the
+ * query timeout, a server that stops answering, TCP defaults.
  *
  * Copyright 2026 The Loom authors
  *
@@ -393,6 +393,287 @@ test_bound (void)
   loom_pg_test_run (bound_task, NULL);
 }
 
+/* ---- liveness ---- */
+
+/* The query timeout cancels a query the server sends nothing for, and
+ * the connection stays usable; a query that answers in time is left
+ * alone. */
+static LoomFuture *
+query_timeout_task (gpointer data)
+{
+  g_autoptr(LoomPgConnection) conn = loom_pg_test_connect (loom_pg_test_server.unix_dsn);
+  g_autoptr(GError) error = NULL;
+  guint timeout = 1;
+  gint64 start;
+
+  g_object_get (conn, "query-timeout", &timeout, NULL);
+  g_assert_cmpuint (timeout, ==, 0);
+  g_object_set (conn, "query-timeout", 300, NULL);
+  g_assert_cmpuint (loom_pg_connection_get_query_timeout (conn), ==, 300);
+
+  start = g_get_monotonic_time ();
+  {
+    g_autoptr(LoomFuture) slow = loom_pg_connection_execute (conn, "SELECT pg_sleep(10)", NULL);
+    g_autoptr(LoomFuture) behind = loom_pg_connection_fetch_value (conn, "SELECT 'behind'", NULL);
+    g_autofree char *value = NULL;
+
+    g_assert_false (loom_await (slow, &error));
+    g_assert_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_TIMED_OUT);
+    g_assert_nonnull (strstr (error->message, "300 ms"));
+    g_clear_error (&error);
+    g_assert_cmpint (g_get_monotonic_time () - start, >=, 250 * G_TIME_SPAN_MILLISECOND);
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_TIME_SPAN_SECOND);
+    value = loom_await_string (behind, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (value, ==, "behind");
+  }
+
+  /* Each statement gets its own timeout from when the server runs it:
+   * three of 0.15 s in a row pass. */
+  {
+    g_autoptr(LoomFuture) a = loom_pg_connection_execute (conn, "SELECT pg_sleep(0.15)", NULL);
+    g_autoptr(LoomFuture) b = loom_pg_connection_execute (conn, "SELECT pg_sleep(0.15)", NULL);
+    g_autoptr(LoomFuture) c = loom_pg_connection_execute (conn, "SELECT pg_sleep(0.15)", NULL);
+
+    g_assert_true (loom_await (a, &error));
+    g_assert_true (loom_await (b, &error));
+    g_assert_true (loom_await (c, &error));
+    g_assert_no_error (error);
+  }
+
+  /* A stream that answers is not cut short, however long it runs (the
+   * server sends its rows 8 kB at a time: 1 kB rows, a pause every 10). */
+  {
+    g_autoptr(LoomPgStream) stream =
+      loom_pg_connection_stream (conn,
+                                 "SELECT g, repeat('x', 1000), pg_sleep(CASE WHEN g % 10 = 0 THEN 0.1 ELSE 0 END) "
+                                 "FROM generate_series(1, 60) g",
+                                 NULL);
+    g_auto(GValue) row = G_VALUE_INIT;
+    guint n = 0;
+
+    while (loom_iter_next (LOOM_ASYNC_ITERATOR (stream), &row, &error))
+      {
+        n++;
+        g_value_unset (&row);
+      }
+    g_assert_no_error (error);
+    g_assert_cmpuint (n, ==, 60);
+  }
+
+  /* Off again. */
+  loom_pg_connection_set_query_timeout (conn, 0);
+  {
+    g_autoptr(LoomFuture) slow = loom_pg_connection_execute (conn, "SELECT pg_sleep(0.5)", NULL);
+
+    g_assert_true (loom_await (slow, &error));
+    g_assert_no_error (error);
+  }
+  close_conn (conn);
+  return NULL;
+}
+
+static void
+test_query_timeout (void)
+{
+  if (!loom_pg_test_server_require ())
+    return;
+  loom_pg_test_run (query_timeout_task, NULL);
+}
+
+/* A backend that stops answering (SIGSTOP: TCP stays up, the kernel
+ * acknowledges everything): the query times out, the cancel goes
+ * unanswered, the connection is broken and every pending query fails with
+ * a clear error — no hang. */
+static LoomFuture *
+frozen_task (gpointer data)
+{
+  g_autoptr(LoomPgConnection) conn = loom_pg_test_connect (loom_pg_test_server.tcp_dsn);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LoomFuture) first = NULL;
+  g_autoptr(LoomFuture) second = NULL;
+  g_autoptr(LoomFuture) later = NULL;
+  gint64 start;
+  Frozen frozen;
+
+  loom_pg_connection_set_query_timeout (conn, 300);
+  freeze_backend (&frozen, loom_pg_connection_get_backend_pid (conn));
+  start = g_get_monotonic_time ();
+  first = loom_pg_connection_fetch_value (conn, "SELECT 1", NULL);
+  second = loom_pg_connection_fetch_value (conn, "SELECT 2", NULL);
+  g_assert_false (loom_await (first, &error));
+  g_assert_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION);
+  g_assert_nonnull (strstr (error->message, "query timeout"));
+  g_clear_error (&error);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 4 * G_TIME_SPAN_SECOND);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_TIME_SPAN_SECOND);
+  g_assert_false (loom_await (second, &error));
+  g_assert_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION);
+  g_clear_error (&error);
+  g_assert_true (loom_pg_connection_is_closed (conn));
+  later = loom_pg_connection_execute (conn, "SELECT 3", NULL);
+  g_assert_false (loom_await (later, &error));
+  g_assert_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION);
+  thaw_backend (&frozen);
+  close_conn (conn);
+  return NULL;
+}
+
+static void
+test_frozen (void)
+{
+  if (!loom_pg_test_server_require ())
+    return;
+  loom_pg_test_run (frozen_task, NULL);
+}
+
+/* The pool gives its query timeout to its connections and drops the one
+ * whose server stopped answering; the next query gets a fresh one. */
+static LoomFuture *
+pool_frozen_task (gpointer data)
+{
+  g_autoptr(LoomPgPool) pool = loom_pg_pool_new (loom_pg_test_server.unix_dsn, 0, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pid_text = NULL;
+  g_autofree char *new_pid_text = NULL;
+  guint timeout = 0;
+  Frozen frozen;
+
+  g_object_set (pool, "query-timeout", 300, NULL);
+  g_object_get (pool, "query-timeout", &timeout, NULL);
+  g_assert_cmpuint (timeout, ==, 300);
+  {
+    g_autoptr(LoomFuture) fetching = loom_pg_pool_fetch (pool, "SELECT pg_backend_pid()::text", NULL);
+    g_autoptr(LoomPgResult) rows = loom_await_object (fetching, &error);
+
+    g_assert_no_error (error);
+    pid_text = g_strdup (loom_pg_result_get_text (rows, 0, 0));
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(LoomFuture) acquiring = loom_pg_pool_acquire (pool);
+    g_autoptr(LoomPgConnection) conn = loom_await_object (acquiring, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (loom_pg_connection_get_query_timeout (conn), ==, 300);
+    loom_pg_pool_release (pool, conn);
+  }
+  freeze_backend (&frozen, (int) g_ascii_strtoll (pid_text, NULL, 10));
+  {
+    g_autoptr(LoomFuture) stuck = loom_pg_pool_execute (pool, "SELECT 1", NULL);
+
+    g_assert_false (loom_await (stuck, &error));
+    g_assert_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION);
+    g_clear_error (&error);
+  }
+  {
+    g_autoptr(LoomFuture) fetching = loom_pg_pool_fetch (pool, "SELECT pg_backend_pid()::text", NULL);
+    g_autoptr(LoomPgResult) rows = loom_await_object (fetching, &error);
+
+    g_assert_no_error (error);
+    new_pid_text = g_strdup (loom_pg_result_get_text (rows, 0, 0));
+    g_assert_no_error (error);
+    g_assert_cmpstr (new_pid_text, !=, pid_text);
+  }
+  thaw_backend (&frozen);
+  {
+    g_autoptr(LoomFuture) closing = loom_pg_pool_close (pool);
+
+    g_assert_true (loom_await (closing, NULL));
+  }
+  return NULL;
+}
+
+static void
+test_pool_frozen (void)
+{
+  if (!loom_pg_test_server_require ())
+    return;
+  loom_pg_test_run (pool_frozen_task, NULL);
+}
+
+/* The TCP sockets to @port this process holds. */
+static GArray *
+sockets_to_port (guint16 port)
+{
+  GArray *fds = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      int fd = (int) g_ascii_strtoll (name, NULL, 10);
+      struct sockaddr_in peer;
+      socklen_t len = sizeof peer;
+
+      if (getpeername (fd, (struct sockaddr *) &peer, &len) == 0 && peer.sin_family == AF_INET &&
+          ntohs (peer.sin_port) == port)
+        g_array_append_val (fds, fd);
+    }
+  return fds;
+}
+
+static int
+tcp_option (int fd,
+            int level,
+            int name)
+{
+  int value = -1;
+  socklen_t len = sizeof value;
+
+  g_assert_cmpint (getsockopt (fd, level, name, &value, &len), ==, 0);
+  return value;
+}
+
+/* Over TCP, keepalives and tcp_user_timeout are on by default, and the
+ * conninfo overrides them. */
+static LoomFuture *
+tcp_defaults_task (gpointer data)
+{
+  const char *port_text = strstr (loom_pg_test_server.tcp_dsn, "port=");
+  guint16 port;
+
+  g_assert_nonnull (port_text);
+  port = (guint16) g_ascii_strtoull (port_text + 5, NULL, 10);
+  {
+    g_autoptr(LoomPgConnection) conn = loom_pg_test_connect (loom_pg_test_server.tcp_dsn);
+    g_autoptr(GArray) fds = sockets_to_port (port);
+    int fd;
+
+    g_assert_cmpuint (fds->len, ==, 1);
+    fd = g_array_index (fds, int, 0);
+    g_assert_cmpint (tcp_option (fd, SOL_SOCKET, SO_KEEPALIVE), ==, 1);
+    g_assert_cmpint (tcp_option (fd, IPPROTO_TCP, TCP_KEEPIDLE), ==, 30);
+    g_assert_cmpint (tcp_option (fd, IPPROTO_TCP, TCP_KEEPINTVL), ==, 10);
+    g_assert_cmpint (tcp_option (fd, IPPROTO_TCP, TCP_KEEPCNT), ==, 3);
+    g_assert_cmpint (tcp_option (fd, IPPROTO_TCP, TCP_USER_TIMEOUT), ==, 60000);
+    close_conn (conn);
+  }
+  {
+    g_autofree char *dsn = g_strdup_printf ("%s keepalives_idle=7 tcp_user_timeout=1234",
+                                            loom_pg_test_server.tcp_dsn);
+    g_autoptr(LoomPgConnection) conn = loom_pg_test_connect (dsn);
+    g_autoptr(GArray) fds = sockets_to_port (port);
+    int fd;
+
+    g_assert_cmpuint (fds->len, ==, 1);
+    fd = g_array_index (fds, int, 0);
+    g_assert_cmpint (tcp_option (fd, IPPROTO_TCP, TCP_KEEPIDLE), ==, 7);
+    g_assert_cmpint (tcp_option (fd, IPPROTO_TCP, TCP_USER_TIMEOUT), ==, 1234);
+    close_conn (conn);
+  }
+  return NULL;
+}
+
+static void
+test_tcp_defaults (void)
+{
+  if (!loom_pg_test_server_require ())
+    return;
+  loom_pg_test_run (tcp_defaults_task, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -405,6 +686,10 @@ main (int   argc,
   g_test_add_func ("/pg/cancel/stopped-when-seen", test_stopped_when_seen);
   g_test_add_func ("/pg/cancel/not-sent", test_not_sent);
   g_test_add_func ("/pg/cancel/bound", test_bound);
+  g_test_add_func ("/pg/liveness/query-timeout", test_query_timeout);
+  g_test_add_func ("/pg/liveness/frozen", test_frozen);
+  g_test_add_func ("/pg/liveness/pool-frozen", test_pool_frozen);
+  g_test_add_func ("/pg/liveness/tcp-defaults", test_tcp_defaults);
 
   return g_test_run ();
 }
