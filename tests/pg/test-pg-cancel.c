@@ -311,6 +311,74 @@ test_stopped_when_seen (void)
   loom_pg_test_run (stopped_when_seen_task, NULL);
 }
 
+/* A GCancellable of the GIO-shaped API cancelled from another thread:
+ * the cancellation hops to the connection's thread, the callback comes
+ * once the server has stopped the statement. */
+typedef struct
+{
+  LoomPgConnection *conn;
+  LoomFuture       *done;
+  GError           *error;
+  guint             pending_then;
+} AsyncCancel;
+
+static void
+async_cancel_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  AsyncCancel *ac = data;
+
+  g_assert_cmpint (loom_pg_connection_execute_finish (ac->conn, result, &ac->error), ==, -1);
+  ac->pending_then = loom_pg_connection_get_n_pending (ac->conn);
+  loom_future_resolve (ac->done);
+}
+
+static gpointer
+cancel_later (gpointer data)
+{
+  g_usleep (300 * 1000);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+static LoomFuture *
+other_thread_task (gpointer data)
+{
+  g_autoptr(LoomPgConnection) conn = loom_pg_test_connect (loom_pg_test_server.unix_dsn);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(LoomFuture) done = loom_future_new ();
+  g_autoptr(LoomFuture) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = NULL;
+  AsyncCancel ac = { conn, done, NULL, 1 };
+  GThread *thread;
+  gint64 start = g_get_monotonic_time ();
+
+  loom_pg_connection_execute_async (conn, "SELECT pg_sleep(10)", NULL, cancellable, async_cancel_cb, &ac);
+  thread = g_thread_new ("canceller", cancel_later, cancellable);
+  g_assert_true (loom_await (done, NULL));
+  g_thread_join (thread);
+  g_assert_error (ac.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&ac.error);
+  g_assert_cmpuint (ac.pending_then, ==, 0);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_TIME_SPAN_SECOND);
+  after = loom_pg_connection_fetch_value (conn, "SELECT 'after'", NULL);
+  value = loom_await_string (after, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, "after");
+  close_conn (conn);
+  return NULL;
+}
+
+static void
+test_other_thread (void)
+{
+  if (!loom_pg_test_server_require ())
+    return;
+  loom_pg_test_run (other_thread_task, NULL);
+}
+
 /* A query not written yet (behind a stream) is dropped at once and never
  * reaches the server. */
 static LoomFuture *
@@ -921,6 +989,7 @@ main (int   argc,
   g_test_add_func ("/pg/cancel/late-request", test_late_request);
   g_test_add_func ("/pg/cancel/result-in", test_result_in);
   g_test_add_func ("/pg/cancel/stopped-when-seen", test_stopped_when_seen);
+  g_test_add_func ("/pg/cancel/other-thread", test_other_thread);
   g_test_add_func ("/pg/cancel/not-sent", test_not_sent);
   g_test_add_func ("/pg/cancel/bound", test_bound);
   g_test_add_func ("/pg/liveness/query-timeout", test_query_timeout);
