@@ -391,8 +391,7 @@ query_settle (Query *q)
  *   cancelled statement ended, while the next one runs. A statement that
  *   was on the server while a request was on its way and fails with 57014
  *   without being cancelled itself is run again, once, at the end of the
- *   pipeline, when it ran on its own (not in a transaction block, so it
- *   had no effect);
+ *   pipeline, when that is harmless (query_replay());
  * - the outcome is due CANCEL_BOUND_MS after the first request; past that,
  *   nothing can be known about what the server runs: the connection is
  *   broken and every pending query fails.
