@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <poll.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
@@ -63,12 +64,22 @@
  * }
  * ```
  *
- * Cancelling the future of a running query (or the task awaiting it)
- * sends a cancel request to the server from a worker thread, so the loop
- * never blocks; the future fails with %G_IO_ERROR_CANCELLED at once, and
- * the connection stays usable: the rest of the query's results are read
- * and dropped. A lost server fails every pending query with
- * %LOOM_PG_ERROR_CONNECTION.
+ * Cancelling the future of a query (or the task awaiting it) stops the
+ * query and waits for it to have stopped. A query not written yet (behind
+ * a stream or a COPY) is dropped at once and fails with
+ * %G_IO_ERROR_CANCELLED. A written one is cancelled on the server once it
+ * is the statement the server runs (the ones before it have returned
+ * their results): a cancel request goes out from a worker thread, so the
+ * loop never blocks, and the future settles when the query's own outcome
+ * arrives — %G_IO_ERROR_CANCELLED if the cancel took, or its own result
+ * if it had ended first (no request is sent for a query whose outcome is
+ * already in). The task awaiting it resumes only then. The connection
+ * stays usable. A cancel request never stops another statement: requests
+ * go only to the running one, and a statement pipelined behind it that a
+ * late signal of the request stops anyway is run again when that is
+ * harmless (see the PostgreSQL guide). If the outcome does not arrive
+ * within 5 s of the request, the connection is broken and every pending
+ * query fails with %LOOM_PG_ERROR_CONNECTION, as when the server is lost.
  *
  * Since: 0.2
  */
@@ -104,6 +115,7 @@ struct _Statement
   char      *sql;      /* (owned) */
   Oid       *types;    /* (owned) (nullable) */
   int        n_types;
+  int        ref_count;  /* the cache's, and queries' that may run again */
   GList      link;     /* in lru */
 };
 
@@ -122,10 +134,22 @@ typedef struct
   LoomPgParams     *params;     /* (owned) (nullable) kept while it waits */
   GList             link;       /* in pipeline or waiting */
   guint             finished : 1;
-  guint             abandoned : 1;       /* its future is done: drop the results */
-  guint             cancel_wanted : 1;   /* send a cancel request when it runs */
-  guint             cancel_sent : 1;
-  gint             *cancel_stop; /* (owned) (nullable) shared with the cancel thread */
+  guint             abandoned : 1;       /* its stream's consumer left: drop the rows */
+  /* Cancellation and liveness (see "Cancellation" below). */
+  guint             cancel_wanted : 1;   /* stop it on the server when it runs */
+  guint             cancel_in_flight : 1;  /* a PQcancel() is on its way */
+  guint             timed_out : 1;       /* the query timeout asked for the cancel */
+  guint             answering : 1;       /* the server sent something for it */
+  guint             ended : 1;           /* its statement no longer runs on the server */
+  guint             n_cancels;           /* cancel requests sent */
+  gint64            deadline;            /* query timeout, from when it became the head */
+  gint64            settled_at;          /* the server surely runs it by then */
+  gint64            resend_at;           /* the next request, if it still runs */
+  gint64            bound_at;            /* its outcome is due by then */
+  char             *cancel_message;      /* (owned) (nullable) */
+  guint             exposed : 1;         /* on the server while a cancel request was sent */
+  guint             replayed : 1;
+  Statement        *stmt;                /* (owned) (nullable) what it ran, to run it again */
 } Query;
 
 struct _LoomPgConnection
@@ -152,6 +176,10 @@ struct _LoomPgConnection
   guint64        next_statement;
   Statement     *last_statement;  /* (unowned) (nullable) the one used last */
   guint          transaction_depth;  /* begin() minus commit()/rollback() */
+  guint          query_timeout;      /* ms, 0 for none */
+  GSource       *head_timer;         /* (owned) (nullable) the head's timeout, resend, bound */
+  gboolean       head_dirty;         /* look at the head after the next read */
+  guint          cancels_in_flight;  /* PQcancel() calls not returned yet */
 
   LoomPgNotifyFunc notify_func;      /* (nullable) a listener's */
   LoomPgLostFunc   lost_func;        /* (nullable) a listener's */
@@ -159,6 +187,14 @@ struct _LoomPgConnection
 };
 
 G_DEFINE_FINAL_TYPE (LoomPgConnection, loom_pg_connection, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_QUERY_TIMEOUT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 /* The messages of libloom-pg-1 are in libloom-1's "loom" domain, which
  * libloom-1 binds when it is loaded. A program linked with static archives
@@ -177,6 +213,22 @@ static void connection_flush      (LoomPgConnection *self);
 static void connection_set_paused (LoomPgConnection *self,
                                    gboolean          paused);
 static void drain_waiting         (LoomPgConnection *self);
+static void pipeline_process      (LoomPgConnection *self);
+static void connection_deliver_notifications (LoomPgConnection *self);
+static void query_future_detach   (Query            *q);
+static void query_settle_cancelled (Query           *q);
+static void query_keep_for_replay (LoomPgConnection *self,
+                                   Query            *q,
+                                   const char       *sql,
+                                   LoomPgParams     *params);
+static gboolean query_replay      (LoomPgConnection *self,
+                                   Query            *q);
+static gboolean query_write       (LoomPgConnection *self,
+                                   Query            *q,
+                                   const char       *sql,
+                                   LoomPgParams     *params);
+static void evict_statements      (LoomPgConnection *self);
+static void connection_schedule_flush (LoomPgConnection *self);
 
 /* Statements ------------------------------------------------------------ */
 
@@ -185,6 +237,8 @@ statement_free (gpointer data)
 {
   Statement *stmt = data;
 
+  if (--stmt->ref_count > 0)
+    return;
   g_free (stmt->key);
   g_free (stmt->name);
   g_free (stmt->types);
@@ -208,6 +262,9 @@ query_unref (gpointer data)
 
   if (--q->ref_count > 0)
     return;
+  query_future_detach (q);
+  if (q->stmt != NULL)
+    statement_free (q->stmt);
   g_clear_object (&q->self);
   g_clear_object (&q->future);
   g_clear_pointer (&q->result, PQclear);
@@ -215,11 +272,7 @@ query_unref (gpointer data)
   g_free (q->prepared);
   g_free (q->sql);
   g_clear_pointer (&q->params, loom_pg_params_unref);
-  if (q->cancel_stop != NULL)
-    {
-      g_atomic_int_set (q->cancel_stop, 1);
-      g_atomic_rc_box_release (q->cancel_stop);
-    }
+  g_free (q->cancel_message);
   g_free (q);
 }
 
@@ -245,6 +298,8 @@ query_settle (Query *q)
   LoomFuture *future = q->future;
   PGresult *result;
 
+  if (G_UNLIKELY (q->cancel_wanted))
+    query_settle_cancelled (q);
   if (q->kind == QUERY_STREAM)
     {
       LoomPgStream *stream = g_steal_pointer (&q->stream);
@@ -310,106 +365,520 @@ query_settle (Query *q)
     }
 }
 
+/* Cancellation and liveness ------------------------------------------------
+ *
+ * A PostgreSQL cancel request stops whatever the backend runs when the
+ * signal reaches it. In a pipeline the next statements are already on the
+ * server, so a request that arrives after the cancelled statement ended
+ * stops an innocent one. Hence:
+ *
+ * - the future of a query is a LoomPgQueryFuture, whose cancel() only asks:
+ *   it settles once the query's own outcome has arrived — cancelled
+ *   (SQLSTATE 57014, reported as G_IO_ERROR_CANCELLED), or its own result
+ *   when it ended first — so the task that awaits it waits, shielded, until
+ *   the server has stopped it;
+ * - a query not written yet is dropped at once, with no request;
+ * - requests go only to the head of the pipeline (every query before it
+ *   has returned its results), only while its statement runs (nothing of
+ *   its outcome is in — the loop reads what the server sent before it
+ *   decides), one at a time. The server drops a request that comes while
+ *   the backend reads the statement's messages, so the first one waits
+ *   until the query has been the head for CANCEL_SETTLE_MS; one dropped
+ *   all the same is repeated from the loop after the same check, never
+ *   blindly from the worker;
+ * - the postmaster signals the backend twice for one request (the process
+ *   and its group), and the second signal can come late — after the
+ *   cancelled statement ended, while the next one runs. A statement that
+ *   was on the server while a request was on its way and fails with 57014
+ *   without being cancelled itself is run again, once, at the end of the
+ *   pipeline, when that is harmless (query_replay());
+ * - the outcome is due CANCEL_BOUND_MS after the first request; past that,
+ *   nothing can be known about what the server runs: the connection is
+ *   broken and every pending query fails.
+ *
+ * The query timeout (query-timeout) cancels the head the same way when the
+ * server has sent nothing for it within the timeout. */
+
+#define CANCEL_SETTLE_MS 50
+#define CANCEL_RETRY_MS  250
+#define CANCEL_BOUND_MS  5000
+
+static void head_update (LoomPgConnection *self);
+
 typedef struct
 {
-  PGcancel *cancel;
-  gint     *stop;   /* (owned) an atomic rc box: set once the query ended */
-} CancelRequest;
+  Query *query;  /* (unowned) (nullable) while the query is pending */
+} QueryFuturePrivate;
 
-static void
-cancel_request_free (gpointer data)
+static gint query_future_private_offset;
+static LoomFutureClass *query_future_parent_class;
+
+static inline QueryFuturePrivate *
+query_future_get_private (LoomFuture *future)
 {
-  CancelRequest *request = data;
-
-  PQfreeCancel (request->cancel);
-  g_atomic_rc_box_release (request->stop);
-  g_free (request);
+  return G_STRUCT_MEMBER_P (future, query_future_private_offset);
 }
 
-#define CANCEL_RETRY_MS 250
-#define CANCEL_TRIES    40
+typedef struct
+{
+  LoomFuture *future;   /* (owned) */
+  char       *message;  /* (owned) (nullable) */
+} CancelHop;
+
+static void
+cancel_hop_free (gpointer data)
+{
+  CancelHop *hop = data;
+
+  g_object_unref (hop->future);
+  g_free (hop->message);
+  g_free (hop);
+}
+
+/* Wakes the connection's source: the next dispatch reads what the server
+ * sent, then looks at the head (head_update()). */
+static void
+head_schedule (LoomPgConnection *self)
+{
+  self->head_dirty = TRUE;
+  if (self->source != NULL)
+    g_source_set_ready_time (self->source, 0);
+}
+
+/* On the connection's thread. */
+static gboolean
+query_future_cancel_on_owner (gpointer data)
+{
+  CancelHop *hop = data;
+  Query *q = query_future_get_private (hop->future)->query;
+  LoomPgConnection *self;
+
+  if (q == NULL || q->finished || loom_future_is_done (hop->future))
+    return G_SOURCE_REMOVE;
+  self = q->self;
+  if (g_queue_find (&self->waiting, q) != NULL)
+    {
+      /* Not written yet: it never will be, and the server never hears of it. */
+      g_queue_unlink (&self->waiting, &q->link);
+      q->finished = TRUE;
+      query_future_get_private (hop->future)->query = NULL;
+      query_future_parent_class->cancel (hop->future, hop->message);
+      query_unref (q);
+      return G_SOURCE_REMOVE;
+    }
+  if (q->cancel_wanted)
+    return G_SOURCE_REMOVE;
+  q->cancel_wanted = TRUE;
+  q->cancel_message = g_strdup (hop->message);
+  head_schedule (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+query_future_cancel (LoomFuture *future,
+                     const char *message)
+{
+  CancelHop *hop = g_new0 (CancelHop, 1);
+
+  /* From any thread (a GCancellable's): the pipeline is the connection's
+   * thread's. The future stays pending until the query's outcome. */
+  hop->future = g_object_ref (future);
+  hop->message = g_strdup (message);
+  g_main_context_invoke_full (loom_future_get_context (future), G_PRIORITY_DEFAULT,
+                              query_future_cancel_on_owner, hop, cancel_hop_free);
+  return TRUE;
+}
+
+static void
+query_future_class_init (gpointer klass,
+                         gpointer data)
+{
+  query_future_parent_class = g_type_class_peek_parent (klass);
+  g_type_class_adjust_private_offset (klass, &query_future_private_offset);
+  LOOM_FUTURE_CLASS (klass)->cancel = query_future_cancel;
+}
+
+/* A LoomFuture subclass of our own, whose instance struct is the core's
+ * private business: registered with the sizes GType reports. */
+static GType
+query_future_get_type (void)
+{
+  static gsize type_id = 0;
+
+  if (g_once_init_enter (&type_id))
+    {
+      GTypeQuery parent;
+      GTypeInfo info = { 0, };
+      GType type;
+
+      g_type_query (LOOM_TYPE_FUTURE, &parent);
+      info.class_size = parent.class_size;
+      info.class_init = query_future_class_init;
+      info.instance_size = parent.instance_size;
+      type = g_type_register_static (LOOM_TYPE_FUTURE, g_intern_static_string ("LoomPgQueryFuture"),
+                                     &info, G_TYPE_FLAG_FINAL);
+      query_future_private_offset = g_type_add_instance_private (type, sizeof (QueryFuturePrivate));
+      g_once_init_leave (&type_id, type);
+    }
+  return type_id;
+}
+
+static LoomFuture *
+query_future_new (Query *q)
+{
+  LoomFuture *future = g_object_new (query_future_get_type (), NULL);
+
+  query_future_get_private (future)->query = q;
+  return future;
+}
+
+static void
+query_future_detach (Query *q)
+{
+  if (q->future != NULL && G_TYPE_FROM_INSTANCE (q->future) == query_future_get_type ())
+    query_future_get_private (q->future)->query = NULL;
+}
+
+/* A cancelled query settles with what it ended with: when the cancel
+ * request took (57014), that is a cancellation — or the query timeout. */
+static void
+query_settle_cancelled (Query *q)
+{
+  LoomPgConnection *self = q->self;
+
+  if (q->error == NULL || !g_error_matches (q->error, LOOM_PG_ERROR, LOOM_PG_ERROR_QUERY_CANCELED))
+    return;
+  g_clear_error (&q->error);
+  if (q->timed_out)
+    q->error = g_error_new (LOOM_PG_ERROR, LOOM_PG_ERROR_TIMED_OUT,
+                            _("The server sent nothing for the query within the query timeout "
+                              "(%u ms); it was cancelled on the server"),
+                            self->query_timeout);
+  else
+    q->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                    q->cancel_message ? q->cancel_message
+                                                      : _("Operation was cancelled"));
+}
 
 static LoomFuture *
 cancel_in_thread (GCancellable *cancellable,
                   gpointer      data)
 {
-  CancelRequest *request = data;
   char message[256];
 
   /* PQcancel() opens a new connection and blocks on it: not on the loop.
-   * The server ignores a cancel that arrives while the backend reads the
-   * next message between two statements, which in a pipeline can happen
-   * just as the query starts: ask again until the query has ended. */
-  for (int i = 0; i < CANCEL_TRIES && !g_atomic_int_get (request->stop) &&
-                  !g_cancellable_is_cancelled (cancellable); i++)
-    {
-      if (!PQcancel (request->cancel, message, sizeof message))
-        {
-          g_debug ("The cancel request failed: %s", message);
-          break;
-        }
-      g_usleep (CANCEL_RETRY_MS * 1000);
-    }
+   * It returns once the server has signalled the backend. */
+  if (!PQcancel (data, message, sizeof message))
+    g_debug ("The cancel request failed: %s", message);
   return NULL;
 }
 
 static void
-query_send_cancel (Query *q)
-{
-  CancelRequest *request;
-  LoomFuture *future;
-
-  if (q->cancel_sent || q->self->conn == NULL)
-    return;
-  q->cancel_sent = TRUE;
-  request = g_new0 (CancelRequest, 1);
-  request->cancel = PQgetCancel (q->self->conn);
-  if (request->cancel == NULL)
-    {
-      g_free (request);
-      return;
-    }
-  q->cancel_stop = g_atomic_rc_box_new0 (gint);
-  request->stop = g_atomic_rc_box_acquire (q->cancel_stop);
-  future = loom_run_in_thread (cancel_in_thread, request, cancel_request_free);
-  g_object_unref (future);
-}
-
-/* The query at the head of the pipeline is the one the server runs (or
- * will run next); a cancel request reaches only that one. */
-static void
-pipeline_head_changed (LoomPgConnection *self)
-{
-  Query *head = g_queue_peek_head (&self->pipeline);
-
-  if (head != NULL && head->cancel_wanted && head->phase != PHASE_SYNC)
-    query_send_cancel (head);
-}
-
-static void
-query_done_cb (LoomFuture *future,
-               gpointer    data)
+cancel_request_done (LoomFuture *future,
+                     gpointer    data)
 {
   Query *q = data;
 
+  q->cancel_in_flight = FALSE;
+  q->self->cancels_in_flight--;
   if (q->finished)
     return;
+  /* One more only if, after a while, the statement still runs. */
+  q->resend_at = g_get_monotonic_time () +
+                 (gint64) (CANCEL_RETRY_MS << MIN (q->n_cancels - 1, 3)) * 1000;
+  head_update (q->self);
+}
 
-  /* The future was cancelled (or otherwise completed) by its user while
-   * the query was still in the pipeline: stop it on the server, and drop
-   * whatever it still returns. */
-  q->abandoned = TRUE;
-  if (g_queue_find (&q->self->waiting, q) != NULL)
+static void
+cancel_send (LoomPgConnection *self,
+             Query            *q,
+             gint64            now)
+{
+  PGcancel *cancel = PQgetCancel (self->conn);
+  LoomFuture *request;
+
+  if (q->n_cancels++ == 0)
+    q->bound_at = now + (gint64) CANCEL_BOUND_MS * 1000;
+  if (cancel == NULL)
+    return;  /* the bound breaks the connection */
+  /* The statements behind it may meet a late signal of this request. */
+  for (GList *l = q->link.next; l != NULL; l = l->next)
+    ((Query *) l->data)->exposed = TRUE;
+  q->cancel_in_flight = TRUE;
+  self->cancels_in_flight++;
+  g_debug ("Cancel request %u for the statement at the head of the pipeline", q->n_cancels);
+  request = loom_run_in_thread (cancel_in_thread, cancel, (GDestroyNotify) PQfreeCancel);
+  loom_future_add_done_callback (request, cancel_request_done, query_ref (q), query_unref);
+  g_object_unref (request);
+}
+
+/* What a query ran, kept until it is finished in case it must run again. */
+static void
+query_keep_for_replay (LoomPgConnection *self,
+                       Query            *q,
+                       const char       *sql,
+                       LoomPgParams     *params)
+{
+  if (G_UNLIKELY (self->cancels_in_flight > 0))
+    q->exposed = TRUE;
+  if (q->kind == QUERY_STREAM)
+    return;
+  if (params != q->params)
     {
-      /* Not sent yet: it never will be. */
-      g_queue_unlink (&q->self->waiting, &q->link);
-      q->finished = TRUE;
-      query_unref (q);
+      g_clear_pointer (&q->params, loom_pg_params_unref);
+      q->params = params ? loom_pg_params_ref (params) : NULL;
+    }
+  if (q->stmt == NULL && q->sql != sql)
+    {
+      g_free (q->sql);
+      q->sql = g_strdup (sql);
+    }
+}
+
+/* Whether @sql may end a transaction or commit by itself — COMMIT, END,
+ * PREPARE TRANSACTION, a procedure or a DO block with COMMIT inside: a
+ * failure of those may leave effects (or report a rolled back block as a
+ * successful COMMIT when run again). */
+static gboolean
+sql_may_commit (const char *sql)
+{
+  static const char *const keywords[] = { "commit", "end", "prepare", "call", "do", "abort", NULL };
+  const char *p = sql;
+
+  for (;;)
+    {
+      while (g_ascii_isspace (*p) || *p == '(')
+        p++;
+      if (p[0] == '-' && p[1] == '-')
+        p += strcspn (p, "\n");
+      else if (p[0] == '/' && p[1] == '*')
+        {
+          const char *end = strstr (p + 2, "*/");
+
+          if (end == NULL)
+            return TRUE;
+          p = end + 2;
+        }
+      else
+        break;
+    }
+  for (guint i = 0; keywords[i] != NULL; i++)
+    {
+      gsize n = strlen (keywords[i]);
+
+      if (g_ascii_strncasecmp (p, keywords[i], n) == 0 && !g_ascii_isalnum (p[n]) && p[n] != '_')
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A statement stopped by a late signal meant for the one before it runs
+ * again, at the end of the pipeline, if that is harmless: it was not
+ * cancelled itself, it ran on its own (no begin() is open; a block opened
+ * with a plain BEGIN is aborted by the signal anyway, and the statement
+ * run again fails as the rest of it), it cannot commit by itself, and it
+ * has not run again yet. */
+static gboolean
+query_replay (LoomPgConnection *self,
+              Query            *q)
+{
+  const char *sql;
+
+  if (q->cancel_wanted || q->replayed || q->kind == QUERY_STREAM || q->kind == QUERY_EXCLUSIVE ||
+      q->error == NULL || !g_error_matches (q->error, LOOM_PG_ERROR, LOOM_PG_ERROR_QUERY_CANCELED) ||
+      self->conn == NULL || self->broken != NULL || self->closing != NULL ||
+      self->transaction_depth > 0)
+    return FALSE;
+  sql = q->stmt != NULL ? q->stmt->sql : q->sql;
+  if (sql == NULL || sql_may_commit (sql))
+    return FALSE;
+
+  g_debug ("A statement stopped by a cancel request meant for the one before it runs again");
+  g_clear_error (&q->error);
+  g_clear_pointer (&q->result, PQclear);
+  g_clear_pointer (&q->prepared, g_free);
+  q->replayed = TRUE;
+  q->exposed = FALSE;
+  q->ended = FALSE;
+  q->answering = FALSE;
+  q->deadline = 0;
+  if (!query_write (self, q, sql, q->params))
+    {
+      q->error = loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
+                                              _("The query could not be sent"));
+      return FALSE;
+    }
+  g_queue_push_tail_link (&self->pipeline, &q->link);
+  if (self->cancels_in_flight > 0)
+    q->exposed = TRUE;
+  if (q->prepared != NULL)
+    evict_statements (self);
+  connection_schedule_flush (self);
+  return TRUE;
+}
+
+/* Past the bound: the server answers neither the query nor the cancel. */
+static void
+cancel_break (LoomPgConnection *self,
+              Query            *q)
+{
+  GError *error;
+
+  if (q->timed_out)
+    error = g_error_new (LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION,
+                         _("The server answered neither a query within the query timeout (%u ms) "
+                           "nor its cancel request within %u s: the connection is broken"),
+                         self->query_timeout, CANCEL_BOUND_MS / 1000);
+  else
+    error = g_error_new (LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION,
+                         _("The server did not end a cancelled query within %u s: "
+                           "the connection is broken"),
+                         CANCEL_BOUND_MS / 1000);
+  connection_fail_all (self, error);
+  g_clear_pointer (&self->conn, PQfinish);
+}
+
+static gboolean
+socket_readable (LoomPgConnection *self)
+{
+  struct pollfd pfd = { .fd = PQsocket (self->conn), .events = POLLIN };
+
+  return !self->paused && poll (&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR));
+}
+
+typedef struct
+{
+  GSource           source;
+  LoomPgConnection *self;  /* (unowned) the connection destroys the source */
+} HeadTimer;
+
+static void
+head_timer_set (LoomPgConnection *self,
+                gint64            when)
+{
+  if (self->head_timer != NULL)
+    g_source_set_ready_time (self->head_timer, when);
+}
+
+static gboolean
+head_timer_dispatch (GSource     *source,
+                     GSourceFunc  callback,
+                     gpointer     user_data)
+{
+  LoomPgConnection *self = ((HeadTimer *) source)->self;
+  g_autoptr(LoomPgConnection) hold G_GNUC_UNUSED = g_object_ref (self);
+
+  g_source_set_ready_time (source, -1);
+  if (self->conn == NULL || self->source == NULL || self->exclusive != NULL)
+    return G_SOURCE_CONTINUE;
+  /* What the server already sent decides: it may be the head's outcome,
+   * or the start of it. */
+  if (socket_readable (self))
+    {
+      Query *head = g_queue_peek_head (&self->pipeline);
+
+      if (head != NULL)
+        head->answering = TRUE;
+      if (!PQconsumeInput (self->conn))
+        {
+          connection_fail_all (self, loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
+                                                                  _("The server connection was lost")));
+          return G_SOURCE_CONTINUE;
+        }
+      pipeline_process (self);
+      connection_deliver_notifications (self);
+    }
+  if (self->conn != NULL)
+    head_update (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs head_timer_funcs = {
+  .dispatch = head_timer_dispatch,
+};
+
+static void
+head_timer_ensure (LoomPgConnection *self)
+{
+  if (self->head_timer != NULL)
+    return;
+  self->head_timer = g_source_new (&head_timer_funcs, sizeof (HeadTimer));
+  ((HeadTimer *) self->head_timer)->self = self;
+  g_source_set_static_name (self->head_timer, "LoomPgConnection timeout");
+  g_source_attach (self->head_timer, self->context);
+}
+
+static void
+head_timer_destroy (LoomPgConnection *self)
+{
+  if (self->head_timer != NULL)
+    {
+      g_source_destroy (self->head_timer);
+      g_clear_pointer (&self->head_timer, g_source_unref);
+    }
+}
+
+/* Looks at the head of the pipeline — the statement the server runs or
+ * will run next: its query timeout, its cancel requests and their bound. */
+static void
+head_update (LoomPgConnection *self)
+{
+  Query *head = g_queue_peek_head (&self->pipeline);
+  gint64 now, next;
+
+  self->head_dirty = FALSE;
+  if (head == NULL || self->conn == NULL || self->broken != NULL || head->ended ||
+      (!head->cancel_wanted && (self->query_timeout == 0 || head->answering)))
+    {
+      head_timer_set (self, -1);
       return;
     }
-  q->cancel_wanted = TRUE;
-  if (g_queue_peek_head (&q->self->pipeline) == q)
-    pipeline_head_changed (q->self);
+
+  now = g_get_monotonic_time ();
+  if (!head->cancel_wanted)
+    {
+      if (head->deadline == 0)
+        head->deadline = now + (gint64) self->query_timeout * 1000;
+      if (now < head->deadline)
+        {
+          head_timer_ensure (self);
+          head_timer_set (self, head->deadline);
+          return;
+        }
+      head->cancel_wanted = TRUE;
+      head->timed_out = TRUE;
+      head->settled_at = now;
+    }
+  if (head->settled_at == 0)
+    head->settled_at = now + (gint64) CANCEL_SETTLE_MS * 1000;
+  if (head->n_cancels == 0 && now < head->settled_at)
+    {
+      head_timer_ensure (self);
+      head_timer_set (self, head->settled_at);
+      return;
+    }
+
+  if (head->n_cancels > 0 && now >= head->bound_at)
+    {
+      cancel_break (self, head);
+      return;
+    }
+  if (!head->cancel_in_flight && (head->n_cancels == 0 || now >= head->resend_at))
+    {
+      /* Its outcome may be on the way: read it first (the next dispatch
+       * of the connection's source comes back here). */
+      if (socket_readable (self))
+        {
+          head_schedule (self);
+          return;
+        }
+      cancel_send (self, head, now);
+    }
+  next = head->bound_at;
+  if (!head->cancel_in_flight)
+    next = MIN (next, head->resend_at);
+  head_timer_ensure (self);
+  head_timer_set (self, next);
 }
 
 /* Pipeline -------------------------------------------------------------- */
@@ -424,6 +893,7 @@ connection_finish_close (LoomPgConnection *self)
       g_source_destroy (self->source);
       g_clear_pointer (&self->source, g_source_unref);
     }
+  head_timer_destroy (self);
   g_clear_pointer (&self->conn, PQfinish);
   if (self->broken == NULL)
     self->broken = g_error_new_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_CONNECTION,
@@ -437,9 +907,10 @@ pipeline_pop (LoomPgConnection *self)
 {
   Query *q = g_queue_pop_head_link (&self->pipeline)->data;
 
+  self->head_dirty = TRUE;
+  if (G_UNLIKELY (q->exposed) && query_replay (self, q))
+    return;
   q->finished = TRUE;
-  if (q->cancel_stop != NULL)
-    g_atomic_int_set (q->cancel_stop, 1);
   if (q == self->streaming)
     {
       self->streaming = NULL;
@@ -451,8 +922,6 @@ pipeline_pop (LoomPgConnection *self)
   drain_waiting (self);
   if (self->pipeline.length == 0 && self->closing != NULL)
     connection_finish_close (self);
-  else
-    pipeline_head_changed (self);
 }
 
 static void
@@ -509,11 +978,17 @@ pipeline_process (LoomPgConnection *self)
           if (q->phase == PHASE_PREPARE)
             q->phase = PHASE_RESULT;
           else if (q->phase == PHASE_RESULT)
-            q->phase = PHASE_SYNC;
+            {
+              q->phase = PHASE_SYNC;
+              q->ended = TRUE;
+            }
           else
             break;  /* the sync point has not arrived yet */
           continue;
         }
+      /* Its statement no longer runs: no cancel request may follow. */
+      if (status != PGRES_SINGLE_TUPLE && (q->phase != PHASE_PREPARE || status == PGRES_FATAL_ERROR))
+        q->ended = TRUE;
 
       switch (status)
         {
@@ -576,6 +1051,8 @@ pipeline_process (LoomPgConnection *self)
   if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_BAD)
     connection_fail_all (self, loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
                                                             _("The server connection was lost")));
+  else if (self->head_dirty)
+    head_update (self);
 }
 
 /* Fails every query in the pipeline with @error (taken) and leaves the
@@ -594,6 +1071,7 @@ connection_fail_all (LoomPgConnection *self,
       g_source_destroy (self->source);
       g_clear_pointer (&self->source, g_source_unref);
     }
+  head_timer_destroy (self);
   self->streaming = NULL;
   while (self->waiting.length > 0)
     g_queue_push_tail_link (&self->pipeline, g_queue_pop_head_link (&self->waiting));
@@ -602,8 +1080,6 @@ connection_fail_all (LoomPgConnection *self,
       g_clear_error (&q->error);
       q->error = g_error_copy (error);
       q->finished = TRUE;
-      if (q->cancel_stop != NULL)
-        g_atomic_int_set (q->cancel_stop, 1);
       query_settle (q);
       query_unref (q);
     }
@@ -669,6 +1145,9 @@ connection_source_dispatch (GSource     *source,
     }
   if (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))
     {
+      /* The server is answering the head (the query timeout stops). */
+      if (self->pipeline.head != NULL)
+        ((Query *) self->pipeline.head->data)->answering = TRUE;
       if (!PQconsumeInput (self->conn))
         {
           connection_fail_all (self, loom_pg_error_new_from_conn (self->conn, LOOM_PG_ERROR_CONNECTION,
@@ -678,6 +1157,8 @@ connection_source_dispatch (GSource     *source,
       pipeline_process (self);
       connection_deliver_notifications (self);
     }
+  if (G_UNLIKELY (self->head_dirty) && self->conn != NULL && self->source != NULL)
+    head_update (self);
   if (self->conn != NULL && self->source != NULL)
     connection_flush (self);
   return G_SOURCE_CONTINUE;
@@ -834,6 +1315,7 @@ query_write (LoomPgConnection *self,
           stmt->types = n ? g_memdup2 (types, n * sizeof (Oid)) : NULL;
           stmt->name = g_strdup_printf ("loom_%" G_GUINT64_FORMAT, ++self->next_statement);
           stmt->link.data = stmt;
+          stmt->ref_count = 1;
           if (!PQsendPrepare (self->conn, stmt->name, sql, n, types))
             {
               statement_free (stmt);
@@ -848,6 +1330,13 @@ query_write (LoomPgConnection *self,
 
   if (stmt != NULL)
     {
+      if (q->stmt != stmt)
+        {
+          if (q->stmt != NULL)
+            statement_free (q->stmt);
+          q->stmt = stmt;
+          stmt->ref_count++;
+        }
       self->last_statement = stmt;
       ok = PQsendQueryPrepared (self->conn, stmt->name, n, values, lengths, formats, 0);
     }
@@ -892,6 +1381,9 @@ query_start (LoomPgConnection *self,
     }
 
   g_queue_push_tail_link (&self->pipeline, &q->link);
+  query_keep_for_replay (self, q, sql, params);
+  if (G_UNLIKELY (self->query_timeout > 0) && self->pipeline.length == 1)
+    head_update (self);
   if (q->prepared != NULL)
     evict_statements (self);
   connection_schedule_flush (self);
@@ -931,10 +1423,7 @@ query_new (LoomPgConnection *self,
   if (kind == QUERY_EXCLUSIVE)
     q->future = loom_future_new ();
   else if (kind != QUERY_INTERNAL && kind != QUERY_STREAM)
-    {
-      q->future = loom_future_new ();
-      loom_future_add_done_callback (q->future, query_done_cb, query_ref (q), query_unref);
-    }
+    q->future = query_future_new (q);
   return q;
 }
 
@@ -1158,8 +1647,7 @@ stream_abandon (LoomPgConnection *self,
       return;
     }
   q->cancel_wanted = TRUE;
-  if (g_queue_peek_head (&self->pipeline) == q)
-    pipeline_head_changed (self);
+  head_schedule (self);
   stream_resume (self, q);
 }
 
@@ -1375,7 +1863,88 @@ loom_pg_connection_set_statement_cache_size (LoomPgConnection *self,
   evict_statements (self);
 }
 
+/**
+ * loom_pg_connection_get_query_timeout:
+ * @self: a connection
+ *
+ * Gets the [property@LoomPg.Connection:query-timeout].
+ *
+ * Returns: the query timeout in milliseconds, 0 for none
+ *
+ * Since: 0.2
+ */
+guint
+loom_pg_connection_get_query_timeout (LoomPgConnection *self)
+{
+  g_return_val_if_fail (LOOM_PG_IS_CONNECTION (self), 0);
+
+  return self->query_timeout;
+}
+
+/**
+ * loom_pg_connection_set_query_timeout:
+ * @self: a connection
+ * @msec: the timeout in milliseconds, 0 for none
+ *
+ * Sets the [property@LoomPg.Connection:query-timeout]. The query the
+ * server runs now gets the new timeout from now on.
+ *
+ * Since: 0.2
+ */
+void
+loom_pg_connection_set_query_timeout (LoomPgConnection *self,
+                                      guint             msec)
+{
+  g_return_if_fail (LOOM_PG_IS_CONNECTION (self));
+
+  if (self->query_timeout == msec)
+    return;
+  self->query_timeout = msec;
+  if (self->pipeline.head != NULL)
+    ((Query *) self->pipeline.head->data)->deadline = 0;
+  head_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUERY_TIMEOUT]);
+}
+
 /* Object ------------------------------------------------------------------ */
+
+static void
+loom_pg_connection_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  LoomPgConnection *self = LOOM_PG_CONNECTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_QUERY_TIMEOUT:
+      g_value_set_uint (value, self->query_timeout);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+loom_pg_connection_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  LoomPgConnection *self = LOOM_PG_CONNECTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_QUERY_TIMEOUT:
+      loom_pg_connection_set_query_timeout (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static void
 loom_pg_connection_dispose (GObject *object)
@@ -1388,6 +1957,7 @@ loom_pg_connection_dispose (GObject *object)
       g_source_destroy (self->source);
       g_clear_pointer (&self->source, g_source_unref);
     }
+  head_timer_destroy (self);
   g_clear_pointer (&self->conn, PQfinish);
   if (self->closing != NULL)
     loom_future_resolve (self->closing);
@@ -1417,6 +1987,36 @@ loom_pg_connection_class_init (LoomPgConnectionClass *klass)
 
   object_class->dispose = loom_pg_connection_dispose;
   object_class->finalize = loom_pg_connection_finalize;
+  object_class->get_property = loom_pg_connection_get_property;
+  object_class->set_property = loom_pg_connection_set_property;
+
+  /**
+   * LoomPgConnection:query-timeout:
+   *
+   * How long, in milliseconds, the server may run a query without sending
+   * anything back for it; 0 (the default) for no limit. The time counts
+   * from when the query is the one the server runs (the queries before it
+   * have returned their results) until the first of its results starts to
+   * arrive — a query that streams rows or sends a long result is not cut
+   * short once it answers. (The server sends rows about 8 kB at a time: a
+   * query that computes for long before its first 8 kB is silent.)
+   *
+   * When it passes, the query is cancelled on the server (as a cancelled
+   * future is) and fails with %LOOM_PG_ERROR_TIMED_OUT. If the server does
+   * not answer the cancel either within 5 s — a stopped backend, a frozen
+   * host whose kernel still acknowledges TCP — the connection is declared
+   * broken: every pending query fails with %LOOM_PG_ERROR_CONNECTION, and a
+   * [class@LoomPg.Pool] drops it. TCP keepalives cannot see such a server;
+   * this can. Unlike `statement_timeout`, it is measured by the client.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_QUERY_TIMEOUT] =
+    g_param_spec_uint ("query-timeout", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -1712,6 +2312,10 @@ parse_conninfo (const char  *conninfo,
     options_set (options, "keepalives_interval", "10");
   if (options_get (options, "keepalives_count") == NULL)
     options_set (options, "keepalives_count", "3");
+  /* Keepalives probe an idle connection only: data the server does not
+   * acknowledge (a dead host) drops it after the same minute. */
+  if (options_get (options, "tcp_user_timeout") == NULL)
+    options_set (options, "tcp_user_timeout", "60000");
 
   timeout = options_get (options, "connect_timeout");
   *timeout_s = DEFAULT_CONNECT_TIMEOUT_S;
@@ -1824,8 +2428,13 @@ connect_task (gpointer data)
  * first, since libpq's own lookup blocks (a name given only by a service
  * file is left to libpq). `connect_timeout` (default 10 s) bounds the
  * whole attempt, lookup and every host included, and fails with
- * %LOOM_PG_ERROR_TIMED_OUT. TCP keepalives notice a dead server within
- * about a minute unless the `keepalives_*` options say otherwise.
+ * %LOOM_PG_ERROR_TIMED_OUT. Over TCP, a dead server is noticed within
+ * about a minute unless the options say otherwise: keepalives after 30 s
+ * of silence, every 10 s, 3 of them (`keepalives_idle=30
+ * keepalives_interval=10 keepalives_count=3`), and `tcp_user_timeout=60000`
+ * for data the server does not acknowledge. A server that keeps TCP up but
+ * stops answering is invisible to both: see
+ * [property@LoomPg.Connection:query-timeout].
  *
  * Errors never contain the password.
  *

@@ -85,6 +85,11 @@ guint        loom_pg_connection_get_statement_cache_size  (LoomPgConnection *sel
 LOOM_AVAILABLE_IN_0_2
 void         loom_pg_connection_set_statement_cache_size  (LoomPgConnection *self,
                                                            guint             size);
+LOOM_AVAILABLE_IN_0_2
+guint        loom_pg_connection_get_query_timeout         (LoomPgConnection *self);
+LOOM_AVAILABLE_IN_0_2
+void         loom_pg_connection_set_query_timeout         (LoomPgConnection *self,
+                                                           guint             msec);
 
 LOOM_AVAILABLE_IN_0_2
 void              loom_pg_connect_async              (const char          *conninfo,

@@ -30,7 +30,8 @@ G_BEGIN_DECLS
  * @LOOM_PG_ERROR_FAILED: a failure with no more specific code
  * @LOOM_PG_ERROR_CONNECTION: the connection could not be made, was lost,
  *   or is closed; the message says which
- * @LOOM_PG_ERROR_TIMED_OUT: the connect timeout passed
+ * @LOOM_PG_ERROR_TIMED_OUT: the connect timeout or the query timeout
+ *   ([property@LoomPg.Connection:query-timeout]) passed
  * @LOOM_PG_ERROR_RESOLVE: a host name of the conninfo did not resolve
  * @LOOM_PG_ERROR_INVALID_CONNINFO: the conninfo string or URI does not parse
  * @LOOM_PG_ERROR_SERVER: the server reported an error for the statement;

@@ -76,9 +76,18 @@ struct _LoomPgPool
   char      **reset;      /* (owned) (nullable) the reset query, split */
   gboolean    reset_forgets_statements;
   gboolean    closed;
+  guint       query_timeout_ms;  /* given to every connection */
 };
 
 G_DEFINE_FINAL_TYPE (LoomPgPool, loom_pg_pool, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_QUERY_TIMEOUT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 member_free (gpointer data)
@@ -146,6 +155,7 @@ add_member (LoomPgPool       *self,
 
   m->conn = g_object_ref (conn);
   m->created = m->idle_since = g_get_monotonic_time ();
+  loom_pg_connection_set_query_timeout (conn, self->query_timeout_ms);
   g_ptr_array_add (self->members, m);
   return m;
 }
@@ -916,10 +926,111 @@ loom_pg_pool_finalize (GObject *object)
   G_OBJECT_CLASS (loom_pg_pool_parent_class)->finalize (object);
 }
 
+/**
+ * loom_pg_pool_get_query_timeout:
+ * @self: a pool
+ *
+ * Gets the [property@LoomPg.Pool:query-timeout].
+ *
+ * Returns: the query timeout in milliseconds, 0 for none
+ *
+ * Since: 0.2
+ */
+guint
+loom_pg_pool_get_query_timeout (LoomPgPool *self)
+{
+  g_return_val_if_fail (LOOM_PG_IS_POOL (self), 0);
+
+  return self->query_timeout_ms;
+}
+
+/**
+ * loom_pg_pool_set_query_timeout:
+ * @self: a pool
+ * @msec: the timeout in milliseconds, 0 for none
+ *
+ * Sets the [property@LoomPg.Pool:query-timeout] of every connection of
+ * the pool, the open ones included.
+ *
+ * Since: 0.2
+ */
+void
+loom_pg_pool_set_query_timeout (LoomPgPool *self,
+                                guint       msec)
+{
+  g_return_if_fail (LOOM_PG_IS_POOL (self));
+
+  if (self->query_timeout_ms == msec)
+    return;
+  self->query_timeout_ms = msec;
+  for (guint i = 0; i < self->members->len; i++)
+    loom_pg_connection_set_query_timeout (((Member *) self->members->pdata[i])->conn, msec);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUERY_TIMEOUT]);
+}
+
+static void
+loom_pg_pool_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  LoomPgPool *self = LOOM_PG_POOL (object);
+
+  switch (prop_id)
+    {
+    case PROP_QUERY_TIMEOUT:
+      g_value_set_uint (value, self->query_timeout_ms);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+loom_pg_pool_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  LoomPgPool *self = LOOM_PG_POOL (object);
+
+  switch (prop_id)
+    {
+    case PROP_QUERY_TIMEOUT:
+      loom_pg_pool_set_query_timeout (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 loom_pg_pool_class_init (LoomPgPoolClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = loom_pg_pool_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = loom_pg_pool_finalize;
+  object_class->get_property = loom_pg_pool_get_property;
+  object_class->set_property = loom_pg_pool_set_property;
+
+  /**
+   * LoomPgPool:query-timeout:
+   *
+   * The [property@LoomPg.Connection:query-timeout] of the pool's
+   * connections, in milliseconds; 0 (the default) for none. A connection
+   * broken because its server stopped answering is dropped, never handed
+   * out again.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_QUERY_TIMEOUT] =
+    g_param_spec_uint ("query-timeout", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void

@@ -90,6 +90,11 @@ void         loom_pg_pool_set_health_check_after (LoomPgPool     *self,
 LOOM_AVAILABLE_IN_0_2
 void         loom_pg_pool_set_reset_query        (LoomPgPool     *self,
                                                   const char     *sql);
+LOOM_AVAILABLE_IN_0_2
+guint        loom_pg_pool_get_query_timeout      (LoomPgPool     *self);
+LOOM_AVAILABLE_IN_0_2
+void         loom_pg_pool_set_query_timeout      (LoomPgPool     *self,
+                                                  guint           msec);
 
 LOOM_AVAILABLE_IN_0_2
 void              loom_pg_pool_acquire_async         (LoomPgPool          *self,

@@ -5,9 +5,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  *   loom-bench-pg CONNINFO q8|q1|stream|notify [N]
+ *   loom-bench-pg CONNINFO stream-rows N
  *
  * Prints one line: the rate (queries, rows or notifications per second);
- * for stream, the rate and the peak RSS in MB.
+ * for stream, the rate and the peak RSS in MB. stream-rows streams N rows
+ * of the same query and samples the RSS every million rows (on stderr).
  */
 
 #include "config.h"
@@ -30,6 +32,18 @@ static double
 seconds_since (gint64 start)
 {
   return (g_get_monotonic_time () - start) / 1e6;
+}
+
+static double
+current_rss_mb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, "VmRSS:")) == NULL)
+    return 0;
+  return g_ascii_strtod (line + 6, NULL) / 1024.0;
 }
 
 static double
@@ -132,6 +146,28 @@ bench_main (gpointer data)
             return loom_future_new_for_error (g_steal_pointer (&error));
           b->rate = n / seconds_since (start);
         }
+      else if (strcmp (b->workload, "stream-rows") == 0)
+        {
+          g_autoptr(LoomPgParams) params = loom_pg_params_add_int64 (loom_pg_params_new (), b->n);
+          g_autoptr(LoomPgStream) rows = NULL;
+          g_auto(GValue) item = G_VALUE_INIT;
+          gint64 n = 0;
+
+          start = g_get_monotonic_time ();
+          rows = loom_pg_connection_stream (conn, "SELECT g, md5(g::text) FROM generate_series(1, $1::int8) g",
+                                            params);
+          while (loom_iter_next (LOOM_ASYNC_ITERATOR (rows), &item, &error))
+            {
+              if (++n % 1000000 == 0)
+                fprintf (stderr, "# rows=%" G_GINT64_FORMAT " rss_mb=%.1f\n", n, current_rss_mb ());
+              g_value_unset (&item);
+            }
+          if (error != NULL)
+            return loom_future_new_for_error (g_steal_pointer (&error));
+          if (n != b->n)
+            return loom_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "rows missing");
+          b->rate = n / seconds_since (start);
+        }
       else if (strcmp (b->workload, "notify") == 0)
         {
           g_autoptr(LoomPgListener) listener = loom_pg_listener_new (b->conninfo);
@@ -183,7 +219,7 @@ main (int   argc,
       fprintf (stderr, "loom-bench-pg: %s\n", error->message);
       return 1;
     }
-  if (strcmp (b.workload, "stream") == 0)
+  if (strcmp (b.workload, "stream") == 0 || strcmp (b.workload, "stream-rows") == 0)
     printf ("%.0f %.1f\n", b.rate, peak_rss_mb ());
   else
     printf ("%.0f\n", b.rate);

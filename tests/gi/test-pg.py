@@ -16,7 +16,7 @@ import gi
 
 gi.require_version('Loom', '1')
 gi.require_version('LoomPg', '1')
-from gi.repository import GLib, Loom, LoomPg  # noqa: E402
+from gi.repository import Gio, GLib, Loom, LoomPg  # noqa: E402
 
 signal.alarm(60)
 loop = GLib.MainLoop()
@@ -136,6 +136,39 @@ def gio_async_twins():
     conn.close_async(None, closed)
     loop.run()
     check_eq(out['closed'], True, 'close_async')
+
+
+@case
+def query_timeout_and_cancel():
+    """The query-timeout property, and a cancelled query that settles once
+    the server stopped it."""
+    conn = connect()
+    check_eq(conn.props.query_timeout, 0, 'no query timeout by default')
+    conn.props.query_timeout = 300
+    check_eq(conn.get_query_timeout(), 300, 'query-timeout set as a property')
+    try:
+        wait(conn.execute('SELECT pg_sleep(5)', None))
+    except GLib.Error as e:
+        if not e.matches(LoomPg.error_quark(), LoomPg.Error.TIMED_OUT):
+            raise Failure('wrong error %s:%d %s' % (e.domain, e.code, e.message))
+    else:
+        raise Failure('the query did not time out')
+    conn.set_query_timeout(0)
+    sleeping = conn.execute('SELECT pg_sleep(10)', None)
+    check_eq(sleeping.cancel(), True, 'cancel taken')
+    check_eq(sleeping.is_done(), False, 'pending until the server has stopped')
+    try:
+        wait(sleeping)
+    except GLib.Error as e:
+        if not e.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED):
+            raise Failure('wrong error %s:%d %s' % (e.domain, e.code, e.message))
+    else:
+        raise Failure('the query was not cancelled')
+    check_eq(wait(conn.fetch_value('SELECT 7', None)).dup_string(), '7', 'usable after')
+    wait(conn.close())
+    pool = LoomPg.Pool.new(os.environ['LOOM_PG_DSN'], 0, 1)
+    pool.props.query_timeout = 250
+    check_eq(pool.get_query_timeout(), 250, 'pool query-timeout')
 
 
 print('1..%d' % len(cases))
