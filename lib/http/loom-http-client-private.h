@@ -46,6 +46,8 @@ typedef struct
 {
   LoomSemaphore *semaphore;   /* (owned) */
   guint          users;       /* requests holding or waiting for a slot */
+  guint          held;        /* slots held now */
+  guint          peak;        /* the most slots ever held at once */
 } LoomHttpClientHostSlots;
 
 struct _LoomHttpClient
