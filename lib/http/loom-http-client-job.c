@@ -230,12 +230,6 @@ struct _LoomHttpClientSlot
 
 typedef LoomHttpClientSlot Slot;
 
-/* How many records of hosts that no request is using a client keeps. A
- * record remembers how many connections its host was given at once (see
- * slot_acquire()); a crawler meets many hosts, and the records of those
- * it is done with go once there are more than this. */
-#define UNUSED_HOSTS_KEPT 1024
-
 void
 loom_http_client_slot_release (LoomHttpClientSlot *slot)
 {
@@ -276,8 +270,12 @@ slot_acquire (LoomHttpClient  *client,
   slot->host = g_hash_table_lookup (client->host_slots, key);
   if (slot->host == NULL)
     {
-      if (g_hash_table_size (client->host_slots) >= UNUSED_HOSTS_KEPT)
-        g_hash_table_foreach_remove (client->host_slots, host_unused, NULL);
+      if (g_hash_table_size (client->host_slots) >= client->host_slots_sweep_at)
+        {
+          g_hash_table_foreach_remove (client->host_slots, host_unused, NULL);
+          client->host_slots_sweep_at = MAX (LOOM_HTTP_HOST_RECORDS_SWEEP_AT,
+                                             2 * g_hash_table_size (client->host_slots));
+        }
       slot->host = g_new0 (LoomHttpClientHostSlots, 1);
       slot->host->semaphore = loom_semaphore_new (client->max_connections_per_host);
       g_hash_table_insert (client->host_slots, g_steal_pointer (&key), slot->host);
