@@ -299,7 +299,9 @@ slot_acquire (LoomHttpClient  *client,
    * cleartext http:// connection never is, and a burst of requests to a
    * new host would open its connections one after the other. The first
    * request goes the usual way: it takes a connection left open by
-   * earlier requests if there is one. */
+   * earlier requests if there is one. (The peak does not fall when the
+   * server closes idle connections: a later burst up to it opens the
+   * connections it needs again one after the other, as libsoup does.) */
   if (++slot->host->held > slot->host->peak)
     {
       slot->host->peak = slot->host->held;
