@@ -223,9 +223,9 @@ origin_key (GUri *uri)
 struct _LoomHttpClientSlot
 {
   LoomHttpClient *client;   /* (owned) */
-  char           *key;      /* (owned) */
-  LoomHttpClientHostSlots *host;     /* (unowned) alive while users > 0 */
+  LoomHttpClientHostSlots *host;     /* (unowned) kept while users > 0 */
   gboolean        held;
+  gboolean        new_connection;
 };
 
 typedef LoomHttpClientSlot Slot;
@@ -237,15 +237,24 @@ loom_http_client_slot_release (LoomHttpClientSlot *slot)
     {
       loom_semaphore_release (slot->client->slots);
       loom_semaphore_release (slot->host->semaphore);
+      slot->host->held--;
     }
-  if (--slot->host->users == 0)
-    g_hash_table_remove (slot->client->host_slots, slot->key);
+  slot->host->users--;
   g_object_unref (slot->client);
-  g_free (slot->key);
   g_free (slot);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Slot, loom_http_client_slot_release)
+
+static gboolean
+host_unused (gpointer key,
+             gpointer value,
+             gpointer user_data)
+{
+  LoomHttpClientHostSlots *host = value;
+
+  return host->users == 0;
+}
 
 /* Waits for a slot to @uri's host, then for one of the client's: the host
  * first, so that a busy host does not hold slots others could use. */
@@ -255,15 +264,21 @@ slot_acquire (LoomHttpClient  *client,
               GError         **error)
 {
   g_autoptr(Slot) slot = g_new0 (Slot, 1);
+  g_autofree char *key = origin_key (uri);
 
   slot->client = g_object_ref (client);
-  slot->key = origin_key (uri);
-  slot->host = g_hash_table_lookup (client->host_slots, slot->key);
+  slot->host = g_hash_table_lookup (client->host_slots, key);
   if (slot->host == NULL)
     {
+      if (g_hash_table_size (client->host_slots) >= client->host_slots_sweep_at)
+        {
+          g_hash_table_foreach_remove (client->host_slots, host_unused, NULL);
+          client->host_slots_sweep_at = MAX (LOOM_HTTP_HOST_RECORDS_SWEEP_AT,
+                                             2 * g_hash_table_size (client->host_slots));
+        }
       slot->host = g_new0 (LoomHttpClientHostSlots, 1);
       slot->host->semaphore = loom_semaphore_new (client->max_connections_per_host);
-      g_hash_table_insert (client->host_slots, g_strdup (slot->key), slot->host);
+      g_hash_table_insert (client->host_slots, g_steal_pointer (&key), slot->host);
     }
   slot->host->users++;
 
@@ -275,6 +290,24 @@ slot_acquire (LoomHttpClient  *client,
       return NULL;
     }
   slot->held = TRUE;
+
+  /* More requests to the host at once than ever before: each connection
+   * libsoup has to it is busy with another, so this one needs a new
+   * connection. Saying so lets libsoup open it at once; otherwise it
+   * waits until the connection being opened for another request is up,
+   * in case that one turns out to be HTTP/2 and can be shared, which a
+   * cleartext http:// connection never is, and a burst of requests to a
+   * new host would open its connections one after the other. The first
+   * request goes the usual way: it takes a connection left open by
+   * earlier requests if there is one. (The peak does not fall when the
+   * server closes idle connections: a later burst up to it opens the
+   * connections it needs again one after the other, as libsoup does.) */
+  if (++slot->host->held > slot->host->peak)
+    {
+      slot->host->peak = slot->host->held;
+      slot->new_connection = slot->host->held > 1 &&
+                             g_str_equal (g_uri_get_scheme (uri), "http");
+    }
   return g_steal_pointer (&slot);
 }
 
@@ -583,6 +616,8 @@ job_exchange (Job          *job,
     return NULL;
 
   message = job_message (job, method, uri, with_body, same_origin (uri, job->uri));
+  if (slot->new_connection)
+    soup_message_add_flags (message, SOUP_MESSAGE_NEW_CONNECTION);
   stream = job_send (job, message, uri, cancellable, error);
   if (stream == NULL)
     return NULL;

@@ -41,11 +41,20 @@ struct _LoomHttpRequest
   guint               body_stream_used : 1;
 };
 
+/* A host's record remembers how many connections the host was given at
+ * once (see slot_acquire() in loom-http-client-job.c), so it outlives the
+ * requests that use it. A crawler meets many hosts: once a client has
+ * this many records, those no request uses go, and the next sweep waits
+ * until there are twice as many as were left. */
+#define LOOM_HTTP_HOST_RECORDS_SWEEP_AT 1024
+
 /* The connection slots to one host (scheme, host and port). */
 typedef struct
 {
   LoomSemaphore *semaphore;   /* (owned) */
   guint          users;       /* requests holding or waiting for a slot */
+  guint          held;        /* slots held now */
+  guint          peak;        /* the most slots ever held at once */
 } LoomHttpClientHostSlots;
 
 struct _LoomHttpClient
@@ -60,6 +69,7 @@ struct _LoomHttpClient
   char               *tls_ca_file;      /* (owned) (nullable) */
   LoomSemaphore      *slots;            /* (owned) all hosts */
   GHashTable         *host_slots;       /* (owned) "scheme://host:port" → LoomHttpClientHostSlots */
+  guint               host_slots_sweep_at;
   guint               max_connections;
   guint               max_connections_per_host;
   double              timeout;

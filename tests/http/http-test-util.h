@@ -40,7 +40,12 @@ http_test_run (LoomFiberFunc func,
   g_assert_nonnull (result);
 }
 
-/* A SoupServer on 127.0.0.1, port 0, on the thread-default context. */
+/* A SoupServer on 127.0.0.1, port 0, on the thread-default context. It
+ * listens with a real backlog: soup_server_listen() uses 10, and the
+ * client opens the connections of a burst all at once, so the kernel
+ * would drop the connections beyond the tenth that the server (on the
+ * test's own loop) has not accepted yet, and the client would retry
+ * them only a second later. */
 static inline SoupServer *
 http_test_soup_server (GTlsCertificate *certificate,
                        char           **base_url)
@@ -48,10 +53,18 @@ http_test_soup_server (GTlsCertificate *certificate,
   g_autoptr(GError) error = NULL;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocket) socket = NULL;
   SoupServer *server = soup_server_new ("tls-certificate", certificate, NULL);
   GSList *uris;
 
-  soup_server_listen (server, address, certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, &error);
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_set_listen_backlog (socket, 1024);
+  g_socket_bind (socket, address, TRUE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (socket, &error);
+  g_assert_no_error (error);
+  soup_server_listen_socket (server, socket, certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, &error);
   g_assert_no_error (error);
   uris = soup_server_get_uris (server);
   g_assert_nonnull (uris);

@@ -25,6 +25,7 @@ typedef struct
   int         max_inflight;
   int         flaky_hits;
   int         flaky_failures;
+  GHashTable *ports;          /* (owned) client ports seen: one per connection */
 } Fixture;
 
 static void
@@ -100,6 +101,10 @@ handler (SoupServer        *server,
          gpointer           data)
 {
   Fixture *fixture = data;
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+
+  g_hash_table_add (fixture->ports,
+                    GUINT_TO_POINTER (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote))));
 
   if (g_str_equal (path, "/hello"))
     respond (msg, 200, "text/plain; charset=utf-8", "hello, wörld");
@@ -188,6 +193,7 @@ fixture_start (Fixture         *fixture,
 {
   memset (fixture, 0, sizeof *fixture);
   fixture->server = http_test_soup_server (certificate, &fixture->url);
+  fixture->ports = g_hash_table_new (NULL, NULL);
   soup_server_add_handler (fixture->server, NULL, handler, fixture, NULL);
 }
 
@@ -197,6 +203,7 @@ fixture_stop (Fixture *fixture)
   soup_server_disconnect (fixture->server);
   g_clear_object (&fixture->server);
   g_clear_pointer (&fixture->url, g_free);
+  g_clear_pointer (&fixture->ports, g_hash_table_unref);
 }
 
 static LoomHttpResponse *
@@ -876,6 +883,83 @@ test_limits (void)
   http_test_run (limits_body, NULL);
 }
 
+/* Connections being opened for the messages of one session: how many
+ * at once, at most. */
+typedef struct
+{
+  int opening;
+  int max_opening;
+} Opening;
+
+static void
+network_event (SoupMessage        *message,
+               GSocketClientEvent  event,
+               GIOStream          *connection,
+               gpointer            data)
+{
+  Opening *opening = data;
+
+  if (event == G_SOCKET_CLIENT_RESOLVING)
+    {
+      opening->opening++;
+      opening->max_opening = MAX (opening->max_opening, opening->opening);
+    }
+  else if (event == G_SOCKET_CLIENT_COMPLETE)
+    opening->opening--;
+}
+
+static void
+request_queued (SoupSession *session,
+                SoupMessage *message,
+                gpointer     data)
+{
+  g_signal_connect (message, "network-event", G_CALLBACK (network_event), data);
+}
+
+static LoomFuture *
+connections_body (gpointer data)
+{
+  g_autoptr(LoomHttpClient) client = loom_http_client_new_with_limits (100, 8);
+  g_autofree char *url = NULL;
+  Opening opening = { 0, 0 };
+  Fixture fixture;
+
+  fixture_start (&fixture, NULL);
+  url = g_strconcat (fixture.url, "/slow", NULL);
+  g_signal_connect (loom_http_client_get_session (client), "request-queued",
+                    G_CALLBACK (request_queued), &opening);
+
+  /* One request, then a burst of 8 at a new host: the 7 connections the
+   * burst needs beside the open one are opened together, not one after
+   * the other (libsoup waits for a connection being opened before it
+   * opens the next, in case it is HTTP/2). */
+  run_many (client, url, NULL, 1);
+  g_assert_cmpuint (g_hash_table_size (fixture.ports), ==, 1);
+  run_many (client, url, NULL, 8);
+  g_assert_cmpint (fixture.max_inflight, ==, 8);
+  g_assert_cmpint (opening.max_opening, >=, 2);
+  g_assert_cmpint (opening.opening, ==, 0);
+  g_assert_cmpuint (g_hash_table_size (fixture.ports), ==, 8);
+
+  /* The next burst, and requests one after the other, take the open
+   * connections: none is opened, none is closed for a new one. */
+  opening.max_opening = 0;
+  run_many (client, url, NULL, 8);
+  for (guint i = 0; i < 3; i++)
+    run_many (client, url, NULL, 1);
+  g_assert_cmpint (opening.max_opening, ==, 0);
+  g_assert_cmpuint (g_hash_table_size (fixture.ports), ==, 8);
+
+  fixture_stop (&fixture);
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static void
+test_connections (void)
+{
+  http_test_run (connections_body, NULL);
+}
+
 static LoomFuture *
 retries_body (gpointer data)
 {
@@ -1305,6 +1389,7 @@ main (int   argc,
   g_test_add_func ("/http/client/slot-wait-timeout", test_slot_wait_timeout);
   g_test_add_func ("/http/client/reset-mid-body", test_reset_mid_body);
   g_test_add_func ("/http/client/limits", test_limits);
+  g_test_add_func ("/http/client/connections", test_connections);
   g_test_add_func ("/http/client/retries", test_retries);
   g_test_add_func ("/http/client/retry-budget", test_retry_budget);
   g_test_add_func ("/http/client/retry-connection-error", test_retry_connection_error);
