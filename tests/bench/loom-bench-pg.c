@@ -44,14 +44,22 @@ peak_rss_mb (void)
   return g_ascii_strtod (line + 6, NULL) / 1024.0;
 }
 
-/* n queries fired at once; every result checked. */
+static void
+clear_future (gpointer future)
+{
+  if (future != NULL)
+    g_object_unref (future);
+}
+
+/* n queries fired at once; every result checked, and dropped once
+ * checked, as the libpq contender clears each result as it reads it. */
 static gboolean
 fire (LoomPgPool       *pool,
       LoomPgConnection *conn,
       int               n,
       GError          **error)
 {
-  g_autoptr(GPtrArray) futures = g_ptr_array_new_full (n, g_object_unref);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_full (n, clear_future);
 
   for (int i = 0; i < n; i++)
     {
@@ -71,6 +79,7 @@ fire (LoomPgPool       *pool,
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "query %d: wrong result", i);
           return FALSE;
         }
+      g_clear_object (&futures->pdata[i]);
     }
   return TRUE;
 }
