@@ -75,6 +75,11 @@
 
 #define DEFAULT_CONNECT_TIMEOUT_S 10
 #define DEFAULT_STATEMENT_CACHE_SIZE 256
+/* Queries finished per wake-up at most: libpq may hold the answers to
+ * thousands of pipelined queries at once (it reads while it writes), and
+ * their waiters run between two batches, so results are freed as fast as
+ * they are made instead of piling up. */
+#define QUERIES_PER_WAKEUP 64
 
 typedef enum
 {
@@ -143,6 +148,7 @@ struct _LoomPgConnection
   Query         *exclusive;   /* (owned) (nullable) the holder of the whole connection */
   LoomFuture    *exclusive_wake;  /* (owned) (nullable) resolved on the next I/O */
   gboolean       paused;      /* not reading: the stream's consumer is behind */
+  gboolean       more_results;  /* libpq holds results left for the next wake-up */
   GError        *broken;      /* (owned) (nullable) why the connection is unusable */
   LoomFuture    *closing;     /* (owned) (nullable) close() waits for the pipeline */
 
@@ -487,11 +493,22 @@ query_take_error (Query  *q,
 static void
 pipeline_process (LoomPgConnection *self)
 {
+  guint finished = 0;
+
+  self->more_results = FALSE;
   while (self->conn != NULL && self->pipeline.length > 0 && !PQisBusy (self->conn))
     {
       Query *q = g_queue_peek_head (&self->pipeline);
       PGresult *result;
       ExecStatusType status;
+
+      if (finished == QUERIES_PER_WAKEUP && self->source != NULL)
+        {
+          /* The rest on the next loop iteration, after the waiters. */
+          self->more_results = TRUE;
+          g_source_set_ready_time (self->source, 0);
+          break;
+        }
 
       /* Back-pressure: the stream's consumer is behind; stop reading
        * until it catches up (the socket fills and TCP holds the server). */
@@ -519,6 +536,7 @@ pipeline_process (LoomPgConnection *self)
         {
         case PGRES_PIPELINE_SYNC:
           PQclear (result);
+          finished++;
           if (q->phase == PHASE_SYNC)
             pipeline_pop (self);
           else
@@ -678,6 +696,8 @@ connection_source_dispatch (GSource     *source,
       pipeline_process (self);
       connection_deliver_notifications (self);
     }
+  else if (self->more_results)
+    pipeline_process (self);
   if (self->conn != NULL && self->source != NULL)
     connection_flush (self);
   return G_SOURCE_CONTINUE;
