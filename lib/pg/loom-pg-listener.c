@@ -381,6 +381,21 @@ loom_pg_listener_next (LoomAsyncIterator *iterator)
   return g_object_ref (self->waiting);
 }
 
+/* The notifications already received come without a future. */
+static gboolean
+loom_pg_listener_next_ready (LoomAsyncIterator *iterator,
+                             GValue            *item)
+{
+  LoomPgListener *self = (LoomPgListener *) iterator;
+  LoomPgNotification *notification = g_queue_pop_head (&self->items);
+
+  if (notification == NULL)
+    return FALSE;
+  g_value_init (item, LOOM_PG_TYPE_NOTIFICATION);
+  g_value_take_object (item, notification);
+  return TRUE;
+}
+
 static void
 loom_pg_listener_close (LoomAsyncIterator *iterator)
 {
@@ -411,6 +426,7 @@ static void
 loom_pg_listener_iface_init (LoomAsyncIteratorInterface *iface)
 {
   iface->next = loom_pg_listener_next;
+  iface->next_ready = loom_pg_listener_next_ready;
   iface->close = loom_pg_listener_close;
 }
 
