@@ -27,10 +27,9 @@ void                    loom_pg_connection_forget_statements      (LoomPgConnect
 /* The nesting of loom_pg_connection_begin(), for savepoints. */
 guint                  *loom_pg_connection_transaction_depth      (LoomPgConnection *self);
 
+/* @notify is the callee's, to free with PQfreemem(). */
 typedef void (*LoomPgNotifyFunc) (LoomPgConnection *conn,
-                                  const char       *channel,
-                                  const char       *payload,
-                                  int               pid,
+                                  PGnotify         *notify,
                                   gpointer          data);
 typedef void (*LoomPgLostFunc)   (LoomPgConnection *conn,
                                   const GError     *error,

@@ -640,8 +640,9 @@ connection_deliver_notifications (LoomPgConnection *self)
   while (self->conn != NULL && (notify = PQnotifies (self->conn)) != NULL)
     {
       if (self->notify_func != NULL)
-        self->notify_func (self, notify->relname, notify->extra, notify->be_pid, self->hook_data);
-      PQfreemem (notify);
+        self->notify_func (self, notify, self->hook_data);
+      else
+        PQfreemem (notify);
     }
 }
 

@@ -84,12 +84,10 @@ push_item (LoomPgListener     *self,
 
 static void
 on_notify (LoomPgConnection *conn,
-           const char       *channel,
-           const char       *payload,
-           int               pid,
+           PGnotify         *notify,
            gpointer          data)
 {
-  push_item (data, loom_pg_notification_new (channel, payload, pid, FALSE));
+  push_item (data, loom_pg_notification_new_take (notify));
 }
 
 static void start_reconnect (LoomPgListener *self);
@@ -164,7 +162,7 @@ reconnect_task (gpointer data)
           continue;
         }
       self->n_reconnects++;
-      push_item (self, loom_pg_notification_new (NULL, NULL, 0, TRUE));
+      push_item (self, loom_pg_notification_new_gap ());
       return NULL;
     }
   return NULL;
