@@ -1883,6 +1883,14 @@ loom_pg_connection_get_transaction_status (LoomPgConnection *self)
   return self->conn ? PQtransactionStatus (self->conn) : PQTRANS_UNKNOWN;
 }
 
+guint
+loom_pg_connection_get_load (LoomPgConnection *self)
+{
+  if (self->broken != NULL || self->closing != NULL)
+    return G_MAXUINT;
+  return self->pipeline.length;
+}
+
 void
 loom_pg_connection_forget_statements (LoomPgConnection *self)
 {

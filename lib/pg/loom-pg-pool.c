@@ -219,7 +219,8 @@ loom_pg_pool_release (LoomPgPool       *self,
 
 static Member *
 pick_idle (LoomPgPool *self,
-           gboolean    least_busy)
+           gboolean    least_busy,
+           guint      *n_pending)
 {
   Member *best = NULL;
   guint best_pending = 0;
@@ -232,9 +233,11 @@ pick_idle (LoomPgPool *self,
       Member *m = self->members->pdata[i];
       guint pending;
 
-      if (m->held || loom_pg_connection_is_closed (m->conn))
+      if (m->held)
         continue;
-      pending = loom_pg_connection_get_n_pending (m->conn);
+      pending = loom_pg_connection_get_load (m->conn);
+      if (pending == G_MAXUINT)
+        continue;  /* closed or broken */
       if (best == NULL || pending < best_pending ||
           (!least_busy && m->idle_since < best->idle_since))
         {
@@ -244,6 +247,8 @@ pick_idle (LoomPgPool *self,
       if (best_pending == 0)
         break;
     }
+  if (n_pending != NULL)
+    *n_pending = best_pending;
   return best;
 }
 
@@ -304,7 +309,7 @@ acquire_task (gpointer data)
       prune (self);
 
       /* Fair: nobody overtakes those already waiting. */
-      m = self->waiters.length == 0 ? pick_idle (self, FALSE) : NULL;
+      m = self->waiters.length == 0 ? pick_idle (self, FALSE, NULL) : NULL;
       if (m != NULL)
         {
           m->held = TRUE;
@@ -524,11 +529,12 @@ pool_query_task (gpointer data)
   g_autoptr(GError) error = NULL;
   LoomFuture *query;
   Member *m;
+  guint pending;
 
   /* Every open connection is held or busy: open one more if the pool
    * may grow, share the least busy one if not, or wait for a release. */
-  m = pick_idle (pq->pool, TRUE);
-  if (m == NULL || (loom_pg_connection_get_n_pending (m->conn) > 0 && can_grow (pq->pool)))
+  m = pick_idle (pq->pool, TRUE, &pending);
+  if (m == NULL || (pending > 0 && can_grow (pq->pool)))
     {
       if (can_grow (pq->pool))
         {
@@ -563,14 +569,15 @@ pool_submit (LoomPgPool    *self,
 {
   Member *m;
   PoolQuery *pq;
+  guint pending;
 
   if (self->closed)
     return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_POOL_CLOSED, _("The pool is closed"));
 
   /* The fast path: an open connection nobody holds, the least busy one;
    * while they all have queries in flight and the pool may grow, grow. */
-  m = pick_idle (self, TRUE);
-  if (m != NULL && (loom_pg_connection_get_n_pending (m->conn) == 0 || !can_grow (self)))
+  m = pick_idle (self, TRUE, &pending);
+  if (m != NULL && (pending == 0 || !can_grow (self)))
     {
       m->idle_since = g_get_monotonic_time ();
       return submit (m->conn, kind, sql, params);
