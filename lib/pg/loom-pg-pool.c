@@ -482,6 +482,7 @@ typedef enum
 {
   POOL_FETCH,
   POOL_EXECUTE,
+  POOL_FETCH_VALUE,
 } PoolQueryKind;
 
 typedef struct
@@ -511,6 +512,8 @@ submit (LoomPgConnection *conn,
 {
   if (kind == POOL_EXECUTE)
     return loom_pg_connection_execute (conn, sql, params);
+  if (kind == POOL_FETCH_VALUE)
+    return loom_pg_connection_fetch_value (conn, sql, params);
   return loom_pg_connection_fetch (conn, sql, params);
 }
 
@@ -659,6 +662,33 @@ loom_pg_pool_execute (LoomPgPool   *self,
   g_return_val_if_fail (sql != NULL, NULL);
 
   return pool_submit (self, POOL_EXECUTE, sql, params);
+}
+
+/**
+ * loom_pg_pool_fetch_value:
+ * @self: a pool
+ * @sql: one SQL statement, with `$1`, `$2`, … for the parameters
+ * @params: (nullable): the parameters
+ *
+ * Runs one statement for the first column of its first row, in text
+ * form, as [method@LoomPg.Connection.fetch_value] and asyncpg's
+ * `Pool.fetchval()`, on a connection as [method@LoomPg.Pool.query] picks
+ * one. No [class@LoomPg.Result] is made.
+ *
+ * Returns: (transfer full): a future of the string — %NULL for SQL NULL —
+ *   or rejected with %LOOM_PG_ERROR_NO_ROWS when there is no row
+ *
+ * Since: 0.2
+ */
+LoomFuture *
+loom_pg_pool_fetch_value (LoomPgPool   *self,
+                          const char   *sql,
+                          LoomPgParams *params)
+{
+  g_return_val_if_fail (LOOM_PG_IS_POOL (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  return pool_submit (self, POOL_FETCH_VALUE, sql, params);
 }
 
 static LoomFuture *
