@@ -698,7 +698,11 @@ connection_source_dispatch (GSource     *source,
       connection_deliver_notifications (self);
     }
   else if (self->more_results)
-    pipeline_process (self);
+    {
+      /* Parsing the rest may have come across notifications too. */
+      pipeline_process (self);
+      connection_deliver_notifications (self);
+    }
   if (self->conn != NULL && self->source != NULL)
     connection_flush (self);
   return G_SOURCE_CONTINUE;
