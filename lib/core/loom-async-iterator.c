@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "loom-async-iterator.h"
+#include "loom-fiber-private.h"
 #include "loom-future-private.h"
 #include "loom-task.h"
 
@@ -91,7 +92,8 @@ loom_async_iterator_close (LoomAsyncIterator *self)
  *
  * Awaits the next item in the current task, as one step of `async for`.
  * A plain pointer item that its future would have freed now belongs to
- * the caller.
+ * the caller. An item the iterator has ready comes at once, without a
+ * future (see `LoomAsyncIteratorInterface.next_ready`).
  *
  * Returns: %TRUE with @item set; %FALSE at the end (no error) or on error
  *
@@ -102,13 +104,23 @@ loom_iter_next (LoomAsyncIterator  *self,
                 GValue             *item,
                 GError            **error)
 {
+  LoomAsyncIteratorInterface *iface;
+  LoomFiber *fiber;
   g_autoptr(LoomFuture) next = NULL;
   const GValue *value;
 
   g_return_val_if_fail (LOOM_IS_ASYNC_ITERATOR (self), FALSE);
   g_return_val_if_fail (item != NULL && !G_IS_VALUE (item), FALSE);
 
-  next = loom_async_iterator_next (self);
+  /* A ready item in a task that is not cancelled: what awaiting its
+   * resolved future would give, with no future made. */
+  iface = LOOM_ASYNC_ITERATOR_GET_IFACE (self);
+  fiber = loom_fiber_current ();
+  if (iface->next_ready != NULL && fiber != NULL && !fiber->cancel_effective &&
+      iface->next_ready (self, item))
+    return TRUE;
+
+  next = iface->next (self);
   if (!loom_await (next, error))
     return FALSE;
   if (!next->has_value)

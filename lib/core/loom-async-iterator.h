@@ -25,21 +25,41 @@ G_DECLARE_INTERFACE (LoomAsyncIterator, loom_async_iterator, LOOM, ASYNC_ITERATO
  * @next: returns a future of the next item: resolved with the item,
  *   resolved without a value at the end, rejected on error
  * @close: stops the iteration early and frees what it holds
+ * @next_ready: optional: hands over the next item at once if one is ready
  *
  * The interface of asynchronous iterators, as Python's `__anext__` and
  * `aclose`.
  *
  * Since: 0.1
  */
+
+/**
+ * LoomAsyncIteratorInterface::next_ready:
+ * @self: an iterator
+ * @item: (out caller-allocates): an unset #GValue for the item
+ *
+ * Hands over the next item without a future when one is ready now — an
+ * item already buffered — so that `loom_iter_next()` neither makes nor
+ * awaits a future for it. An iterator that has no item ready (or is at
+ * its end, or failed) returns %FALSE and leaves @item unset; `next` then
+ * answers as usual. Optional: an iterator without it always goes
+ * through `next`.
+ *
+ * Returns: %TRUE with @item set to the next item
+ *
+ * Since: 0.2
+ */
 struct _LoomAsyncIteratorInterface
 {
   GTypeInterface parent_iface;
 
-  LoomFuture *(*next)  (LoomAsyncIterator *self);
-  void        (*close) (LoomAsyncIterator *self);
+  LoomFuture *(*next)       (LoomAsyncIterator *self);
+  void        (*close)      (LoomAsyncIterator *self);
+  gboolean    (*next_ready) (LoomAsyncIterator *self,
+                             GValue            *item);
 
   /*< private >*/
-  gpointer _reserved[8];
+  gpointer _reserved[7];
 };
 
 LOOM_AVAILABLE_IN_ALL

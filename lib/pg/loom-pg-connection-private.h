@@ -21,16 +21,18 @@ G_BEGIN_DECLS
 void                    loom_pg_connection_send_internal          (LoomPgConnection *self,
                                                                    const char       *sql);
 PGTransactionStatusType loom_pg_connection_get_transaction_status (LoomPgConnection *self);
+/* For the pool's pick, once per connection per query: the number of
+ * pending queries, or G_MAXUINT when closed or broken. No type check. */
+guint                   loom_pg_connection_get_load               (LoomPgConnection *self);
 /* After DISCARD ALL or DEALLOCATE ALL: the server forgot them. */
 void                    loom_pg_connection_forget_statements      (LoomPgConnection *self);
 
 /* The nesting of loom_pg_connection_begin(), for savepoints. */
 guint                  *loom_pg_connection_transaction_depth      (LoomPgConnection *self);
 
+/* @notify is the callee's, to free with PQfreemem(). */
 typedef void (*LoomPgNotifyFunc) (LoomPgConnection *conn,
-                                  const char       *channel,
-                                  const char       *payload,
-                                  int               pid,
+                                  PGnotify         *notify,
                                   gpointer          data);
 typedef void (*LoomPgLostFunc)   (LoomPgConnection *conn,
                                   const GError     *error,

@@ -86,6 +86,11 @@
 
 #define DEFAULT_CONNECT_TIMEOUT_S 10
 #define DEFAULT_STATEMENT_CACHE_SIZE 256
+/* Queries finished per wake-up at most: libpq may hold the answers to
+ * thousands of pipelined queries at once (it reads while it writes), and
+ * their waiters run between two batches, so results are freed as fast as
+ * they are made instead of piling up. */
+#define QUERIES_PER_WAKEUP 64
 
 typedef enum
 {
@@ -167,6 +172,7 @@ struct _LoomPgConnection
   Query         *exclusive;   /* (owned) (nullable) the holder of the whole connection */
   LoomFuture    *exclusive_wake;  /* (owned) (nullable) resolved on the next I/O */
   gboolean       paused;      /* not reading: the stream's consumer is behind */
+  gboolean       more_results;  /* libpq holds results left for the next wake-up */
   GError        *broken;      /* (owned) (nullable) why the connection is unusable */
   LoomFuture    *closing;     /* (owned) (nullable) close() waits for the pipeline */
 
@@ -956,11 +962,22 @@ query_take_error (Query  *q,
 static void
 pipeline_process (LoomPgConnection *self)
 {
+  guint finished = 0;
+
+  self->more_results = FALSE;
   while (self->conn != NULL && self->pipeline.length > 0 && !PQisBusy (self->conn))
     {
       Query *q = g_queue_peek_head (&self->pipeline);
       PGresult *result;
       ExecStatusType status;
+
+      if (finished == QUERIES_PER_WAKEUP && self->source != NULL)
+        {
+          /* The rest on the next loop iteration, after the waiters. */
+          self->more_results = TRUE;
+          g_source_set_ready_time (self->source, 0);
+          break;
+        }
 
       /* Back-pressure: the stream's consumer is behind; stop reading
        * until it catches up (the socket fills and TCP holds the server). */
@@ -994,6 +1011,7 @@ pipeline_process (LoomPgConnection *self)
         {
         case PGRES_PIPELINE_SYNC:
           PQclear (result);
+          finished++;
           if (q->phase == PHASE_SYNC)
             pipeline_pop (self);
           else
@@ -1098,8 +1116,9 @@ connection_deliver_notifications (LoomPgConnection *self)
   while (self->conn != NULL && (notify = PQnotifies (self->conn)) != NULL)
     {
       if (self->notify_func != NULL)
-        self->notify_func (self, notify->relname, notify->extra, notify->be_pid, self->hook_data);
-      PQfreemem (notify);
+        self->notify_func (self, notify, self->hook_data);
+      else
+        PQfreemem (notify);
     }
 }
 
@@ -1154,6 +1173,12 @@ connection_source_dispatch (GSource     *source,
                                                                   _("The server connection was lost")));
           return G_SOURCE_CONTINUE;
         }
+      pipeline_process (self);
+      connection_deliver_notifications (self);
+    }
+  else if (self->more_results)
+    {
+      /* Parsing the rest may have come across notifications too. */
       pipeline_process (self);
       connection_deliver_notifications (self);
     }
@@ -2469,6 +2494,14 @@ PGTransactionStatusType
 loom_pg_connection_get_transaction_status (LoomPgConnection *self)
 {
   return self->conn ? PQtransactionStatus (self->conn) : PQTRANS_UNKNOWN;
+}
+
+guint
+loom_pg_connection_get_load (LoomPgConnection *self)
+{
+  if (self->broken != NULL || self->closing != NULL)
+    return G_MAXUINT;
+  return self->pipeline.length;
 }
 
 void

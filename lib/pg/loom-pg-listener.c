@@ -84,12 +84,10 @@ push_item (LoomPgListener     *self,
 
 static void
 on_notify (LoomPgConnection *conn,
-           const char       *channel,
-           const char       *payload,
-           int               pid,
+           PGnotify         *notify,
            gpointer          data)
 {
-  push_item (data, loom_pg_notification_new (channel, payload, pid, FALSE));
+  push_item (data, loom_pg_notification_new_take (notify));
 }
 
 static void start_reconnect (LoomPgListener *self);
@@ -164,7 +162,7 @@ reconnect_task (gpointer data)
           continue;
         }
       self->n_reconnects++;
-      push_item (self, loom_pg_notification_new (NULL, NULL, 0, TRUE));
+      push_item (self, loom_pg_notification_new_gap ());
       return NULL;
     }
   return NULL;
@@ -381,6 +379,21 @@ loom_pg_listener_next (LoomAsyncIterator *iterator)
   return g_object_ref (self->waiting);
 }
 
+/* The notifications already received come without a future. */
+static gboolean
+loom_pg_listener_next_ready (LoomAsyncIterator *iterator,
+                             GValue            *item)
+{
+  LoomPgListener *self = (LoomPgListener *) iterator;
+  LoomPgNotification *notification = g_queue_pop_head (&self->items);
+
+  if (notification == NULL)
+    return FALSE;
+  g_value_init (item, LOOM_PG_TYPE_NOTIFICATION);
+  g_value_take_object (item, notification);
+  return TRUE;
+}
+
 static void
 loom_pg_listener_close (LoomAsyncIterator *iterator)
 {
@@ -411,6 +424,7 @@ static void
 loom_pg_listener_iface_init (LoomAsyncIteratorInterface *iface)
 {
   iface->next = loom_pg_listener_next;
+  iface->next_ready = loom_pg_listener_next_ready;
   iface->close = loom_pg_listener_close;
 }
 

@@ -11,13 +11,14 @@
 # error "loom-pg-notification-private.h is internal to libloom-pg"
 #endif
 
+#include <libpq-fe.h>
+
 #include "loom-pg-notification.h"
 
 G_BEGIN_DECLS
 
-LoomPgNotification *loom_pg_notification_new (const char *channel,
-                                              const char *payload,
-                                              int         pid,
-                                              gboolean    gap);
+/* Takes over @notify (freed with PQfreemem()). */
+LoomPgNotification *loom_pg_notification_new_take (PGnotify *notify);
+LoomPgNotification *loom_pg_notification_new_gap  (void);
 
 G_END_DECLS

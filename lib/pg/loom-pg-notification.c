@@ -24,10 +24,7 @@ struct _LoomPgNotification
 {
   GObject   parent_instance;
 
-  char     *channel;
-  char     *payload;
-  int       pid;
-  gboolean  gap;
+  PGnotify *notify;  /* (owned) (nullable) libpq's, NULL for a gap marker */
 };
 
 G_DEFINE_FINAL_TYPE (LoomPgNotification, loom_pg_notification, G_TYPE_OBJECT)
@@ -37,8 +34,7 @@ loom_pg_notification_finalize (GObject *object)
 {
   LoomPgNotification *self = LOOM_PG_NOTIFICATION (object);
 
-  g_free (self->channel);
-  g_free (self->payload);
+  g_clear_pointer (&self->notify, PQfreemem);
   G_OBJECT_CLASS (loom_pg_notification_parent_class)->finalize (object);
 }
 
@@ -54,18 +50,19 @@ loom_pg_notification_init (LoomPgNotification *self)
 }
 
 LoomPgNotification *
-loom_pg_notification_new (const char *channel,
-                          const char *payload,
-                          int         pid,
-                          gboolean    gap)
+loom_pg_notification_new_take (PGnotify *notify)
 {
   LoomPgNotification *self = g_object_new (LOOM_PG_TYPE_NOTIFICATION, NULL);
 
-  self->channel = g_strdup (channel);
-  self->payload = g_strdup (payload);
-  self->pid = pid;
-  self->gap = gap;
+  /* The channel and the payload are in the same block: no copies. */
+  self->notify = notify;
   return self;
+}
+
+LoomPgNotification *
+loom_pg_notification_new_gap (void)
+{
+  return g_object_new (LOOM_PG_TYPE_NOTIFICATION, NULL);
 }
 
 /**
@@ -83,7 +80,7 @@ loom_pg_notification_get_channel (LoomPgNotification *self)
 {
   g_return_val_if_fail (LOOM_PG_IS_NOTIFICATION (self), NULL);
 
-  return self->channel;
+  return self->notify ? self->notify->relname : NULL;
 }
 
 /**
@@ -101,7 +98,7 @@ loom_pg_notification_get_payload (LoomPgNotification *self)
 {
   g_return_val_if_fail (LOOM_PG_IS_NOTIFICATION (self), NULL);
 
-  return self->payload;
+  return self->notify ? self->notify->extra : NULL;
 }
 
 /**
@@ -119,7 +116,7 @@ loom_pg_notification_get_pid (LoomPgNotification *self)
 {
   g_return_val_if_fail (LOOM_PG_IS_NOTIFICATION (self), 0);
 
-  return self->pid;
+  return self->notify ? self->notify->be_pid : 0;
 }
 
 /**
@@ -138,5 +135,5 @@ loom_pg_notification_is_gap (LoomPgNotification *self)
 {
   g_return_val_if_fail (LOOM_PG_IS_NOTIFICATION (self), FALSE);
 
-  return self->gap;
+  return self->notify == NULL;
 }

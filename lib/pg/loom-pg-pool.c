@@ -229,7 +229,8 @@ loom_pg_pool_release (LoomPgPool       *self,
 
 static Member *
 pick_idle (LoomPgPool *self,
-           gboolean    least_busy)
+           gboolean    least_busy,
+           guint      *n_pending)
 {
   Member *best = NULL;
   guint best_pending = 0;
@@ -242,9 +243,11 @@ pick_idle (LoomPgPool *self,
       Member *m = self->members->pdata[i];
       guint pending;
 
-      if (m->held || loom_pg_connection_is_closed (m->conn))
+      if (m->held)
         continue;
-      pending = loom_pg_connection_get_n_pending (m->conn);
+      pending = loom_pg_connection_get_load (m->conn);
+      if (pending == G_MAXUINT)
+        continue;  /* closed or broken */
       if (best == NULL || pending < best_pending ||
           (!least_busy && m->idle_since < best->idle_since))
         {
@@ -254,6 +257,8 @@ pick_idle (LoomPgPool *self,
       if (best_pending == 0)
         break;
     }
+  if (n_pending != NULL)
+    *n_pending = best_pending;
   return best;
 }
 
@@ -314,7 +319,7 @@ acquire_task (gpointer data)
       prune (self);
 
       /* Fair: nobody overtakes those already waiting. */
-      m = self->waiters.length == 0 ? pick_idle (self, FALSE) : NULL;
+      m = self->waiters.length == 0 ? pick_idle (self, FALSE, NULL) : NULL;
       if (m != NULL)
         {
           m->held = TRUE;
@@ -487,6 +492,7 @@ typedef enum
 {
   POOL_FETCH,
   POOL_EXECUTE,
+  POOL_FETCH_VALUE,
 } PoolQueryKind;
 
 typedef struct
@@ -516,6 +522,8 @@ submit (LoomPgConnection *conn,
 {
   if (kind == POOL_EXECUTE)
     return loom_pg_connection_execute (conn, sql, params);
+  if (kind == POOL_FETCH_VALUE)
+    return loom_pg_connection_fetch_value (conn, sql, params);
   return loom_pg_connection_fetch (conn, sql, params);
 }
 
@@ -534,11 +542,12 @@ pool_query_task (gpointer data)
   g_autoptr(GError) error = NULL;
   LoomFuture *query;
   Member *m;
+  guint pending;
 
   /* Every open connection is held or busy: open one more if the pool
    * may grow, share the least busy one if not, or wait for a release. */
-  m = pick_idle (pq->pool, TRUE);
-  if (m == NULL || (loom_pg_connection_get_n_pending (m->conn) > 0 && can_grow (pq->pool)))
+  m = pick_idle (pq->pool, TRUE, &pending);
+  if (m == NULL || (pending > 0 && can_grow (pq->pool)))
     {
       if (can_grow (pq->pool))
         {
@@ -573,14 +582,15 @@ pool_submit (LoomPgPool    *self,
 {
   Member *m;
   PoolQuery *pq;
+  guint pending;
 
   if (self->closed)
     return loom_future_new_for_error_literal (LOOM_PG_ERROR, LOOM_PG_ERROR_POOL_CLOSED, _("The pool is closed"));
 
   /* The fast path: an open connection nobody holds, the least busy one;
    * while they all have queries in flight and the pool may grow, grow. */
-  m = pick_idle (self, TRUE);
-  if (m != NULL && (loom_pg_connection_get_n_pending (m->conn) == 0 || !can_grow (self)))
+  m = pick_idle (self, TRUE, &pending);
+  if (m != NULL && (pending == 0 || !can_grow (self)))
     {
       m->idle_since = g_get_monotonic_time ();
       return submit (m->conn, kind, sql, params);
@@ -662,6 +672,33 @@ loom_pg_pool_execute (LoomPgPool   *self,
   g_return_val_if_fail (sql != NULL, NULL);
 
   return pool_submit (self, POOL_EXECUTE, sql, params);
+}
+
+/**
+ * loom_pg_pool_fetch_value:
+ * @self: a pool
+ * @sql: one SQL statement, with `$1`, `$2`, … for the parameters
+ * @params: (nullable): the parameters
+ *
+ * Runs one statement for the first column of its first row, in text
+ * form, as [method@LoomPg.Connection.fetch_value] and asyncpg's
+ * `Pool.fetchval()`, on a connection as [method@LoomPg.Pool.query] picks
+ * one. No [class@LoomPg.Result] is made.
+ *
+ * Returns: (transfer full): a future of the string — %NULL for SQL NULL —
+ *   or rejected with %LOOM_PG_ERROR_NO_ROWS when there is no row
+ *
+ * Since: 0.2
+ */
+LoomFuture *
+loom_pg_pool_fetch_value (LoomPgPool   *self,
+                          const char   *sql,
+                          LoomPgParams *params)
+{
+  g_return_val_if_fail (LOOM_PG_IS_POOL (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  return pool_submit (self, POOL_FETCH_VALUE, sql, params);
 }
 
 static LoomFuture *

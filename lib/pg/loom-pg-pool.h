@@ -67,6 +67,10 @@ LoomFuture  *loom_pg_pool_execute                (LoomPgPool     *self,
                                                   const char     *sql,
                                                   LoomPgParams   *params) G_GNUC_WARN_UNUSED_RESULT;
 LOOM_AVAILABLE_IN_0_2
+LoomFuture  *loom_pg_pool_fetch_value            (LoomPgPool     *self,
+                                                  const char     *sql,
+                                                  LoomPgParams   *params) G_GNUC_WARN_UNUSED_RESULT;
+LOOM_AVAILABLE_IN_0_2
 LoomFuture  *loom_pg_pool_close                  (LoomPgPool     *self) G_GNUC_WARN_UNUSED_RESULT;
 
 LOOM_AVAILABLE_IN_0_2

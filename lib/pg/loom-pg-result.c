@@ -348,11 +348,11 @@ typed_cell (LoomPgResult *self,
       if (name != NULL)
         g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_WRONG_TYPE,
                      _("Column “%s” is of type %s, not %s"),
-                     PQfname (self->result, column), name, what);
+                     PQfname (self->result, column), name, _(what));
       else
         g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_WRONG_TYPE,
                      _("Column “%s” is of type OID %u, not %s"),
-                     PQfname (self->result, column), type, what);
+                     PQfname (self->result, column), type, _(what));
       return NULL;
     }
   if (PQgetisnull (self->result, row, column))
@@ -371,7 +371,7 @@ bad_value (GError    **error,
            const char *text)
 {
   g_set_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_WRONG_TYPE,
-               _("The value “%s” cannot be read as %s"), text, what);
+               _("The value “%s” cannot be read as %s"), text, _(what));
   return FALSE;
 }
 
@@ -419,13 +419,13 @@ loom_pg_result_get_int64 (LoomPgResult  *self,
 
   g_return_val_if_fail (LOOM_PG_IS_RESULT (self), 0);
 
-  text = typed_cell (self, row, column, int_types, _("an integer"), error);
+  text = typed_cell (self, row, column, int_types, N_("an integer"), error);
   if (text == NULL)
     return 0;
   if (parse_short_integer (text, &value))
     return value;
   if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &value, NULL))
-    return bad_value (error, _("an integer"), text);
+    return bad_value (error, N_("an integer"), text);
   return value;
 }
 
@@ -459,7 +459,7 @@ loom_pg_result_get_double (LoomPgResult  *self,
 
   g_return_val_if_fail (LOOM_PG_IS_RESULT (self), 0);
 
-  text = typed_cell (self, row, column, double_types, _("a floating-point number"), error);
+  text = typed_cell (self, row, column, double_types, N_("a floating-point number"), error);
   if (text == NULL)
     return 0;
   if (strcmp (text, "NaN") == 0)
@@ -470,7 +470,7 @@ loom_pg_result_get_double (LoomPgResult  *self,
     return -INFINITY;
   value = g_ascii_strtod (text, &end);
   if (end == text || *end != '\0')
-    return bad_value (error, _("a floating-point number"), text);
+    return bad_value (error, N_("a floating-point number"), text);
   return value;
 }
 
@@ -499,14 +499,14 @@ loom_pg_result_get_boolean (LoomPgResult  *self,
 
   g_return_val_if_fail (LOOM_PG_IS_RESULT (self), FALSE);
 
-  text = typed_cell (self, row, column, bool_types, _("a boolean"), error);
+  text = typed_cell (self, row, column, bool_types, N_("a boolean"), error);
   if (text == NULL)
     return FALSE;
   if (strcmp (text, "t") == 0)
     return TRUE;
   if (strcmp (text, "f") == 0)
     return FALSE;
-  return bad_value (error, _("a boolean"), text);
+  return bad_value (error, N_("a boolean"), text);
 }
 
 static const Oid numeric_types[] = { LOOM_PG_OID_NUMERIC, 0 };
@@ -682,13 +682,13 @@ loom_pg_result_get_datetime (LoomPgResult  *self,
 
   g_return_val_if_fail (LOOM_PG_IS_RESULT (self), NULL);
 
-  text = typed_cell (self, row, column, datetime_types, _("a date or timestamp"), error);
+  text = typed_cell (self, row, column, datetime_types, N_("a date or timestamp"), error);
   if (text == NULL)
     return NULL;
   type = PQftype (self->result, column);
   value = parse_timestamp (text, type != LOOM_PG_OID_DATE, type == LOOM_PG_OID_TIMESTAMPTZ);
   if (value == NULL)
-    bad_value (error, _("a GDateTime"), text);
+    bad_value (error, N_("a GDateTime"), text);
   return value;
 }
 
@@ -723,7 +723,7 @@ loom_pg_result_get_interval (LoomPgResult  *self,
 
   g_return_val_if_fail (LOOM_PG_IS_RESULT (self), 0);
 
-  text = typed_cell (self, row, column, interval_types, _("an interval"), error);
+  text = typed_cell (self, row, column, interval_types, N_("an interval"), error);
   if (text == NULL)
     return 0;
 
@@ -740,7 +740,7 @@ loom_pg_result_get_interval (LoomPgResult  *self,
         break;
       n = g_ascii_strtoll (p, &end, 10);
       if (end == p)
-        return bad_value (error, _("an interval"), text);
+        return bad_value (error, N_("an interval"), text);
       if (*end == ':')
         {
           int sign = *p == '-' ? -1 : 1;
@@ -748,7 +748,7 @@ loom_pg_result_get_interval (LoomPgResult  *self,
           double seconds = 0;
 
           if (sscanf (end, ":%2d:%lf%n", &minutes, &seconds, &consumed) != 2)
-            return bad_value (error, _("an interval"), text);
+            return bad_value (error, N_("an interval"), text);
           total += sign * ((ABS (n) * 3600 + minutes * 60) * G_TIME_SPAN_SECOND +
                            (GTimeSpan) (seconds * G_TIME_SPAN_SECOND + 0.5));
           p = end + consumed;
@@ -764,7 +764,7 @@ loom_pg_result_get_interval (LoomPgResult  *self,
           return 0;
         }
       else if (!g_str_has_prefix (end, " mon") && !g_str_has_prefix (end, " year"))
-        return bad_value (error, _("an interval"), text);
+        return bad_value (error, N_("an interval"), text);
       p = strchr (end + 1, ' ');
       if (p == NULL)
         break;
@@ -884,7 +884,7 @@ loom_pg_result_get_strv (LoomPgResult  *self,
 
   g_return_val_if_fail (LOOM_PG_IS_RESULT (self), NULL);
 
-  text = typed_cell (self, row, column, array_types, _("an array"), error);
+  text = typed_cell (self, row, column, array_types, N_("an array"), error);
   if (text == NULL)
     return NULL;
 
@@ -893,11 +893,11 @@ loom_pg_result_get_strv (LoomPgResult  *self,
     {
       p = strstr (p, "={");
       if (p == NULL)
-        return (bad_value (error, _("an array"), text), NULL);
+        return (bad_value (error, N_("an array"), text), NULL);
       p++;
     }
   if (*p != '{')
-    return (bad_value (error, _("an array"), text), NULL);
+    return (bad_value (error, N_("an array"), text), NULL);
   p++;
   builder = g_strv_builder_new ();
   while (*p != '}')
@@ -924,10 +924,10 @@ loom_pg_result_get_strv (LoomPgResult  *self,
       if (*p == ',')
         p++;
       else if (*p != '}')
-        return (bad_value (error, _("an array"), text), NULL);
+        return (bad_value (error, N_("an array"), text), NULL);
     }
   if (p[1] != '\0')
-    return (bad_value (error, _("an array"), text), NULL);
+    return (bad_value (error, N_("an array"), text), NULL);
   return g_strv_builder_end (builder);
 }
 

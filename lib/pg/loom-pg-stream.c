@@ -131,6 +131,21 @@ loom_pg_stream_next (LoomAsyncIterator *iterator)
   return g_object_ref (self->waiting);
 }
 
+/* The rows already received come without a future. */
+static gboolean
+loom_pg_stream_next_ready (LoomAsyncIterator *iterator,
+                           GValue            *item)
+{
+  LoomPgStream *self = (LoomPgStream *) iterator;
+
+  if (self->closed || self->waiting != NULL || self->rows.length == 0)
+    return FALSE;
+  g_value_init (item, LOOM_PG_TYPE_RESULT);
+  g_value_take_object (item, loom_pg_result_new_take (g_queue_pop_head (&self->rows)));
+  maybe_resume (self);
+  return TRUE;
+}
+
 static void
 loom_pg_stream_close (LoomAsyncIterator *iterator)
 {
@@ -154,6 +169,7 @@ static void
 loom_pg_stream_iface_init (LoomAsyncIteratorInterface *iface)
 {
   iface->next = loom_pg_stream_next;
+  iface->next_ready = loom_pg_stream_next_ready;
   iface->close = loom_pg_stream_close;
 }
 

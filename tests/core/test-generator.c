@@ -241,6 +241,117 @@ test_generator_throw (void)
   loom_test_run (generator_throw, NULL);
 }
 
+/* An iterator with items buffered: next_ready hands them over. */
+
+#define TEST_TYPE_BUFFERED (test_buffered_get_type ())
+G_DECLARE_FINAL_TYPE (TestBuffered, test_buffered, TEST, BUFFERED, GObject)
+
+struct _TestBuffered
+{
+  GObject parent_instance;
+
+  gint64  next_item;
+  gint64  last_item;
+  guint   n_next;        /* calls of next() */
+  guint   n_next_ready;  /* items next_ready() handed over */
+};
+
+static void test_buffered_iface_init (LoomAsyncIteratorInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestBuffered, test_buffered, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (LOOM_TYPE_ASYNC_ITERATOR, test_buffered_iface_init))
+
+static LoomFuture *
+test_buffered_next (LoomAsyncIterator *iterator)
+{
+  TestBuffered *self = TEST_BUFFERED (iterator);
+  LoomFuture *end;
+
+  self->n_next++;
+  if (self->next_item <= self->last_item)
+    return loom_future_new_for_int64 (self->next_item++);
+  end = loom_future_new ();
+  loom_future_resolve (end);
+  return end;
+}
+
+static gboolean
+test_buffered_next_ready (LoomAsyncIterator *iterator,
+                          GValue            *item)
+{
+  TestBuffered *self = TEST_BUFFERED (iterator);
+
+  /* The last item is never "ready": it goes through next(). */
+  if (self->next_item >= self->last_item)
+    return FALSE;
+  self->n_next_ready++;
+  g_value_init (item, G_TYPE_INT64);
+  g_value_set_int64 (item, self->next_item++);
+  return TRUE;
+}
+
+static void
+test_buffered_iface_init (LoomAsyncIteratorInterface *iface)
+{
+  iface->next = test_buffered_next;
+  iface->next_ready = test_buffered_next_ready;
+}
+
+static void
+test_buffered_class_init (TestBufferedClass *klass)
+{
+}
+
+static void
+test_buffered_init (TestBuffered *self)
+{
+}
+
+static LoomFuture *
+iterate_buffered (gpointer data)
+{
+  g_autoptr(TestBuffered) buffered = g_object_new (TEST_TYPE_BUFFERED, NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) item = G_VALUE_INIT;
+  gint64 expected = 1;
+
+  buffered->next_item = 1;
+  buffered->last_item = 5;
+  while (loom_iter_next (LOOM_ASYNC_ITERATOR (buffered), &item, &error))
+    {
+      g_assert_cmpint (g_value_get_int64 (&item), ==, expected++);
+      g_value_unset (&item);
+    }
+  g_assert_no_error (error);
+  g_assert_cmpint (expected, ==, 6);
+  /* Items 1 to 4 came without a future; 5 and the end through next(). */
+  g_assert_cmpuint (buffered->n_next_ready, ==, 4);
+  g_assert_cmpuint (buffered->n_next, ==, 2);
+
+  /* A cancelled task gets its cancellation, not a ready item for free. */
+  buffered->next_item = 1;
+  {
+    g_autoptr(LoomCancelScope) scope = loom_cancel_scope_new (LOOM_CANCEL_SCOPE_MOVE_ON);
+
+    loom_cancel_scope_enter (scope, &error);
+    g_assert_no_error (error);
+    loom_cancel_scope_cancel (scope);
+    g_assert_false (loom_iter_next (LOOM_ASYNC_ITERATOR (buffered), &item, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_false (G_IS_VALUE (&item));
+    g_clear_error (&error);
+    loom_cancel_scope_leave (scope, NULL);
+  }
+  g_assert_cmpuint (buffered->n_next_ready, ==, 4);
+  return NULL;
+}
+
+static void
+test_iterator_next_ready (void)
+{
+  loom_test_run (iterate_buffered, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -253,6 +364,7 @@ main (int   argc,
   g_test_add_func ("/generator/left-open", test_generator_left_open);
   g_test_add_func ("/generator/yield-misuse", test_generator_yield_misuse);
   g_test_add_func ("/generator/throw", test_generator_throw);
+  g_test_add_func ("/generator/next-ready", test_iterator_next_ready);
 
   return g_test_run ();
 }

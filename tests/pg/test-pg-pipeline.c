@@ -382,6 +382,56 @@ test_many_tasks (void)
   loom_pg_test_run (many_tasks_task, NULL);
 }
 
+/* ---- a backlog of answers is handed over in batches ---- */
+
+#define N_BACKLOG 20000
+
+static LoomFuture *
+backlog_task (gpointer data)
+{
+  g_autoptr(LoomPgConnection) conn = loom_pg_test_connect (loom_pg_test_server.unix_dsn);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  guint n_done = 0;
+
+  /* libpq reads the server's answers while it writes the queries, so it
+   * may hold thousands of them by the time the loop runs. */
+  for (int i = 0; i < N_BACKLOG; i++)
+    {
+      g_autoptr(LoomPgParams) params = loom_pg_params_add_int64 (loom_pg_params_new (), i);
+
+      g_ptr_array_add (futures, loom_pg_connection_fetch_value (conn, "SELECT $1::int4", params));
+    }
+  for (int i = 0; i < N_BACKLOG; i++)
+    {
+      g_autofree char *value = loom_await_string (futures->pdata[i], &error);
+      g_autofree char *expected = g_strdup_printf ("%d", i);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (value, ==, expected);
+      if (i == 0)
+        {
+          /* The waiter of the first one ran before the last one was
+           * handed over: the connection does not settle the whole
+           * backlog in one wake-up. */
+          for (guint j = 0; j < futures->len; j++)
+            n_done += loom_future_is_done (futures->pdata[j]);
+          g_assert_cmpuint (n_done, <, N_BACKLOG / 2);
+        }
+    }
+  g_assert_cmpuint (loom_pg_connection_get_n_pending (conn), ==, 0);
+  close_conn (conn);
+  return NULL;
+}
+
+static void
+test_backlog (void)
+{
+  if (!loom_pg_test_server_require ())
+    return;
+  loom_pg_test_run (backlog_task, NULL);
+}
+
 /* ---- a transaction in the pipeline aborts as PostgreSQL's do ---- */
 
 static LoomFuture *
@@ -636,6 +686,7 @@ main (int   argc,
   g_test_add_func ("/pg/pipeline/pipelined", test_pipelined);
   g_test_add_func ("/pg/pipeline/failing-middle", test_failing_middle);
   g_test_add_func ("/pg/pipeline/many-tasks", test_many_tasks);
+  g_test_add_func ("/pg/pipeline/backlog", test_backlog);
   g_test_add_func ("/pg/pipeline/transaction", test_transaction);
   g_test_add_func ("/pg/pipeline/cancel", test_cancel);
   g_test_add_func ("/pg/pipeline/flow-control", test_flow_control);

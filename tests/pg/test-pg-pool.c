@@ -290,6 +290,25 @@ shared_task (gpointer data)
     }
   g_assert_cmpuint (loom_pg_pool_get_size (pool), ==, 2);
 
+  /* fetch_value: the first column of the first row, NULL, no row. */
+  {
+    g_autoptr(LoomPgParams) params = loom_pg_params_add_int64 (loom_pg_params_new (), 21);
+    g_autoptr(LoomFuture) doubled = loom_pg_pool_fetch_value (pool, "SELECT $1::int4 * 2, 'x'", params);
+    g_autoptr(LoomFuture) null = loom_pg_pool_fetch_value (pool, "SELECT NULL::text", NULL);
+    g_autoptr(LoomFuture) none = loom_pg_pool_fetch_value (pool, "SELECT 1 WHERE false", NULL);
+    g_autofree char *value = loom_await_string (doubled, &error);
+    g_autofree char *null_value = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (value, ==, "42");
+    null_value = loom_await_string (null, &error);
+    g_assert_no_error (error);
+    g_assert_null (null_value);
+    g_assert_false (loom_await (none, &error));
+    g_assert_error (error, LOOM_PG_ERROR, LOOM_PG_ERROR_NO_ROWS);
+    g_clear_error (&error);
+  }
+
   with = loom_pg_pool_with (pool, with_body, NULL, NULL);
   g_assert_cmpint (loom_await_int64 (with, &error), ==, 42);
   g_assert_no_error (error);
