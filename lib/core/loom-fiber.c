@@ -624,31 +624,41 @@ loom_fiber_new (LoomScheduler  *scheduler,
   return fiber;
 }
 
-/* Detached starts.
+/* Spawning.
  *
- * A task spawned without a handle is only a small record until it first
+ * A task spawned to start at once is only a small record until it first
  * runs: its fiber is made then, from the hottest entry of the fiber cache.
- * A burst of detached spawns thus writes records one after another into
- * chunks, instead of a cold fiber each, and running them reuses the same
- * few fibers. The scheduler counts the records among its tasks. */
+ * A burst of spawns thus writes records one after another into chunks,
+ * instead of a cold fiber each, and running them reuses the same few
+ * fibers; a burst of 100,000 tasks alive at once touches a few cache lines
+ * per task instead of a whole fiber. The scheduler counts the records
+ * among its tasks. A record may get its fiber before its turn, when
+ * somebody needs it (a task handle being cancelled): it is then
+ * "sprouted", and its turn runs that fiber. */
 
 #define SEEDS_PER_CHUNK 512
 
 typedef struct _SeedChunk SeedChunk;
 
-/* The record: what loom_fiber_new() would store, queued in its place. */
-typedef struct
+/* The record: what loom_fiber_new() would store, and the listener the
+ * fiber gets, queued in its place. A sprouted seed has no func and its
+ * data is its fiber. */
+struct _LoomFiberSeed
 {
-  LoomReady       ready;
-  LoomScheduler  *scheduler;
-  LoomFiberFunc   func;
-  gpointer        data;
-  GDestroyNotify  destroy;
-  gconstpointer   spawn_site;
-  SeedChunk      *chunk;
-  guint32         id;
-  guint32         parent_id;
-} Seed;
+  LoomReady                     ready;
+  LoomScheduler                *scheduler;
+  LoomFiberFunc                 func;
+  gpointer                      data;
+  GDestroyNotify                destroy;
+  gconstpointer                 spawn_site;
+  SeedChunk                    *chunk;
+  const LoomFiberListenerFuncs *funcs;
+  gpointer                      listener_data;
+  guint32                       id;
+  guint32                       parent_id;
+};
+
+typedef LoomFiberSeed Seed;
 
 /* Records are handed out in order from a chunk; a chunk goes when its
  * last record has started. */
@@ -718,10 +728,10 @@ seed_release (Seed *seed)
     g_free (chunk);
 }
 
-static void
-seed_ready_cb (LoomReady *node)
+/* Makes @seed's fiber, with its listener, which hears it started. */
+static LoomFiber *
+seed_grow (Seed *seed)
 {
-  Seed *seed = (Seed *) node;
   LoomScheduler *scheduler = seed->scheduler;
   LoomFiber *fiber = fiber_alloc ();
 
@@ -729,6 +739,22 @@ seed_ready_cb (LoomReady *node)
   fiber->parent_id = seed->parent_id;
   fiber_init (fiber, scheduler, seed->func, seed->data, seed->destroy, seed->spawn_site);
   scheduler->n_unstarted--;
+  if (seed->funcs != NULL)
+    {
+      loom_fiber_listen (fiber, seed->funcs->slot, seed->funcs, seed->listener_data);
+      if (seed->funcs->started != NULL)
+        seed->funcs->started (fiber, seed->listener_data);
+    }
+  return fiber;
+}
+
+static void
+seed_ready_cb (LoomReady *node)
+{
+  Seed *seed = (Seed *) node;
+  LoomScheduler *scheduler = seed->scheduler;
+  LoomFiber *fiber = seed->func != NULL ? seed_grow (seed) : seed->data;
+
   seed_release (seed);
 
   /* As it would have been, had its fiber existed when the loop closed. */
@@ -739,24 +765,37 @@ seed_ready_cb (LoomReady *node)
   fiber_ready_cb (&fiber->ready);
 }
 
-/* loom_spawn_detached(): a record now, a fiber when it runs. Records are
- * made and consumed on the thread that runs @scheduler; spawns from
- * elsewhere, and all spawns in debug mode (whose task dumps list every
- * task), get their fiber at once. */
-void
-loom_fiber_spawn_detached (LoomScheduler  *scheduler,
-                           LoomFiberFunc   func,
-                           gpointer        data,
-                           GDestroyNotify  destroy,
-                           gconstpointer   spawn_site)
+/* Spawns a task that starts at once: a record now, a fiber when it runs.
+ * Records are made and consumed on the thread that runs @scheduler;
+ * spawns from elsewhere, and all spawns in debug mode (whose task dumps
+ * list every task), get their fiber at once. @funcs (nullable) listens
+ * to the fiber in its slot with @listener_data, and hears of it as soon
+ * as it is made, before it runs. Returns the record, or NULL when the
+ * fiber was made at once. */
+LoomFiberSeed *
+loom_fiber_spawn (LoomScheduler                *scheduler,
+                  LoomFiberFunc                 func,
+                  gpointer                      data,
+                  GDestroyNotify                destroy,
+                  gconstpointer                 spawn_site,
+                  const LoomFiberListenerFuncs *funcs,
+                  gpointer                      listener_data)
 {
   SeedChunk *chunk = seed_pool.filling;
   Seed *seed;
 
   if (G_UNLIKELY (scheduler->owner != loom_thread_token () || loom_debug_on))
     {
-      loom_fiber_start (loom_fiber_new (scheduler, func, data, destroy, spawn_site));
-      return;
+      LoomFiber *fiber = loom_fiber_new (scheduler, func, data, destroy, spawn_site);
+
+      if (funcs != NULL)
+        {
+          loom_fiber_listen (fiber, funcs->slot, funcs, listener_data);
+          if (funcs->started != NULL)
+            funcs->started (fiber, listener_data);
+        }
+      loom_fiber_start (fiber);
+      return NULL;
     }
 
   if (G_UNLIKELY (chunk == NULL || chunk->used == SEEDS_PER_CHUNK))
@@ -771,11 +810,38 @@ loom_fiber_spawn_detached (LoomScheduler  *scheduler,
   seed->destroy = destroy;
   seed->spawn_site = spawn_site;
   seed->chunk = chunk;
+  seed->funcs = funcs;
+  seed->listener_data = listener_data;
   seed->id = ++last_fiber_id;
   seed->parent_id = loom_fiber_running ? loom_fiber_running->id : 0;
   loom_scheduler_task_added (scheduler);
   scheduler->n_unstarted++;
   loom_scheduler_push (scheduler, &seed->ready);
+  return seed;
+}
+
+LoomScheduler *
+loom_fiber_seed_get_scheduler (LoomFiberSeed *seed)
+{
+  return seed->scheduler;
+}
+
+/* The fiber of @seed, made now if it has none yet; it runs when the
+ * record's turn comes. Its listener heard of it before this returns. */
+LoomFiber *
+loom_fiber_seed_sprout (LoomFiberSeed *seed)
+{
+  LoomFiber *fiber;
+
+  if (seed->func == NULL)
+    return seed->data;
+
+  fiber = seed_grow (seed);
+  /* Queued, as its record is: it must not be started again. */
+  fiber->state = LOOM_FIBER_QUEUED;
+  seed->func = NULL;
+  seed->data = fiber;
+  return fiber;
 }
 
 /* Frees a fiber that never ran, with its data. */

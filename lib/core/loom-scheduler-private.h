@@ -72,7 +72,7 @@ struct _LoomScheduler
   LoomFiber     *fibers;        /* every live fiber, for shutdown and dumps */
   guint          n_fibers;      /* live tasks, started or not */
   GMainContext  *held_context;  /* (owned) (nullable) context, while tasks live */
-  guint          n_unstarted;   /* detached ones without a fiber yet */
+  guint          n_unstarted;   /* spawned ones without a fiber yet */
 
   LoomStackMode  stack_mode;    /* for tasks spawned from now on */
   guint          budget_count;

@@ -53,7 +53,7 @@ struct _LoomTaskGroup
   GObject          parent_instance;
 
   LoomScheduler   *scheduler;     /* (owned) where children run */
-  LoomFiber       *children;      /* running children */
+  LoomFiber       *children;      /* running children whose fiber is made */
   guint            n_running;
   guint            n_unfreed;     /* children whose fiber is not freed yet */
   GPtrArray       *errors;        /* (owned) (element-type GError) */
@@ -199,7 +199,26 @@ child_release (gpointer data)
     g_object_unref (self);
 }
 
+/* A child's fiber was made (when it first runs, or at once): it joins the
+ * running children, which a cancelling group cancels. */
+static void
+child_started (LoomFiber *child,
+               gpointer   data)
+{
+  LoomTaskGroup *self = data;
+
+  child->sibling_next = self->children;
+  if (self->children != NULL)
+    self->children->sibling_prev = child;
+  self->children = child;
+
+  if (self->cancelling)
+    loom_fiber_request_cancel (child, _("The group is cancelling"));
+}
+
 static const LoomFiberListenerFuncs child_listener = {
+  .slot = LOOM_FIBER_LISTENER_GROUP,
+  .started = child_started,
   .done = child_done,
   .release = child_release,
 };
@@ -222,8 +241,6 @@ loom_task_group_spawn (LoomTaskGroup  *self,
                        gpointer        user_data,
                        GDestroyNotify  destroy)
 {
-  LoomFiber *child;
-
   g_return_if_fail (LOOM_IS_TASK_GROUP (self));
   g_return_if_fail (func != NULL);
 
@@ -235,20 +252,11 @@ loom_task_group_spawn (LoomTaskGroup  *self,
       return;
     }
 
-  child = loom_fiber_new (self->scheduler, func, user_data, destroy,
-                          __builtin_return_address (0));
   if (self->n_unfreed++ == 0)
     g_object_ref (self);
-  loom_fiber_listen (child, LOOM_FIBER_LISTENER_GROUP, &child_listener, self);
-  child->sibling_next = self->children;
-  if (self->children != NULL)
-    self->children->sibling_prev = child;
-  self->children = child;
   self->n_running++;
-
-  if (self->cancelling)
-    loom_fiber_request_cancel (child, _("The group is cancelling"));
-  loom_fiber_start (child);
+  loom_fiber_spawn (self->scheduler, func, user_data, destroy,
+                    __builtin_return_address (0), &child_listener, self);
 }
 
 /**
