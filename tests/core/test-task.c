@@ -266,6 +266,117 @@ test_task_cancel_queued (void)
   g_string_free (ledger.log, TRUE);
 }
 
+/* Tasks that finish without suspending may run one after the other in
+ * one fiber; none of that shows: each is its own task (its handle is the
+ * current task, its cancellable and cancellation its own), one that
+ * suspends lets the next go on elsewhere, order is kept, and a handle
+ * let go of when its task ends is finalized outside any task. */
+typedef struct
+{
+  GString  *log;
+  LoomTask *handles[10];
+  guint     index;
+  gboolean  weak_notified;
+  gboolean  weak_in_task;
+} Burst;
+
+typedef struct
+{
+  Burst *burst;
+  guint  index;
+} BurstEntry;
+
+static LoomFuture *
+burst_member (gpointer data)
+{
+  BurstEntry *entry = data;
+  Burst *burst = entry->burst;
+  GCancellable *cancellable = loom_cancellable ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (g_cancellable_is_cancelled (cancellable));
+  g_assert_false (loom_task_is_cancelling (loom_task_get_current ()));
+  if (burst->handles[entry->index] != NULL)
+    g_assert_true (loom_task_get_current () == burst->handles[entry->index]);
+  g_string_append_printf (burst->log, "%u", entry->index);
+
+  /* One suspends: the tasks after it go on without it. */
+  if (entry->index == 3)
+    {
+      g_assert_true (loom_sleep (1, &error));
+      g_assert_no_error (error);
+      g_string_append (burst->log, "s");
+    }
+
+  /* Leaves its cancellable cancelled and itself cancelling: the next
+   * task must see neither. */
+  g_cancellable_cancel (cancellable);
+  loom_task_cancel (loom_task_get_current (), "done with it");
+  g_assert_false (loom_yield_now (&error));
+  return loom_future_new_for_error (g_steal_pointer (&error));
+}
+
+static void
+burst_weak_notify (gpointer  data,
+                   GObject  *where_the_object_was)
+{
+  Burst *burst = data;
+
+  burst->weak_notified = TRUE;
+  burst->weak_in_task = loom_in_task ();
+}
+
+static LoomFuture *
+run_burst (gpointer data)
+{
+  Burst *burst = data;
+  BurstEntry *entries = g_new (BurstEntry, 10);
+  LoomTask *dropped;
+
+  for (guint i = 0; i < 10; i++)
+    entries[i] = (BurstEntry) { burst, i };
+  for (guint i = 0; i < 8; i++)
+    {
+      if (i % 2 == 0)
+        burst->handles[i] = loom_spawn (burst_member, &entries[i], NULL);
+      else
+        loom_spawn_detached (burst_member, &entries[i], NULL);
+    }
+  /* A handle nobody holds once its task ends, with a weak reference, so
+   * it is finalized rather than reused. */
+  dropped = loom_spawn (burst_member, &entries[8], NULL);
+  g_object_weak_ref (G_OBJECT (dropped), burst_weak_notify, burst);
+  g_object_unref (dropped);
+  loom_spawn_detached (burst_member, &entries[9], NULL);
+
+  for (guint i = 0; i < 8; i += 2)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* Each cancelled itself, after it had done its work. */
+      g_assert_false (loom_await (LOOM_FUTURE (burst->handles[i]), &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_cmpstr (error->message, ==, "done with it");
+      g_clear_object (&burst->handles[i]);
+    }
+  while (!burst->weak_notified || !g_str_has_suffix (burst->log->str, "s"))
+    loom_sleep (1, NULL);
+  g_free (entries);
+  return NULL;
+}
+
+static void
+test_task_burst_in_one_fiber (void)
+{
+  Burst burst = { g_string_new (NULL) };
+
+  loom_test_run (run_burst, &burst);
+  g_assert_cmpstr (burst.log->str, ==, "0123456789s");
+  g_assert_true (burst.weak_notified);
+  g_assert_false (burst.weak_in_task);
+  g_string_free (burst.log, TRUE);
+}
+
 typedef struct
 {
   guint  ran;
@@ -650,6 +761,7 @@ main (int   argc,
   g_test_add_func ("/task/detached-order", test_task_detached_order);
   g_test_add_func ("/task/detached-many", test_task_detached_many);
   g_test_add_func ("/task/cancel-queued", test_task_cancel_queued);
+  g_test_add_func ("/task/burst-in-one-fiber", test_task_burst_in_one_fiber);
   g_test_add_func ("/task/await-outside-task", test_task_await_outside_task);
   g_test_add_func ("/task/await-done-fast-path", test_task_await_done_fast_path);
   g_test_add_func ("/task/yield-is-fifo", test_task_yield_is_fifo);
