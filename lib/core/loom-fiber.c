@@ -882,7 +882,8 @@ loom_fiber_start (LoomFiber *fiber)
   fiber_wake (fiber);
 }
 
-gboolean
+/* Out of line: the cold path of every wait, kept out of their frames. */
+G_GNUC_NO_INLINE gboolean
 loom_fiber_set_cancelled_error (LoomFiber  *fiber,
                                 GError    **error)
 {
@@ -951,7 +952,7 @@ fiber_complete (LoomFiber  *fiber,
  * stack), not on a stack of another size than records get, not while the
  * loop closes, not in debug mode (which times every step through the
  * loop) and not under AddressSanitizer (which tracks each switch). */
-static Seed *
+static inline Seed *
 fiber_take_next_seed (LoomFiber *fiber)
 {
 #if LOOM_HAVE_ASAN
@@ -971,7 +972,7 @@ fiber_take_next_seed (LoomFiber *fiber)
 /* Makes @fiber, whose task just finished, the fiber of @seed: what freeing
  * it and growing @seed would do, except that its stack and the caller to
  * go back to stay. */
-static void
+static inline void
 fiber_renew (LoomFiber *fiber,
              Seed      *seed)
 {
@@ -1009,11 +1010,32 @@ fiber_renew (LoomFiber *fiber,
   loom_fiber_running = fiber;
 }
 
+/* Whether @fiber, its task done, goes on with the next record's task.
+ * This and the warning below are out of line: fiber_main()'s frame is
+ * part of every suspended task's frames, which compact mode copies
+ * aside. */
+static G_GNUC_NO_INLINE gboolean
+fiber_go_on (LoomFiber *fiber)
+{
+  Seed *next = fiber_take_next_seed (fiber);
+
+  if (next == NULL)
+    return FALSE;
+  fiber_renew (fiber, next);
+  return TRUE;
+}
+
+static G_GNUC_NO_INLINE void
+warn_scope_still_entered (void)
+{
+  g_critical ("A task returned with a cancel scope or task group still entered; "
+              "leave scopes and wait for groups before returning");
+}
+
 static void
 fiber_main (void *data)
 {
   LoomFiber *fiber = data;
-  Seed *next;
 
   asan_in_fiber (fiber);
 
@@ -1032,17 +1054,12 @@ fiber_main (void *data)
         }
 
       if (G_UNLIKELY (fiber->scope != NULL))
-        g_critical ("A task returned with a cancel scope or task group still entered; "
-                    "leave scopes and wait for groups before returning");
+        warn_scope_still_entered ();
 
       fiber_complete (fiber, result, error);
       fiber->state = LOOM_FIBER_DONE;
-
-      next = fiber_take_next_seed (fiber);
-      if (next != NULL)
-        fiber_renew (fiber, next);
     }
-  while (next != NULL);
+  while (fiber_go_on (fiber));
 
   fiber->scheduler->returned = fiber;
   asan_leave_fiber (fiber, TRUE);
