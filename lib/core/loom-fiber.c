@@ -583,6 +583,13 @@ fiber_init (LoomFiber      *fiber,
   fiber->state = LOOM_FIBER_CREATED;
   fiber->compact = scheduler->stack_mode == LOOM_STACK_MODE_COMPACT &&
                    loom_stack_compact_supported ();
+}
+
+/* Puts @fiber on its scheduler's list of live tasks. */
+static inline void
+fiber_link (LoomFiber *fiber)
+{
+  LoomScheduler *scheduler = fiber->scheduler;
 
   fiber->next = scheduler->fibers;
   if (scheduler->fibers != NULL)
@@ -627,6 +634,7 @@ loom_fiber_new (LoomScheduler  *scheduler,
   fiber->id = ++last_fiber_id;
   fiber->parent_id = loom_fiber_running ? loom_fiber_running->id : 0;
   fiber_init (fiber, scheduler, func, data, destroy, spawn_site);
+  fiber_link (fiber);
   loom_scheduler_task_added (scheduler);
 
   return fiber;
@@ -737,7 +745,8 @@ seed_release (Seed *seed)
 }
 
 /* Makes @fiber, cleared, @seed's fiber, with its listener, which hears it
- * started; the record goes. */
+ * started; the record stays. The caller puts the fiber on the list of
+ * live tasks. */
 static inline void
 seed_grow_into (Seed      *seed,
                 LoomFiber *fiber)
@@ -763,6 +772,7 @@ seed_grow (Seed *seed)
   LoomFiber *fiber = fiber_alloc ();
 
   seed_grow_into (seed, fiber);
+  fiber_link (fiber);
   return fiber;
 }
 
@@ -970,8 +980,8 @@ fiber_take_next_seed (LoomFiber *fiber)
 }
 
 /* Makes @fiber, whose task just finished, the fiber of @seed: what freeing
- * it and growing @seed would do, except that its stack and the caller to
- * go back to stay. */
+ * it and growing @seed would do, except that its stack, the caller to go
+ * back to and its place on the list of live tasks stay. */
 static inline void
 fiber_renew (LoomFiber *fiber,
              Seed      *seed)
@@ -980,12 +990,15 @@ fiber_renew (LoomFiber *fiber,
   LoomFiberListener handle = fiber->listeners[LOOM_FIBER_LISTENER_HANDLE];
   LoomMachineContext *caller = fiber->caller;
   LoomStack *stack = fiber->stack;
+  LoomFiber *next = fiber->next;
+  LoomFiber *prev = fiber->prev;
 #if LOOM_HAVE_TSAN
   void *tsan_fiber = fiber->tsan_fiber;
   void *tsan_caller = fiber->tsan_caller;
 #endif
 
-  fiber_unlink (fiber);
+  /* One task fewer: the record was counted when it was spawned. */
+  fiber->scheduler->n_fibers--;
   g_clear_object (&fiber->cancellable);
   g_clear_pointer (&fiber->cancel_message, g_free);
 
@@ -1000,6 +1013,8 @@ fiber_renew (LoomFiber *fiber,
   fiber_clear (fiber);
   fiber->caller = caller;
   fiber->stack = stack;
+  fiber->next = next;
+  fiber->prev = prev;
 #if LOOM_HAVE_TSAN
   fiber->tsan_fiber = tsan_fiber;
   fiber->tsan_caller = tsan_caller;
