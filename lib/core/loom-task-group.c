@@ -15,6 +15,7 @@
 #include "loom-cancel-scope-private.h"
 #include "loom-fiber-private.h"
 #include "loom-task-group.h"
+#include "loom-type-check-private.h"
 
 /**
  * LoomTaskGroup:
@@ -66,7 +67,13 @@ struct _LoomTaskGroup
   gboolean         closed;
 };
 
-G_DEFINE_FINAL_TYPE (LoomTaskGroup, loom_task_group, G_TYPE_OBJECT)
+static GType task_group_type_id;
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LoomTaskGroup, loom_task_group, G_TYPE_OBJECT,
+                               task_group_type_id = g_define_type_id)
+
+/* A final type: an instance is told apart with no call. */
+#define IS_TASK_GROUP(pointer) (loom_is_instance_of_exactly ((pointer), task_group_type_id))
 
 static void
 loom_task_group_finalize (GObject *object)
@@ -241,7 +248,7 @@ loom_task_group_spawn (LoomTaskGroup  *self,
                        gpointer        user_data,
                        GDestroyNotify  destroy)
 {
-  g_return_if_fail (LOOM_IS_TASK_GROUP (self));
+  g_return_if_fail (IS_TASK_GROUP (self));
   g_return_if_fail (func != NULL);
 
   if (self->closed)
