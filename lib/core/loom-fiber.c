@@ -1074,7 +1074,9 @@ fiber_main (void *data)
       fiber_complete (fiber, result, error);
       fiber->state = LOOM_FIBER_DONE;
     }
-  while (fiber_go_on (fiber));
+  while (fiber->scheduler->head != NULL &&
+         fiber->scheduler->head->func == seed_ready_cb &&
+         fiber_go_on (fiber));
 
   fiber->scheduler->returned = fiber;
   asan_leave_fiber (fiber, TRUE);
