@@ -844,7 +844,8 @@ loom_fiber_spawn (LoomScheduler                *scheduler,
   seed->parent_id = loom_fiber_running ? loom_fiber_running->id : 0;
   loom_scheduler_task_added (scheduler);
   scheduler->n_unstarted++;
-  loom_scheduler_push (scheduler, &seed->ready);
+  /* On the scheduler's own thread, as checked above. */
+  loom_scheduler_push_local (scheduler, &seed->ready);
   return seed;
 }
 

@@ -133,6 +133,19 @@ loom_thread_token (void)
   return &loom_thread_token_byte;
 }
 
+/* loom_scheduler_push() from the thread that runs @self. */
+static inline void
+loom_scheduler_push_local (LoomScheduler *self,
+                           LoomReady     *node)
+{
+  node->next = NULL;
+  if (self->tail != NULL)
+    self->tail->next = node;
+  else
+    self->head = node;
+  self->tail = node;
+}
+
 /* A task was added to @self. Live tasks hold their context: a context
  * dropped with tasks on it stays alive, so that nothing they wait for
  * can wake them into freed memory. The reference is let go of, lazily,

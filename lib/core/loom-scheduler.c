@@ -744,19 +744,14 @@ void
 loom_scheduler_push (LoomScheduler *self,
                      LoomReady     *node)
 {
-  node->next = NULL;
-
   if (G_UNLIKELY (self->owner != loom_thread_token ()))
     {
+      node->next = NULL;
       push_from_other_thread (self, node);
       return;
     }
 
-  if (self->tail != NULL)
-    self->tail->next = node;
-  else
-    self->head = node;
-  self->tail = node;
+  loom_scheduler_push_local (self, node);
 }
 
 /* The timer heap, for timers armed out of order: a binary min-heap on
