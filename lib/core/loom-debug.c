@@ -255,7 +255,7 @@ loom_debug_append_tasks (GString       *out,
 {
   g_string_append_printf (out, "%u live task(s):\n", scheduler->n_fibers);
   if (scheduler->n_unstarted > 0)
-    g_string_append_printf (out, "  %u detached, not started yet\n", scheduler->n_unstarted);
+    g_string_append_printf (out, "  %u spawned, not started yet\n", scheduler->n_unstarted);
 
   for (LoomFiber *fiber = scheduler->fibers; fiber != NULL; fiber = fiber->next)
     {

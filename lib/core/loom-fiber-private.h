@@ -82,6 +82,11 @@ typedef enum
 
 typedef struct
 {
+  LoomFiberListenerSlot slot;   /* where loom_fiber_spawn() puts it */
+  /* (nullable) The fiber of a task spawned with loom_fiber_spawn() was
+   * made, before it runs: only now is it there to be cancelled. */
+  void (*started) (LoomFiber    *fiber,
+                   gpointer      data);
   /* The fiber ended: with @error (transfer none) when it failed by itself
    * (cancelled before it ran, no stack, its last await failed), else with
    * the future its function returned (transfer none, nullable, done). */
@@ -164,11 +169,19 @@ LoomFiber *loom_fiber_new           (LoomScheduler  *scheduler,
                                      GDestroyNotify  destroy,
                                      gconstpointer   spawn_site);
 void       loom_fiber_start         (LoomFiber      *fiber);
-void       loom_fiber_spawn_detached (LoomScheduler *scheduler,
-                                      LoomFiberFunc  func,
-                                      gpointer       data,
-                                      GDestroyNotify destroy,
-                                      gconstpointer  spawn_site);
+
+/* A task spawned to start at once, until it runs (see loom-fiber.c). */
+typedef struct _LoomFiberSeed LoomFiberSeed;
+
+LoomFiberSeed *loom_fiber_spawn     (LoomScheduler                *scheduler,
+                                     LoomFiberFunc                 func,
+                                     gpointer                      data,
+                                     GDestroyNotify                destroy,
+                                     gconstpointer                 spawn_site,
+                                     const LoomFiberListenerFuncs *funcs,
+                                     gpointer                      listener_data);
+LoomFiber *loom_fiber_seed_sprout   (LoomFiberSeed  *seed);
+LoomScheduler *loom_fiber_seed_get_scheduler (LoomFiberSeed *seed);
 void       loom_fiber_discard       (LoomFiber      *fiber);
 
 /* Registers @funcs (whose done is required) to hear of @fiber's end, with

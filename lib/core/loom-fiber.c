@@ -272,12 +272,11 @@ fiber_release (LoomFiber *fiber)
     }
 }
 
-static void
-fiber_free (LoomFiber *fiber)
+/* Takes @fiber, done, off its scheduler's list of live tasks. */
+static inline void
+fiber_unlink (LoomFiber *fiber)
 {
   LoomScheduler *scheduler = fiber->scheduler;
-  LoomFiberListener group = fiber->listeners[LOOM_FIBER_LISTENER_GROUP];
-  LoomFiberListener handle = fiber->listeners[LOOM_FIBER_LISTENER_HANDLE];
 
   if (fiber->prev != NULL)
     fiber->prev->next = fiber->next;
@@ -286,6 +285,15 @@ fiber_free (LoomFiber *fiber)
   if (fiber->next != NULL)
     fiber->next->prev = fiber->prev;
   scheduler->n_fibers--;
+}
+
+static void
+fiber_free (LoomFiber *fiber)
+{
+  LoomFiberListener group = fiber->listeners[LOOM_FIBER_LISTENER_GROUP];
+  LoomFiberListener handle = fiber->listeners[LOOM_FIBER_LISTENER_HANDLE];
+
+  fiber_unlink (fiber);
 
   if (fiber->compact)
     {
@@ -575,6 +583,13 @@ fiber_init (LoomFiber      *fiber,
   fiber->state = LOOM_FIBER_CREATED;
   fiber->compact = scheduler->stack_mode == LOOM_STACK_MODE_COMPACT &&
                    loom_stack_compact_supported ();
+}
+
+/* Puts @fiber on its scheduler's list of live tasks. */
+static inline void
+fiber_link (LoomFiber *fiber)
+{
+  LoomScheduler *scheduler = fiber->scheduler;
 
   fiber->next = scheduler->fibers;
   if (scheduler->fibers != NULL)
@@ -619,36 +634,47 @@ loom_fiber_new (LoomScheduler  *scheduler,
   fiber->id = ++last_fiber_id;
   fiber->parent_id = loom_fiber_running ? loom_fiber_running->id : 0;
   fiber_init (fiber, scheduler, func, data, destroy, spawn_site);
+  fiber_link (fiber);
   loom_scheduler_task_added (scheduler);
 
   return fiber;
 }
 
-/* Detached starts.
+/* Spawning.
  *
- * A task spawned without a handle is only a small record until it first
+ * A task spawned to start at once is only a small record until it first
  * runs: its fiber is made then, from the hottest entry of the fiber cache.
- * A burst of detached spawns thus writes records one after another into
- * chunks, instead of a cold fiber each, and running them reuses the same
- * few fibers. The scheduler counts the records among its tasks. */
+ * A burst of spawns thus writes records one after another into chunks,
+ * instead of a cold fiber each, and running them reuses the same few
+ * fibers; a burst of 100,000 tasks alive at once touches a few cache lines
+ * per task instead of a whole fiber. The scheduler counts the records
+ * among its tasks. A record may get its fiber before its turn, when
+ * somebody needs it (a task handle being cancelled): it is then
+ * "sprouted", and its turn runs that fiber. */
 
 #define SEEDS_PER_CHUNK 512
 
 typedef struct _SeedChunk SeedChunk;
 
-/* The record: what loom_fiber_new() would store, queued in its place. */
-typedef struct
+/* The record: what loom_fiber_new() would store, and the listener the
+ * fiber gets, queued in its place. A sprouted seed has no func and its
+ * data is its fiber. */
+struct _LoomFiberSeed
 {
-  LoomReady       ready;
-  LoomScheduler  *scheduler;
-  LoomFiberFunc   func;
-  gpointer        data;
-  GDestroyNotify  destroy;
-  gconstpointer   spawn_site;
-  SeedChunk      *chunk;
-  guint32         id;
-  guint32         parent_id;
-} Seed;
+  LoomReady                     ready;
+  LoomScheduler                *scheduler;
+  LoomFiberFunc                 func;
+  gpointer                      data;
+  GDestroyNotify                destroy;
+  gconstpointer                 spawn_site;
+  SeedChunk                    *chunk;
+  const LoomFiberListenerFuncs *funcs;
+  gpointer                      listener_data;
+  guint32                       id;
+  guint32                       parent_id;
+};
+
+typedef LoomFiberSeed Seed;
 
 /* Records are handed out in order from a chunk; a chunk goes when its
  * last record has started. */
@@ -718,17 +744,45 @@ seed_release (Seed *seed)
     g_free (chunk);
 }
 
-static void
-seed_ready_cb (LoomReady *node)
+/* Makes @fiber, cleared, @seed's fiber, with its listener, which hears it
+ * started; the record stays. The caller puts the fiber on the list of
+ * live tasks. */
+static inline void
+seed_grow_into (Seed      *seed,
+                LoomFiber *fiber)
 {
-  Seed *seed = (Seed *) node;
   LoomScheduler *scheduler = seed->scheduler;
-  LoomFiber *fiber = fiber_alloc ();
 
   fiber->id = seed->id;
   fiber->parent_id = seed->parent_id;
   fiber_init (fiber, scheduler, seed->func, seed->data, seed->destroy, seed->spawn_site);
   scheduler->n_unstarted--;
+  if (seed->funcs != NULL)
+    {
+      loom_fiber_listen (fiber, seed->funcs->slot, seed->funcs, seed->listener_data);
+      if (seed->funcs->started != NULL)
+        seed->funcs->started (fiber, seed->listener_data);
+    }
+}
+
+/* Makes @seed's fiber; the record stays until its turn. */
+static LoomFiber *
+seed_grow (Seed *seed)
+{
+  LoomFiber *fiber = fiber_alloc ();
+
+  seed_grow_into (seed, fiber);
+  fiber_link (fiber);
+  return fiber;
+}
+
+static void
+seed_ready_cb (LoomReady *node)
+{
+  Seed *seed = (Seed *) node;
+  LoomScheduler *scheduler = seed->scheduler;
+  LoomFiber *fiber = seed->func != NULL ? seed_grow (seed) : seed->data;
+
   seed_release (seed);
 
   /* As it would have been, had its fiber existed when the loop closed. */
@@ -739,24 +793,37 @@ seed_ready_cb (LoomReady *node)
   fiber_ready_cb (&fiber->ready);
 }
 
-/* loom_spawn_detached(): a record now, a fiber when it runs. Records are
- * made and consumed on the thread that runs @scheduler; spawns from
- * elsewhere, and all spawns in debug mode (whose task dumps list every
- * task), get their fiber at once. */
-void
-loom_fiber_spawn_detached (LoomScheduler  *scheduler,
-                           LoomFiberFunc   func,
-                           gpointer        data,
-                           GDestroyNotify  destroy,
-                           gconstpointer   spawn_site)
+/* Spawns a task that starts at once: a record now, a fiber when it runs.
+ * Records are made and consumed on the thread that runs @scheduler;
+ * spawns from elsewhere, and all spawns in debug mode (whose task dumps
+ * list every task), get their fiber at once. @funcs (nullable) listens
+ * to the fiber in its slot with @listener_data, and hears of it as soon
+ * as it is made, before it runs. Returns the record, or NULL when the
+ * fiber was made at once. */
+LoomFiberSeed *
+loom_fiber_spawn (LoomScheduler                *scheduler,
+                  LoomFiberFunc                 func,
+                  gpointer                      data,
+                  GDestroyNotify                destroy,
+                  gconstpointer                 spawn_site,
+                  const LoomFiberListenerFuncs *funcs,
+                  gpointer                      listener_data)
 {
   SeedChunk *chunk = seed_pool.filling;
   Seed *seed;
 
   if (G_UNLIKELY (scheduler->owner != loom_thread_token () || loom_debug_on))
     {
-      loom_fiber_start (loom_fiber_new (scheduler, func, data, destroy, spawn_site));
-      return;
+      LoomFiber *fiber = loom_fiber_new (scheduler, func, data, destroy, spawn_site);
+
+      if (funcs != NULL)
+        {
+          loom_fiber_listen (fiber, funcs->slot, funcs, listener_data);
+          if (funcs->started != NULL)
+            funcs->started (fiber, listener_data);
+        }
+      loom_fiber_start (fiber);
+      return NULL;
     }
 
   if (G_UNLIKELY (chunk == NULL || chunk->used == SEEDS_PER_CHUNK))
@@ -771,11 +838,39 @@ loom_fiber_spawn_detached (LoomScheduler  *scheduler,
   seed->destroy = destroy;
   seed->spawn_site = spawn_site;
   seed->chunk = chunk;
+  seed->funcs = funcs;
+  seed->listener_data = listener_data;
   seed->id = ++last_fiber_id;
   seed->parent_id = loom_fiber_running ? loom_fiber_running->id : 0;
   loom_scheduler_task_added (scheduler);
   scheduler->n_unstarted++;
-  loom_scheduler_push (scheduler, &seed->ready);
+  /* On the scheduler's own thread, as checked above. */
+  loom_scheduler_push_local (scheduler, &seed->ready);
+  return seed;
+}
+
+LoomScheduler *
+loom_fiber_seed_get_scheduler (LoomFiberSeed *seed)
+{
+  return seed->scheduler;
+}
+
+/* The fiber of @seed, made now if it has none yet; it runs when the
+ * record's turn comes. Its listener heard of it before this returns. */
+LoomFiber *
+loom_fiber_seed_sprout (LoomFiberSeed *seed)
+{
+  LoomFiber *fiber;
+
+  if (seed->func == NULL)
+    return seed->data;
+
+  fiber = seed_grow (seed);
+  /* Queued, as its record is: it must not be started again. */
+  fiber->state = LOOM_FIBER_QUEUED;
+  seed->func = NULL;
+  seed->data = fiber;
+  return fiber;
 }
 
 /* Frees a fiber that never ran, with its data. */
@@ -798,7 +893,8 @@ loom_fiber_start (LoomFiber *fiber)
   fiber_wake (fiber);
 }
 
-gboolean
+/* Out of line: the cold path of every wait, kept out of their frames. */
+G_GNUC_NO_INLINE gboolean
 loom_fiber_set_cancelled_error (LoomFiber  *fiber,
                                 GError    **error)
 {
@@ -860,31 +956,129 @@ fiber_complete (LoomFiber  *fiber,
   g_clear_object (&result);
 }
 
+/* A task finished in @fiber. When the next ready node is a record with no
+ * fiber yet, it runs next in this very fiber, on this stack: a burst of
+ * tasks that finish without suspending then costs no switch, no stack and
+ * no fiber each. Not in compact mode (whose frames are accounted per run
+ * stack), not on a stack of another size than records get, not while the
+ * loop closes, not in debug mode (which times every step through the
+ * loop) and not under AddressSanitizer (which tracks each switch). */
+static inline Seed *
+fiber_take_next_seed (LoomFiber *fiber)
+{
+#if LOOM_HAVE_ASAN
+  return NULL;
+#else
+  LoomScheduler *scheduler = fiber->scheduler;
+  LoomReady *head = scheduler->head;
+
+  if (head == NULL || head->func != seed_ready_cb || ((Seed *) head)->func == NULL ||
+      fiber->compact || fiber->stack_size != 0 || scheduler->closing ||
+      scheduler->stack_mode == LOOM_STACK_MODE_COMPACT || loom_debug_on)
+    return NULL;
+  return (Seed *) loom_scheduler_pop_in_batch (scheduler, seed_ready_cb);
+#endif
+}
+
+/* Makes @fiber, whose task just finished, the fiber of @seed: what freeing
+ * it and growing @seed would do, except that its stack, the caller to go
+ * back to and its place on the list of live tasks stay. */
+static inline void
+fiber_renew (LoomFiber *fiber,
+             Seed      *seed)
+{
+  LoomFiberListener group = fiber->listeners[LOOM_FIBER_LISTENER_GROUP];
+  LoomFiberListener handle = fiber->listeners[LOOM_FIBER_LISTENER_HANDLE];
+  LoomMachineContext *caller = fiber->caller;
+  LoomStack *stack = fiber->stack;
+  LoomFiber *next = fiber->next;
+  LoomFiber *prev = fiber->prev;
+#if LOOM_HAVE_TSAN
+  void *tsan_fiber = fiber->tsan_fiber;
+  void *tsan_caller = fiber->tsan_caller;
+#endif
+
+  /* One task fewer: the record was counted when it was spawned. */
+  fiber->scheduler->n_fibers--;
+  g_clear_object (&fiber->cancellable);
+  g_clear_pointer (&fiber->cancel_message, g_free);
+
+  /* What the listeners let go of (a handle, a group) may run code; the
+   * finished task is not running it. */
+  loom_fiber_running = NULL;
+  if (group.funcs != NULL && group.funcs->release != NULL)
+    group.funcs->release (group.data);
+  if (handle.funcs != NULL && handle.funcs->release != NULL)
+    handle.funcs->release (handle.data);
+
+  fiber_clear (fiber);
+  fiber->caller = caller;
+  fiber->stack = stack;
+  fiber->next = next;
+  fiber->prev = prev;
+#if LOOM_HAVE_TSAN
+  fiber->tsan_fiber = tsan_fiber;
+  fiber->tsan_caller = tsan_caller;
+#endif
+  seed_grow_into (seed, fiber);
+  seed_release (seed);
+  fiber->state = LOOM_FIBER_RUNNING;
+  loom_fiber_running = fiber;
+}
+
+/* Whether @fiber, its task done, goes on with the next record's task.
+ * This and the warning below are out of line: fiber_main()'s frame is
+ * part of every suspended task's frames, which compact mode copies
+ * aside. */
+static G_GNUC_NO_INLINE gboolean
+fiber_go_on (LoomFiber *fiber)
+{
+  Seed *next = fiber_take_next_seed (fiber);
+
+  if (next == NULL)
+    return FALSE;
+  fiber_renew (fiber, next);
+  return TRUE;
+}
+
+static G_GNUC_NO_INLINE void
+warn_scope_still_entered (void)
+{
+  g_critical ("A task returned with a cancel scope or task group still entered; "
+              "leave scopes and wait for groups before returning");
+}
+
 static void
 fiber_main (void *data)
 {
   LoomFiber *fiber = data;
-  LoomFuture *result = NULL;
-  GError *error = NULL;
 
   asan_in_fiber (fiber);
 
-  if (fiber->cancel_effective)
-    loom_fiber_set_cancelled_error (fiber, &error);
-  else
+  do
     {
-      result = fiber->func (fiber->data);
-      if (result != NULL && !loom_future_is_done_fast (result))
-        loom_fiber_await (fiber, result, &error);
+      LoomFuture *result = NULL;
+      GError *error = NULL;
+
+      if (fiber->cancel_effective)
+        loom_fiber_set_cancelled_error (fiber, &error);
+      else
+        {
+          result = fiber->func (fiber->data);
+          if (result != NULL && !loom_future_is_done_fast (result))
+            loom_fiber_await (fiber, result, &error);
+        }
+
+      if (G_UNLIKELY (fiber->scope != NULL))
+        warn_scope_still_entered ();
+
+      fiber_complete (fiber, result, error);
+      fiber->state = LOOM_FIBER_DONE;
     }
+  while (fiber->scheduler->head != NULL &&
+         fiber->scheduler->head->func == seed_ready_cb &&
+         fiber_go_on (fiber));
 
-  if (G_UNLIKELY (fiber->scope != NULL))
-    g_critical ("A task returned with a cancel scope or task group still entered; "
-                "leave scopes and wait for groups before returning");
-
-  fiber_complete (fiber, result, error);
-
-  fiber->state = LOOM_FIBER_DONE;
   fiber->scheduler->returned = fiber;
   asan_leave_fiber (fiber, TRUE);
   tsan_back_to_caller (fiber);

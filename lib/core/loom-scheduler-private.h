@@ -72,7 +72,7 @@ struct _LoomScheduler
   LoomFiber     *fibers;        /* every live fiber, for shutdown and dumps */
   guint          n_fibers;      /* live tasks, started or not */
   GMainContext  *held_context;  /* (owned) (nullable) context, while tasks live */
-  guint          n_unstarted;   /* detached ones without a fiber yet */
+  guint          n_unstarted;   /* spawned ones without a fiber yet */
 
   LoomStackMode  stack_mode;    /* for tasks spawned from now on */
   guint          budget_count;
@@ -103,7 +103,6 @@ void           loom_scheduler_add_maintenance (LoomMaintenanceFunc func);
  * tasks (the fiber layer); NULL between tasks. */
 extern __thread LoomScheduler *loom_scheduler_running __attribute__ ((tls_model ("initial-exec")));
 
-gconstpointer  loom_thread_token              (void);
 LoomScheduler *loom_scheduler_get_thread_default (void);
 LoomScheduler *loom_scheduler_ref             (LoomScheduler *self);
 void           loom_scheduler_unref           (LoomScheduler *self);
@@ -123,6 +122,29 @@ void           loom_scheduler_timer_disarm    (LoomScheduler *self,
 LoomReady     *loom_scheduler_pop_in_batch    (LoomScheduler *self,
                                                LoomReadyFunc  only);
 gboolean       loom_scheduler_yield_in_place  (LoomScheduler *self);
+
+/* What tells threads apart, with no call: the address of a byte of each
+ * thread's own. */
+extern __thread char loom_thread_token_byte __attribute__ ((tls_model ("initial-exec")));
+
+static inline gconstpointer
+loom_thread_token (void)
+{
+  return &loom_thread_token_byte;
+}
+
+/* loom_scheduler_push() from the thread that runs @self. */
+static inline void
+loom_scheduler_push_local (LoomScheduler *self,
+                           LoomReady     *node)
+{
+  node->next = NULL;
+  if (self->tail != NULL)
+    self->tail->next = node;
+  else
+    self->head = node;
+  self->tail = node;
+}
 
 /* A task was added to @self. Live tasks hold their context: a context
  * dropped with tasks on it stays alive, so that nothing they wait for

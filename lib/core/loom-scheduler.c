@@ -42,7 +42,7 @@ G_DEFINE_BOXED_TYPE (LoomScheduler, loom_scheduler, loom_scheduler_ref, loom_sch
 static GMutex      schedulers_lock;
 static GHashTable *schedulers;      /* GMainContext* -> LoomScheduler* */
 
-static __thread char thread_token __attribute__ ((tls_model ("initial-exec")));
+__thread char loom_thread_token_byte __attribute__ ((tls_model ("initial-exec")));
 __thread LoomScheduler *loom_scheduler_running __attribute__ ((tls_model ("initial-exec")));
 
 /* Registered maintenance functions: appended under the lock, read
@@ -82,12 +82,6 @@ run_maintenance (LoomScheduler *self)
 }
 static __thread GMainContext *cached_context __attribute__ ((tls_model ("initial-exec")));
 static __thread LoomScheduler *cached_scheduler __attribute__ ((tls_model ("initial-exec")));
-
-gconstpointer
-loom_thread_token (void)
-{
-  return &thread_token;
-}
 
 /* Moves what other threads pushed into the local queue, oldest first. */
 static void
@@ -319,14 +313,14 @@ loom_scheduler_dispatch (GSource     *source,
 {
   LoomScheduler *self = (LoomScheduler *)source;
 
-  if (G_UNLIKELY (self->owner != &thread_token))
+  if (G_UNLIKELY (self->owner != loom_thread_token ()))
     {
       if (self->owner != NULL && self->n_fibers > 0)
         g_critical ("The Loom scheduler of main context %p is dispatched from a "
                     "thread other than the one running its tasks",
                     self->context);
       /* Whoever runs the context owns the queue from now on. */
-      self->owner = &thread_token;
+      self->owner = loom_thread_token ();
       loom_scheduler_drain_inbox (self);
     }
 
@@ -408,7 +402,7 @@ loom_scheduler_new (GMainContext *context)
   self->context = context;
   /* Until a thread runs the context, every push takes the thread-safe
    * inbox; a thread that has acquired it is known to be the one. */
-  self->owner = g_main_context_is_owner (context) ? &thread_token : NULL;
+  self->owner = g_main_context_is_owner (context) ? loom_thread_token () : NULL;
   self->budget_count = DEFAULT_BUDGET_COUNT;
   self->budget_usec = DEFAULT_BUDGET_USEC;
   g_mutex_init (&self->close_lock);
@@ -459,7 +453,7 @@ loom_scheduler_get_for_context (GMainContext *context)
 
   /* A closed one may outlive this thread's interest in its context; it
    * is never cached, so a freed context's address cannot find it. */
-  if (self->owner == &thread_token && !loom_scheduler_is_closed (self))
+  if (self->owner == loom_thread_token () && !loom_scheduler_is_closed (self))
     {
       cached_context = context;
       cached_scheduler = self;
@@ -499,7 +493,7 @@ loom_scheduler_get_thread_default (void)
 void
 loom_scheduler_claim (LoomScheduler *self)
 {
-  self->owner = &thread_token;
+  self->owner = loom_thread_token ();
   loom_scheduler_drain_inbox (self);
 }
 
@@ -557,7 +551,7 @@ loom_scheduler_forget (LoomScheduler *self)
       cached_scheduler = NULL;
       cached_context = NULL;
     }
-  if (self->owner == &thread_token)
+  if (self->owner == loom_thread_token ())
     {
       self->dispatching = TRUE;
       loom_scheduler_run_ready (self);
@@ -750,19 +744,14 @@ void
 loom_scheduler_push (LoomScheduler *self,
                      LoomReady     *node)
 {
-  node->next = NULL;
-
-  if (G_UNLIKELY (self->owner != &thread_token))
+  if (G_UNLIKELY (self->owner != loom_thread_token ()))
     {
+      node->next = NULL;
       push_from_other_thread (self, node);
       return;
     }
 
-  if (self->tail != NULL)
-    self->tail->next = node;
-  else
-    self->head = node;
-  self->tail = node;
+  loom_scheduler_push_local (self, node);
 }
 
 /* The timer heap, for timers armed out of order: a binary min-heap on

@@ -15,6 +15,7 @@
 #include "loom-cancel-scope-private.h"
 #include "loom-fiber-private.h"
 #include "loom-task-group.h"
+#include "loom-type-check-private.h"
 
 /**
  * LoomTaskGroup:
@@ -53,7 +54,7 @@ struct _LoomTaskGroup
   GObject          parent_instance;
 
   LoomScheduler   *scheduler;     /* (owned) where children run */
-  LoomFiber       *children;      /* running children */
+  LoomFiber       *children;      /* running children whose fiber is made */
   guint            n_running;
   guint            n_unfreed;     /* children whose fiber is not freed yet */
   GPtrArray       *errors;        /* (owned) (element-type GError) */
@@ -66,7 +67,13 @@ struct _LoomTaskGroup
   gboolean         closed;
 };
 
-G_DEFINE_FINAL_TYPE (LoomTaskGroup, loom_task_group, G_TYPE_OBJECT)
+static GType task_group_type_id;
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LoomTaskGroup, loom_task_group, G_TYPE_OBJECT,
+                               task_group_type_id = g_define_type_id)
+
+/* A final type: an instance is told apart with no call. */
+#define IS_TASK_GROUP(pointer) (loom_is_instance_of_exactly ((pointer), task_group_type_id))
 
 static void
 loom_task_group_finalize (GObject *object)
@@ -199,7 +206,26 @@ child_release (gpointer data)
     g_object_unref (self);
 }
 
+/* A child's fiber was made (when it first runs, or at once): it joins the
+ * running children, which a cancelling group cancels. */
+static void
+child_started (LoomFiber *child,
+               gpointer   data)
+{
+  LoomTaskGroup *self = data;
+
+  child->sibling_next = self->children;
+  if (self->children != NULL)
+    self->children->sibling_prev = child;
+  self->children = child;
+
+  if (self->cancelling)
+    loom_fiber_request_cancel (child, _("The group is cancelling"));
+}
+
 static const LoomFiberListenerFuncs child_listener = {
+  .slot = LOOM_FIBER_LISTENER_GROUP,
+  .started = child_started,
   .done = child_done,
   .release = child_release,
 };
@@ -222,9 +248,7 @@ loom_task_group_spawn (LoomTaskGroup  *self,
                        gpointer        user_data,
                        GDestroyNotify  destroy)
 {
-  LoomFiber *child;
-
-  g_return_if_fail (LOOM_IS_TASK_GROUP (self));
+  g_return_if_fail (IS_TASK_GROUP (self));
   g_return_if_fail (func != NULL);
 
   if (self->closed)
@@ -235,20 +259,11 @@ loom_task_group_spawn (LoomTaskGroup  *self,
       return;
     }
 
-  child = loom_fiber_new (self->scheduler, func, user_data, destroy,
-                          __builtin_return_address (0));
   if (self->n_unfreed++ == 0)
     g_object_ref (self);
-  loom_fiber_listen (child, LOOM_FIBER_LISTENER_GROUP, &child_listener, self);
-  child->sibling_next = self->children;
-  if (self->children != NULL)
-    self->children->sibling_prev = child;
-  self->children = child;
   self->n_running++;
-
-  if (self->cancelling)
-    loom_fiber_request_cancel (child, _("The group is cancelling"));
-  loom_fiber_start (child);
+  loom_fiber_spawn (self->scheduler, func, user_data, destroy,
+                    __builtin_return_address (0), &child_listener, self);
 }
 
 /**

@@ -19,7 +19,8 @@ struct _LoomTask
 {
   LoomFuture  parent_instance;
 
-  LoomFiber     *fiber;       /* (unowned) NULL once done */
+  LoomFiber     *fiber;       /* (unowned) NULL until made, and once done */
+  LoomFiberSeed *seed;        /* (unowned) spawned, its fiber not made yet */
   gsize          stack_size;
   gconstpointer  spawn_site;  /* for debug output */
   LoomTask      *pool_next;   /* link in this thread's task pool */

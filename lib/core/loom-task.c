@@ -132,16 +132,6 @@ new_task (LoomScheduler *scheduler)
   return self != NULL ? self : g_object_new (LOOM_TYPE_TASK, NULL);
 }
 
-/* loom_task_start() for a task made in this very call: nobody else has
- * seen it, so it cannot have a toggle reference, and the fiber's
- * reference is all g_object_ref() would add, minus its type checks. */
-static inline void
-start_new_task (LoomTask *self)
-{
-  g_atomic_int_inc (&((GObject *) self)->ref_count);
-  loom_fiber_start (self->fiber);
-}
-
 /* The fiber finished: the handle takes @result's outcome, or @error.
  * Called in the fiber, before it releases the handle. */
 static void
@@ -163,6 +153,17 @@ handle_fiber_done (LoomFiber    *fiber,
     loom_future_settle (future, NULL, NULL, NULL);
 }
 
+/* The fiber of a task spawned by loom_spawn() was made. */
+static void
+handle_started (LoomFiber *fiber,
+                gpointer   data)
+{
+  LoomTask *self = data;
+
+  self->fiber = fiber;
+  self->seed = NULL;
+}
+
 /* The fiber's reference to its handle goes to the task pool. */
 static void
 handle_release (gpointer data)
@@ -171,6 +172,8 @@ handle_release (gpointer data)
 }
 
 static const LoomFiberListenerFuncs handle_listener = {
+  .slot = LOOM_FIBER_LISTENER_HANDLE,
+  .started = handle_started,
   .done = handle_fiber_done,
   .release = handle_release,
 };
@@ -331,18 +334,26 @@ gboolean
 loom_task_cancel (LoomTask   *self,
                   const char *message)
 {
+  LoomScheduler *scheduler;
+
   g_return_val_if_fail (LOOM_IS_TASK (self), FALSE);
 
-  if (self->fiber == NULL)
+  if (self->seed != NULL)
+    scheduler = loom_fiber_seed_get_scheduler (self->seed);
+  else if (self->fiber != NULL)
+    scheduler = self->fiber->scheduler;
+  else
     return FALSE;
 
-  if (self->fiber->scheduler->owner != NULL &&
-      self->fiber->scheduler->owner != loom_thread_token ())
+  if (scheduler->owner != NULL && scheduler->owner != loom_thread_token ())
     {
       g_critical ("loom_task_cancel() must be called on the thread that runs the task");
       return FALSE;
     }
 
+  /* Spawned and not run yet: its fiber is made now, to be cancelled. */
+  if (self->seed != NULL)
+    loom_fiber_seed_sprout (self->seed);
   loom_fiber_request_cancel (self->fiber, message);
   return TRUE;
 }
@@ -410,12 +421,21 @@ loom_spawn (LoomFiberFunc  func,
             gpointer       user_data,
             GDestroyNotify destroy)
 {
+  gconstpointer spawn_site = __builtin_return_address (0);
+  LoomScheduler *scheduler;
   LoomTask *self;
 
   g_return_val_if_fail (func != NULL, NULL);
 
-  self = loom_task_new_at (func, user_data, destroy, __builtin_return_address (0));
-  start_new_task (self);
+  scheduler = loom_scheduler_get_thread_default ();
+  /* This reference is the caller's. The fiber's is added here: nobody
+   * else has seen the task, so it cannot have a toggle reference, and
+   * the increment is all g_object_ref() would do, minus its checks. */
+  self = new_task (scheduler);
+  self->spawn_site = spawn_site;
+  g_atomic_int_inc (&((GObject *) self)->ref_count);
+  self->seed = loom_fiber_spawn (scheduler, func, user_data, destroy, spawn_site,
+                                 &handle_listener, self);
   return self;
 }
 
@@ -439,9 +459,9 @@ loom_spawn_detached (LoomFiberFunc  func,
 {
   g_return_if_fail (func != NULL);
 
-  loom_fiber_spawn_detached (loom_scheduler_get_thread_default (),
-                             func, user_data, destroy,
-                             __builtin_return_address (0));
+  loom_fiber_spawn (loom_scheduler_get_thread_default (),
+                    func, user_data, destroy,
+                    __builtin_return_address (0), NULL, NULL);
 }
 
 typedef struct

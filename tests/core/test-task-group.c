@@ -251,6 +251,62 @@ test_group_many_children (void)
   loom_test_run (many_children, NULL);
 }
 
+/* Children start as small records and get their fiber when they first
+ * run; a group cancelled before any of them ran still cancels them all:
+ * none runs its function, each frees its data, and none counts as a
+ * failure. */
+typedef struct
+{
+  guint ran;
+  guint freed;
+} Tally;
+
+static LoomFuture *
+tally_run (gpointer data)
+{
+  ((Tally *) data)->ran++;
+  return NULL;
+}
+
+static void
+tally_free (gpointer data)
+{
+  ((Tally *) data)->freed++;
+}
+
+static LoomFuture *
+cancel_before_children_run (gpointer data)
+{
+  Tally *tally = data;
+  g_autoptr(LoomTaskGroup) group = loom_task_group_new ();
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 1000; i++)
+    loom_task_group_spawn (group, tally_run, tally, tally_free);
+  g_assert_cmpuint (loom_task_group_get_n_running (group), ==, 1000);
+  loom_task_group_cancel (group);
+  /* Spawned after the cancellation: cancelled too. */
+  loom_task_group_spawn (group, tally_run, tally, tally_free);
+
+  /* The cancellation was the group's own: it ends at the wait. */
+  g_assert_true (loom_task_group_wait (group, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tally->ran, ==, 0);
+  g_assert_cmpuint (tally->freed, ==, 1001);
+  g_assert_cmpuint (loom_task_group_get_n_running (group), ==, 0);
+  g_assert_cmpuint (loom_task_group_get_errors (group)->len, ==, 0);
+  return NULL;
+}
+
+static void
+test_group_cancel_before_children_run (void)
+{
+  Tally tally = { 0, 0 };
+
+  loom_test_run (cancel_before_children_run, &tally);
+  g_assert_cmpuint (tally.freed, ==, 1001);
+}
+
 static void
 group_done (GObject      *source,
             GAsyncResult *result,
@@ -300,6 +356,7 @@ main (int   argc,
   g_test_add_func ("/task-group/outer-cancel", test_group_outer_cancel);
   g_test_add_func ("/task-group/many-children", test_group_many_children);
   g_test_add_func ("/task-group/wait-async", test_group_wait_async);
+  g_test_add_func ("/task-group/cancel-before-children-run", test_group_cancel_before_children_run);
 
   return g_test_run ();
 }

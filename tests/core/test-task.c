@@ -122,7 +122,7 @@ test_task_kept_alive_without_handle (void)
   g_assert_cmpint (counter, ==, 2);
 }
 
-/* Detached tasks start later than handles are made, from small records;
+/* Spawned tasks start later than handles are made, from small records;
  * none of that shows: they run in spawn order among the others, count as
  * live tasks, and thousands of them, across many records' chunks, with
  * some suspended while more are spawned, all run and free their data. */
@@ -160,7 +160,7 @@ spawn_mixed (gpointer data)
     g_autofree char *dump = loom_dump_tasks_to_string ();
 
     g_assert_nonnull (strstr (dump, "7 live task(s)"));
-    g_assert_nonnull (strstr (dump, "3 detached, not started yet"));
+    g_assert_nonnull (strstr (dump, "6 spawned, not started yet"));
   }
   loom_yield_now (NULL);
   for (int i = 0; i < 3; i++)
@@ -179,6 +179,202 @@ test_task_detached_order (void)
   loom_test_run_as_main (spawn_mixed, log);
   g_assert_cmpstr (log->str, ==, "abcdef");
   g_string_free (log, TRUE);
+}
+
+/* A task spawned with a handle is a small record until it runs; cancelled
+ * before that, it gets its fiber there and then: it reports cancelling,
+ * keeps its place in the ready queue, never runs its function, frees its
+ * data once and fails with the message it was cancelled with. */
+typedef struct
+{
+  GString *log;
+  guint    freed;
+} Ledger;
+
+typedef struct
+{
+  Ledger *ledger;
+  char    name;
+} Entry;
+
+static LoomFuture *
+log_entry (gpointer data)
+{
+  Entry *entry = data;
+
+  g_string_append_c (entry->ledger->log, entry->name);
+  return NULL;
+}
+
+static void
+entry_free (gpointer data)
+{
+  Entry *entry = data;
+
+  entry->ledger->freed++;
+  g_free (entry);
+}
+
+static LoomFuture *
+cancel_queued (gpointer data)
+{
+  Ledger *ledger = data;
+  LoomTask *tasks[3];
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    {
+      Entry *entry = g_new (Entry, 1);
+
+      entry->ledger = ledger;
+      entry->name = (char) ('a' + i);
+      tasks[i] = loom_spawn (log_entry, entry, entry_free);
+    }
+  g_assert_false (loom_task_is_cancelling (tasks[1]));
+  g_assert_true (loom_task_cancel (tasks[1], "not wanted"));
+  g_assert_true (loom_task_is_cancelling (tasks[1]));
+  /* Not done yet: a second request is still taken. */
+  g_assert_true (loom_task_cancel (tasks[1], "again"));
+  g_assert_cmpuint (ledger->freed, ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    {
+      gboolean ok = loom_await (LOOM_FUTURE (tasks[i]), &error);
+
+      g_assert_true (ok == (i != 1));
+      if (i == 1)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          g_assert_cmpstr (error->message, ==, "not wanted");
+          g_clear_error (&error);
+        }
+      g_assert_false (loom_task_cancel (tasks[i], NULL));
+      g_object_unref (tasks[i]);
+    }
+  g_assert_cmpstr (ledger->log->str, ==, "ac");
+  g_assert_cmpuint (ledger->freed, ==, 3);
+  return NULL;
+}
+
+static void
+test_task_cancel_queued (void)
+{
+  Ledger ledger = { g_string_new (NULL), 0 };
+
+  loom_test_run (cancel_queued, &ledger);
+  g_assert_cmpstr (ledger.log->str, ==, "ac");
+  g_string_free (ledger.log, TRUE);
+}
+
+/* Tasks that finish without suspending may run one after the other in
+ * one fiber; none of that shows: each is its own task (its handle is the
+ * current task, its cancellable and cancellation its own), one that
+ * suspends lets the next go on elsewhere, order is kept, and a handle
+ * let go of when its task ends is finalized outside any task. */
+typedef struct
+{
+  GString  *log;
+  LoomTask *handles[10];
+  guint     index;
+  gboolean  weak_notified;
+  gboolean  weak_in_task;
+} Burst;
+
+typedef struct
+{
+  Burst *burst;
+  guint  index;
+} BurstEntry;
+
+static LoomFuture *
+burst_member (gpointer data)
+{
+  BurstEntry *entry = data;
+  Burst *burst = entry->burst;
+  GCancellable *cancellable = loom_cancellable ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (g_cancellable_is_cancelled (cancellable));
+  g_assert_false (loom_task_is_cancelling (loom_task_get_current ()));
+  if (burst->handles[entry->index] != NULL)
+    g_assert_true (loom_task_get_current () == burst->handles[entry->index]);
+  g_string_append_printf (burst->log, "%u", entry->index);
+
+  /* One suspends: the tasks after it go on without it. */
+  if (entry->index == 3)
+    {
+      g_assert_true (loom_sleep (1, &error));
+      g_assert_no_error (error);
+      g_string_append (burst->log, "s");
+    }
+
+  /* Leaves its cancellable cancelled and itself cancelling: the next
+   * task must see neither. */
+  g_cancellable_cancel (cancellable);
+  loom_task_cancel (loom_task_get_current (), "done with it");
+  g_assert_false (loom_yield_now (&error));
+  return loom_future_new_for_error (g_steal_pointer (&error));
+}
+
+static void
+burst_weak_notify (gpointer  data,
+                   GObject  *where_the_object_was)
+{
+  Burst *burst = data;
+
+  burst->weak_notified = TRUE;
+  burst->weak_in_task = loom_in_task ();
+}
+
+static LoomFuture *
+run_burst (gpointer data)
+{
+  Burst *burst = data;
+  BurstEntry *entries = g_new (BurstEntry, 10);
+  LoomTask *dropped;
+
+  for (guint i = 0; i < 10; i++)
+    entries[i] = (BurstEntry) { burst, i };
+  for (guint i = 0; i < 8; i++)
+    {
+      if (i % 2 == 0)
+        burst->handles[i] = loom_spawn (burst_member, &entries[i], NULL);
+      else
+        loom_spawn_detached (burst_member, &entries[i], NULL);
+    }
+  /* A handle nobody holds once its task ends, with a weak reference, so
+   * it is finalized rather than reused. */
+  dropped = loom_spawn (burst_member, &entries[8], NULL);
+  g_object_weak_ref (G_OBJECT (dropped), burst_weak_notify, burst);
+  g_object_unref (dropped);
+  loom_spawn_detached (burst_member, &entries[9], NULL);
+
+  for (guint i = 0; i < 8; i += 2)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* Each cancelled itself, after it had done its work. */
+      g_assert_false (loom_await (LOOM_FUTURE (burst->handles[i]), &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_cmpstr (error->message, ==, "done with it");
+      g_clear_object (&burst->handles[i]);
+    }
+  while (!burst->weak_notified || !g_str_has_suffix (burst->log->str, "s"))
+    loom_sleep (1, NULL);
+  g_free (entries);
+  return NULL;
+}
+
+static void
+test_task_burst_in_one_fiber (void)
+{
+  Burst burst = { g_string_new (NULL) };
+
+  loom_test_run (run_burst, &burst);
+  g_assert_cmpstr (burst.log->str, ==, "0123456789s");
+  g_assert_true (burst.weak_notified);
+  g_assert_false (burst.weak_in_task);
+  g_string_free (burst.log, TRUE);
 }
 
 typedef struct
@@ -564,6 +760,8 @@ main (int   argc,
   g_test_add_func ("/task/kept-alive-without-handle", test_task_kept_alive_without_handle);
   g_test_add_func ("/task/detached-order", test_task_detached_order);
   g_test_add_func ("/task/detached-many", test_task_detached_many);
+  g_test_add_func ("/task/cancel-queued", test_task_cancel_queued);
+  g_test_add_func ("/task/burst-in-one-fiber", test_task_burst_in_one_fiber);
   g_test_add_func ("/task/await-outside-task", test_task_await_outside_task);
   g_test_add_func ("/task/await-done-fast-path", test_task_await_done_fast_path);
   g_test_add_func ("/task/yield-is-fifo", test_task_yield_is_fifo);
