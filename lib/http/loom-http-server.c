@@ -1084,8 +1084,10 @@ connection_arm (LoomHttpServer    *self,
     connection_set_deadline (self, conn, arm);
 }
 
+/* Arms the idle deadline and says whether the connection is between
+ * requests, with one look-up of the connection. */
 static void
-connection_set_between (LoomHttpServer    *self,
+connection_arm_between (LoomHttpServer    *self,
                         SoupServerMessage *msg,
                         gboolean           between)
 {
@@ -1093,6 +1095,7 @@ connection_set_between (LoomHttpServer    *self,
 
   if (conn == NULL)
     return;
+  connection_set_deadline (self, conn, TRUE);
   conn->between = between;
   if (between)
     ensure_tick (self);
@@ -1181,8 +1184,7 @@ request_started (SoupServer        *soup,
 {
   LoomHttpServer *self = user_data;
 
-  connection_arm (self, msg, TRUE);
-  connection_set_between (self, msg, FALSE);
+  connection_arm_between (self, msg, FALSE);
 
   /* libsoup looks the peer's address up when first asked, and warns if
    * the connection is gone by then: ask while it is surely there. */
@@ -1203,12 +1205,18 @@ log_request (SoupServer        *soup,
   g_autofree char *date = NULL;
   g_autofree char *line = NULL;
   g_autofree char *size = NULL;
-  GUri *uri = soup_server_message_get_uri (msg);
-  const char *host = g_object_get_data (G_OBJECT (msg), "loom-http-remote-host");
-  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  GUri *uri;
+  const char *host;
+  SoupMessageBody *body;
 
-  if (self->access_log == NULL || uri == NULL)
+  /* Off by default: then this costs a request nothing. */
+  if (self->access_log == NULL)
     return;
+  uri = soup_server_message_get_uri (msg);
+  if (uri == NULL)
+    return;
+  host = g_object_get_data (G_OBJECT (msg), "loom-http-remote-host");
+  body = soup_server_message_get_response_body (msg);
 
   now = g_date_time_new_now_local ();
   date = g_date_time_format (now, "%d/%b/%Y:%H:%M:%S %z");
@@ -1232,8 +1240,7 @@ request_finished (SoupServer        *soup,
                   gpointer           user_data)
 {
   log_request (soup, msg, user_data);
-  connection_arm (user_data, msg, TRUE);
-  connection_set_between (user_data, msg, TRUE);
+  connection_arm_between (user_data, msg, TRUE);
   msg_gone (msg);
 }
 
