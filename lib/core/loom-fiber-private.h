@@ -164,6 +164,7 @@ LoomFiber *loom_fiber_new           (LoomScheduler  *scheduler,
                                      GDestroyNotify  destroy,
                                      gconstpointer   spawn_site);
 void       loom_fiber_start         (LoomFiber      *fiber);
+gboolean   loom_fiber_start_eager   (LoomFiber      *fiber);
 void       loom_fiber_spawn_detached (LoomScheduler *scheduler,
                                       LoomFiberFunc  func,
                                       gpointer       data,
