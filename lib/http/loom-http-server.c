@@ -509,7 +509,10 @@ send_response (LoomHttpServer        *self,
   else if (req->body != NULL)
     soup_message_body_append_bytes (soup_server_message_get_response_body (msg), req->body);
 
-  unpause (req);
+  /* A handler that answered inside handle_message() never paused it:
+   * libsoup sends the response once that returns. */
+  if (req->paused)
+    unpause (req);
 }
 
 static gboolean
@@ -522,17 +525,16 @@ is_timeout (LoomHttpServer        *self,
          g_get_monotonic_time () - req->started_us >= (gint64) self->request_timeout * 1000;
 }
 
+/* The handler is done (req->future is): answer, and release what can be. */
 static void
-handler_done (LoomFuture *future,
-              gpointer    user_data)
+handler_finished (LoomHttpServer        *self,
+                  LoomHttpServerRequest *req)
 {
-  LoomHttpServerRequest *req = user_data;
-  LoomHttpServer *self = req->server;
   g_autoptr(GError) error = NULL;
 
   self->n_running--;
 
-  if (!loom_future_propagate (future, &error))
+  if (!loom_future_propagate (req->future, &error))
     {
       if (req->client_closed || req->gone)
         {
@@ -558,7 +560,27 @@ handler_done (LoomFuture *future,
 
   send_response (self, req);
   maybe_release (req);
+}
+
+static void
+handler_done (LoomFuture *future,
+              gpointer    user_data)
+{
+  LoomHttpServerRequest *req = user_data;
+  LoomHttpServer *self = req->server;
+
+  handler_finished (self, req);
   admit_waiting (self);
+}
+
+static void
+pause_message (LoomHttpServerRequest *req)
+{
+  if (!req->paused)
+    {
+      soup_server_message_pause (req->msg);
+      req->paused = TRUE;
+    }
 }
 
 static LoomFuture *
@@ -600,9 +622,20 @@ start_handler (LoomHttpServer        *self,
       LoomTask *task = loom_task_new (run_handler, g_object_ref (req), g_object_unref);
 
       loom_future_set_name (LOOM_FUTURE (task), loom_http_route_match_get_template (req->match));
-      loom_task_start (task);
       inner = LOOM_FUTURE (task);
+      /* The handler runs at once, up to its first await: one that answers
+       * without waiting for anything is done here, and its response goes
+       * out as a plain SoupServer handler's does, with no pause, no
+       * trip through the loop and no done callback. A streamed response
+       * takes the paused path, which feeds libsoup chunk by chunk. */
+      if (loom_task_start_eager (task) && loom_future_is_done (inner) && req->stream == NULL)
+        {
+          req->future = g_steal_pointer (&inner);
+          handler_finished (self, req);
+          return;
+        }
     }
+  pause_message (req);
 
   if (self->request_timeout > 0)
     req->future = loom_wait_for (inner, self->request_timeout);
@@ -721,8 +754,9 @@ admit (LoomHttpServer     *self,
    * connect, more to tear down): while a message is paused, libsoup 3
    * reads and writes nothing on its connection, so only
    * soup_server_disconnect() disconnects it, and the server lets go of
-   * its messages before calling that (let_go_of_messages()). */
-  soup_server_message_pause (msg);
+   * its messages before calling that (let_go_of_messages()). The
+   * message is paused by start_handler() when the handler did not
+   * answer at once, or here when it must wait for a slot. */
   req->started_us = g_get_monotonic_time ();
   ensure_tick (self);
 
@@ -733,6 +767,7 @@ admit (LoomHttpServer     *self,
     }
   else
     {
+      pause_message (req);
       req->queued = TRUE;
       g_queue_push_tail_link (&self->waiting, &req->link);
     }
