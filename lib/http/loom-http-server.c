@@ -172,14 +172,15 @@ typedef struct
   gint64          deadline;  /* monotonic µs, or 0 when not armed */
   gboolean        closing;   /* shut down by the idle timeout */
   gboolean        between;   /* between requests: accepted, or one ended */
+  LoomHttpServerRequest *request; /* (unowned) (nullable) its message's, while admitted */
 } Connection;
 
 static Connection *connection_get (LoomHttpServer    *self,
                                    SoupServerMessage *msg);
 static void ensure_tick    (LoomHttpServer        *self);
-static void connection_arm (LoomHttpServer        *self,
-                            SoupServerMessage     *msg,
-                            gboolean               arm);
+static void connection_set_deadline (LoomHttpServer *self,
+                                     Connection     *conn,
+                                     gboolean        arm);
 
 /* Canned answers. */
 
@@ -327,7 +328,16 @@ maybe_release (LoomHttpServerRequest *req)
 
   req->counted = FALSE;
   stop_watch (req);
-  g_object_set_qdata (G_OBJECT (req->msg), request_quark (), NULL);
+  if (req->conn != NULL)
+    {
+      Connection *conn = req->conn;
+
+      /* The connection may serve its next message by now. */
+      if (conn->request == req)
+        conn->request = NULL;
+    }
+  else
+    g_object_set_qdata (G_OBJECT (req->msg), request_quark (), NULL);
   if (req->wrote_chunk_id != 0)
     g_signal_handler_disconnect (req->msg, req->wrote_chunk_id);
   if (req->stream != NULL)
@@ -706,7 +716,9 @@ start_watch (LoomHttpServer        *self,
 }
 
 /* The message's request, if it has one in flight: libsoup's signals find
- * it here rather than each request connecting handlers of its own. */
+ * it through the connection's record (or, for a connection the server did
+ * not accept itself, the message's qdata) rather than each request
+ * connecting handlers of its own. */
 static GQuark
 request_quark (void)
 {
@@ -718,10 +730,15 @@ request_quark (void)
 }
 
 static void
-msg_gone (SoupServerMessage *msg)
+msg_gone (Connection        *conn,
+          SoupServerMessage *msg)
 {
-  LoomHttpServerRequest *req = g_object_get_qdata (G_OBJECT (msg), request_quark ());
+  LoomHttpServerRequest *req;
 
+  if (conn != NULL)
+    req = conn->request != NULL && conn->request->msg == msg ? conn->request : NULL;
+  else
+    req = g_object_get_qdata (G_OBJECT (msg), request_quark ());
   if (req != NULL)
     message_gone (req);
 }
@@ -730,6 +747,7 @@ msg_gone (SoupServerMessage *msg)
 
 static void
 admit (LoomHttpServer     *self,
+       Connection         *conn,
        SoupServerMessage  *msg,
        const char         *path,
        GHashTable         *query,
@@ -749,7 +767,14 @@ admit (LoomHttpServer     *self,
   req->server = g_object_ref (self);
   req->route_index = loom_http_route_match_get_route_id (match) - 1;
   req->counted = TRUE;
-  g_object_set_qdata (G_OBJECT (msg), request_quark (), req);
+  /* libsoup 3 serves one message at a time on a connection. */
+  if (conn != NULL)
+    {
+      req->conn = conn;
+      conn->request = req;
+    }
+  else
+    g_object_set_qdata (G_OBJECT (msg), request_quark (), req);
   /* No "disconnected" handler per message (about 2,000 instructions to
    * connect, more to tear down): while a message is paused, libsoup 3
    * reads and writes nothing on its connection, so only
@@ -781,12 +806,14 @@ handle_message (SoupServer        *soup,
                 gpointer           user_data)
 {
   LoomHttpServer *self = user_data;
+  Connection *conn = connection_get (self, msg);
   g_autoptr(LoomHttpRouteMatch) match = NULL;
   g_autoptr(GBytes) body = NULL;
 
   /* The request is read in full: from here on the handler's time is
    * request-timeout's business, not the idle timeout's. */
-  connection_arm (self, msg, FALSE);
+  if (conn != NULL)
+    connection_set_deadline (self, conn, FALSE);
 
   if (self->shutting_down)
     {
@@ -799,7 +826,7 @@ handle_message (SoupServer        *soup,
   switch (loom_http_route_match_get_result (match))
     {
     case LOOM_HTTP_ROUTE_MATCHED:
-      admit (self, msg, path, query, match);
+      admit (self, conn, msg, path, query, match);
       break;
     case LOOM_HTTP_ROUTE_METHOD_NOT_ALLOWED:
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
@@ -1133,20 +1160,9 @@ connection_set_deadline (LoomHttpServer *self,
     ensure_tick (self);
 }
 
-static void
-connection_arm (LoomHttpServer    *self,
-                SoupServerMessage *msg,
-                gboolean           arm)
-{
-  Connection *conn = connection_get (self, msg);
-
-  if (conn != NULL)
-    connection_set_deadline (self, conn, arm);
-}
-
 /* Arms the idle deadline and says whether the connection is between
- * requests, with one look-up of the connection. */
-static void
+ * requests, with one look-up of the connection, which it returns. */
+static Connection *
 connection_arm_between (LoomHttpServer    *self,
                         SoupServerMessage *msg,
                         gboolean           between)
@@ -1154,11 +1170,12 @@ connection_arm_between (LoomHttpServer    *self,
   Connection *conn = connection_get (self, msg);
 
   if (conn == NULL)
-    return;
+    return NULL;
   connection_set_deadline (self, conn, TRUE);
   conn->between = between;
   if (between)
     ensure_tick (self);
+  return conn;
 }
 
 /* Whether the client of a connection between requests has closed it. */
@@ -1299,9 +1316,11 @@ request_finished (SoupServer        *soup,
                   SoupServerMessage *msg,
                   gpointer           user_data)
 {
+  Connection *conn;
+
   log_request (soup, msg, user_data);
-  connection_arm_between (user_data, msg, TRUE);
-  msg_gone (msg);
+  conn = connection_arm_between (user_data, msg, TRUE);
+  msg_gone (conn, msg);
 }
 
 static void
@@ -1310,7 +1329,7 @@ request_aborted (SoupServer        *soup,
                  gpointer           user_data)
 {
   log_request (soup, msg, user_data);
-  msg_gone (msg);
+  msg_gone (connection_get (user_data, msg), msg);
 }
 
 /* GObject. */
