@@ -169,6 +169,7 @@ LoomFiber *loom_fiber_new           (LoomScheduler  *scheduler,
                                      GDestroyNotify  destroy,
                                      gconstpointer   spawn_site);
 void       loom_fiber_start         (LoomFiber      *fiber);
+gboolean   loom_fiber_start_eager   (LoomFiber      *fiber);
 
 /* A task spawned to start at once, until it runs (see loom-fiber.c). */
 typedef struct _LoomFiberSeed LoomFiberSeed;

@@ -893,6 +893,24 @@ loom_fiber_start (LoomFiber *fiber)
   fiber_wake (fiber);
 }
 
+/* Runs @fiber at once until it first suspends or ends, as the scheduler
+ * would when it came to it, if this thread drives its scheduler and no
+ * fiber is running here; otherwise queues it as loom_fiber_start(). */
+gboolean
+loom_fiber_start_eager (LoomFiber *fiber)
+{
+  g_assert (fiber->state == LOOM_FIBER_CREATED);
+
+  if (loom_fiber_running != NULL || fiber->scheduler->owner != loom_thread_token ())
+    {
+      fiber_wake (fiber);
+      return FALSE;
+    }
+  fiber->state = LOOM_FIBER_QUEUED;
+  fiber_ready_cb (&fiber->ready);
+  return TRUE;
+}
+
 /* Out of line: the cold path of every wait, kept out of their frames. */
 G_GNUC_NO_INLINE gboolean
 loom_fiber_set_cancelled_error (LoomFiber  *fiber,

@@ -316,6 +316,38 @@ loom_task_start (LoomTask *self)
 }
 
 /**
+ * loom_task_start_eager:
+ * @self: a task made by [ctor@Loom.Task.new]
+ *
+ * Starts @self at once, as a task of Python's eager task factory starts:
+ * its function runs inside this call until it first suspends (awaits
+ * something not done yet, sleeps, yields) or returns, and the rest of it
+ * runs from the loop as usual. A task whose function returned without
+ * suspending is done when this returns; its done callbacks still run
+ * from the loop, never inside this call.
+ *
+ * It saves a task that often has nothing to wait for the trip through
+ * the loop before it starts, as a server's request handler that answers
+ * at once. Called from inside a task, or on a thread other than the one
+ * running the task's main context, it schedules @self as
+ * [method@Loom.Task.start] does.
+ *
+ * Returns: %TRUE if @self ran until it suspended or ended, %FALSE if it
+ *   was only scheduled
+ *
+ * Since: 0.2
+ */
+gboolean
+loom_task_start_eager (LoomTask *self)
+{
+  g_return_val_if_fail (LOOM_IS_TASK (self), FALSE);
+  g_return_val_if_fail (self->fiber != NULL && self->fiber->state == LOOM_FIBER_CREATED, FALSE);
+
+  g_object_ref (self);
+  return loom_fiber_start_eager (self->fiber);
+}
+
+/**
  * loom_task_cancel:
  * @self: a task
  * @message: (nullable): why, for the %G_IO_ERROR_CANCELLED error

@@ -50,6 +50,8 @@ void          loom_task_set_stack_mode  (LoomTask       *self,
                                          LoomStackMode   mode);
 LOOM_AVAILABLE_IN_ALL
 void          loom_task_start           (LoomTask       *self);
+LOOM_AVAILABLE_IN_0_2
+gboolean      loom_task_start_eager     (LoomTask       *self);
 LOOM_AVAILABLE_IN_ALL
 gboolean      loom_task_cancel          (LoomTask       *self,
                                          const char     *message);

@@ -52,6 +52,8 @@ struct _LoomHttpServerRequest
   gboolean            shut_down;
   gboolean            counted;           /* counts in the server's n_active */
   gboolean            queued;            /* in the waiting list, not the active one */
+  gboolean            paused;            /* the message was paused for the handler */
+  gpointer            conn;              /* (unowned) (nullable) the server's record of its connection */
   GList               link;              /* in the server's active or waiting list */
 };
 

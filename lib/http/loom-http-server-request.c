@@ -758,25 +758,228 @@ loom_http_server_request_respond_text (LoomHttpServerRequest *self,
   set_response (self, status, content_type ? content_type : "text/plain; charset=utf-8", body, NULL);
 }
 
-/* One generator per thread, kept: json_to_string() would create and
- * finalize a JsonGenerator (and set its properties) for every response. */
-static GPrivate json_generators = G_PRIVATE_INIT (g_object_unref);
+/* JSON bodies are written here rather than by JsonGenerator, which
+ * copies the whole tree in json_generator_set_root() and builds a GString:
+ * about 2,700 instructions for {"message":"Hello, World!"}, against a
+ * few hundred for a walk of the tree into a buffer on the stack. The
+ * output is compact, as JsonGenerator's and FastAPI's: members in
+ * insertion order, strings escaped as JSON requires (", \, and control
+ * characters; the rest of UTF-8 as is), integers in decimal, doubles
+ * as g_ascii_dtostr() gives them with ".0" added to whole numbers, and
+ * NaN and the infinities, which JSON cannot say, as null. */
+
+typedef struct
+{
+  char  *data;
+  gsize  len;
+  gsize  size;
+  char   stack[512];
+} JsonOut;
+
+static void
+json_out_reserve (JsonOut *out,
+                  gsize    more)
+{
+  gsize size;
+
+  if (G_LIKELY (out->len + more <= out->size))
+    return;
+  size = MAX (out->size * 2, out->len + more);
+  if (out->data == out->stack)
+    {
+      out->data = g_malloc (size);
+      memcpy (out->data, out->stack, out->len);
+    }
+  else
+    out->data = g_realloc (out->data, size);
+  out->size = size;
+}
+
+static inline void
+json_out_append (JsonOut    *out,
+                 const char *text,
+                 gsize       len)
+{
+  json_out_reserve (out, len);
+  memcpy (out->data + out->len, text, len);
+  out->len += len;
+}
+
+static inline void
+json_out_append_c (JsonOut *out,
+                   char     c)
+{
+  json_out_reserve (out, 1);
+  out->data[out->len++] = c;
+}
+
+static void
+json_out_string (JsonOut    *out,
+                 const char *text)
+{
+  const char *run = text;
+  const char *p;
+
+  json_out_append_c (out, '"');
+  for (p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+      char escape[7];
+      gsize n;
+
+      if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+        continue;
+      json_out_append (out, run, p - run);
+      run = p + 1;
+      switch (c)
+        {
+        case '"': n = 2; memcpy (escape, "\\\"", 2); break;
+        case '\\': n = 2; memcpy (escape, "\\\\", 2); break;
+        case '\b': n = 2; memcpy (escape, "\\b", 2); break;
+        case '\f': n = 2; memcpy (escape, "\\f", 2); break;
+        case '\n': n = 2; memcpy (escape, "\\n", 2); break;
+        case '\r': n = 2; memcpy (escape, "\\r", 2); break;
+        case '\t': n = 2; memcpy (escape, "\\t", 2); break;
+        default:
+          n = 6;
+          memcpy (escape, "\\u00", 4);
+          escape[4] = "0123456789abcdef"[c >> 4];
+          escape[5] = "0123456789abcdef"[c & 0xf];
+          break;
+        }
+      json_out_append (out, escape, n);
+    }
+  json_out_append (out, run, p - run);
+  json_out_append_c (out, '"');
+}
+
+static void
+json_out_int (JsonOut *out,
+              gint64   value)
+{
+  char digits[24];
+  char *p = digits + sizeof digits;
+  guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
+
+  do
+    {
+      *--p = (char) ('0' + magnitude % 10);
+      magnitude /= 10;
+    }
+  while (magnitude != 0);
+  if (value < 0)
+    *--p = '-';
+  json_out_append (out, p, digits + sizeof digits - p);
+}
+
+static void
+json_out_double (JsonOut *out,
+                 double   value)
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    {
+      json_out_append (out, "null", 4);
+      return;
+    }
+  g_ascii_dtostr (text, sizeof text, value);
+  json_out_append (out, text, strlen (text));
+  if (strpbrk (text, ".e") == NULL)
+    json_out_append (out, ".0", 2);
+}
+
+static void json_out_node (JsonOut  *out,
+                           JsonNode *node);
+
+static void
+json_out_member (JsonObject  *object,
+                 const char  *name,
+                 JsonNode    *node,
+                 gpointer     user_data)
+{
+  JsonOut *out = user_data;
+
+  if (out->data[out->len - 1] != '{')
+    json_out_append_c (out, ',');
+  json_out_string (out, name);
+  json_out_append_c (out, ':');
+  json_out_node (out, node);
+}
+
+static void
+json_out_node (JsonOut  *out,
+               JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      json_out_append_c (out, '{');
+      json_object_foreach_member (json_node_get_object (node), json_out_member, out);
+      json_out_append_c (out, '}');
+      break;
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+
+        json_out_append_c (out, '[');
+        for (guint i = 0; i < n; i++)
+          {
+            if (i > 0)
+              json_out_append_c (out, ',');
+            json_out_node (out, json_array_get_element (array, i));
+          }
+        json_out_append_c (out, ']');
+      }
+      break;
+
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64:
+          json_out_int (out, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          json_out_double (out, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          if (json_node_get_boolean (node))
+            json_out_append (out, "true", 4);
+          else
+            json_out_append (out, "false", 5);
+          break;
+        case G_TYPE_STRING:
+          json_out_string (out, json_node_get_string (node) ? json_node_get_string (node) : "");
+          break;
+        default:
+          json_out_append (out, "null", 4);
+          break;
+        }
+      break;
+
+    case JSON_NODE_NULL:
+    default:
+      json_out_append (out, "null", 4);
+      break;
+    }
+}
 
 static GBytes *
 node_to_bytes (JsonNode *node)
 {
-  JsonGenerator *generator = g_private_get (&json_generators);
-  GString *text;
+  JsonOut out;
+  GBytes *bytes;
 
-  if (generator == NULL)
-    {
-      generator = json_generator_new ();
-      g_private_set (&json_generators, generator);
-    }
-  json_generator_set_root (generator, node);
-  text = json_generator_to_gstring (generator, g_string_sized_new (128));
-  json_generator_set_root (generator, NULL);
-  return g_string_free_to_bytes (text);
+  out.data = out.stack;
+  out.len = 0;
+  out.size = sizeof out.stack;
+  json_out_node (&out, node);
+  if (out.data == out.stack)
+    return g_bytes_new (out.stack, out.len);
+  bytes = g_bytes_new_take (out.data, out.len);
+  return bytes;
 }
 
 /**

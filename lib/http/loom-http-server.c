@@ -172,14 +172,15 @@ typedef struct
   gint64          deadline;  /* monotonic µs, or 0 when not armed */
   gboolean        closing;   /* shut down by the idle timeout */
   gboolean        between;   /* between requests: accepted, or one ended */
+  LoomHttpServerRequest *request; /* (unowned) (nullable) its message's, while admitted */
 } Connection;
 
 static Connection *connection_get (LoomHttpServer    *self,
                                    SoupServerMessage *msg);
 static void ensure_tick    (LoomHttpServer        *self);
-static void connection_arm (LoomHttpServer        *self,
-                            SoupServerMessage     *msg,
-                            gboolean               arm);
+static void connection_set_deadline (LoomHttpServer *self,
+                                     Connection     *conn,
+                                     gboolean        arm);
 
 /* Canned answers. */
 
@@ -282,6 +283,23 @@ stop_watch (LoomHttpServerRequest *req)
     }
 }
 
+static void message_gone (LoomHttpServerRequest *req);
+
+/* Before soup_server_disconnect(), which disconnects paused messages'
+ * connections too: every admitted request is done with its message, as
+ * when the message is finished, so none is touched afterwards. */
+static void
+let_go_of_messages (LoomHttpServer *self)
+{
+  g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (GQueue *queue = &self->active; queue != NULL; queue = queue == &self->active ? &self->waiting : NULL)
+    for (GList *l = queue->head; l != NULL; l = l->next)
+      g_ptr_array_add (requests, g_object_ref (l->data));
+  for (guint i = 0; i < requests->len; i++)
+    message_gone (g_ptr_array_index (requests, i));
+}
+
 static void
 check_shutdown (LoomHttpServer *self)
 {
@@ -295,6 +313,7 @@ check_shutdown (LoomHttpServer *self)
       g_source_destroy (self->deadline);
       g_clear_pointer (&self->deadline, g_source_unref);
     }
+  let_go_of_messages (self);
   soup_server_disconnect (self->soup);
   loom_future_resolve (self->shutdown_future);
 }
@@ -309,7 +328,16 @@ maybe_release (LoomHttpServerRequest *req)
 
   req->counted = FALSE;
   stop_watch (req);
-  g_object_set_qdata (G_OBJECT (req->msg), request_quark (), NULL);
+  if (req->conn != NULL)
+    {
+      Connection *conn = req->conn;
+
+      /* The connection may serve its next message by now. */
+      if (conn->request == req)
+        conn->request = NULL;
+    }
+  else
+    g_object_set_qdata (G_OBJECT (req->msg), request_quark (), NULL);
   if (req->wrote_chunk_id != 0)
     g_signal_handler_disconnect (req->msg, req->wrote_chunk_id);
   if (req->stream != NULL)
@@ -469,7 +497,12 @@ send_response (LoomHttpServer        *self,
       soup_message_headers_foreach (req->response_headers, remove_header, headers);
       soup_message_headers_foreach (req->response_headers, copy_header, headers);
     }
-  if (req->content_type != NULL)
+  /* soup_server_message_set_response() sets the header by its known
+   * name, much cheaper than by a name to look up; with no body it only
+   * replaces the header. It warns about a type without a slash. */
+  if (req->content_type != NULL && strchr (req->content_type, '/') != NULL)
+    soup_server_message_set_response (msg, req->content_type, SOUP_MEMORY_STATIC, NULL, 0);
+  else if (req->content_type != NULL)
     soup_message_headers_replace (headers, "Content-Type", req->content_type);
   if (self->shutting_down)
     soup_message_headers_replace (headers, "Connection", "close");
@@ -486,7 +519,10 @@ send_response (LoomHttpServer        *self,
   else if (req->body != NULL)
     soup_message_body_append_bytes (soup_server_message_get_response_body (msg), req->body);
 
-  unpause (req);
+  /* A handler that answered inside handle_message() never paused it:
+   * libsoup sends the response once that returns. */
+  if (req->paused)
+    unpause (req);
 }
 
 static gboolean
@@ -499,17 +535,16 @@ is_timeout (LoomHttpServer        *self,
          g_get_monotonic_time () - req->started_us >= (gint64) self->request_timeout * 1000;
 }
 
+/* The handler is done (req->future is): answer, and release what can be. */
 static void
-handler_done (LoomFuture *future,
-              gpointer    user_data)
+handler_finished (LoomHttpServer        *self,
+                  LoomHttpServerRequest *req)
 {
-  LoomHttpServerRequest *req = user_data;
-  LoomHttpServer *self = req->server;
   g_autoptr(GError) error = NULL;
 
   self->n_running--;
 
-  if (!loom_future_propagate (future, &error))
+  if (!loom_future_propagate (req->future, &error))
     {
       if (req->client_closed || req->gone)
         {
@@ -535,7 +570,27 @@ handler_done (LoomFuture *future,
 
   send_response (self, req);
   maybe_release (req);
+}
+
+static void
+handler_done (LoomFuture *future,
+              gpointer    user_data)
+{
+  LoomHttpServerRequest *req = user_data;
+  LoomHttpServer *self = req->server;
+
+  handler_finished (self, req);
   admit_waiting (self);
+}
+
+static void
+pause_message (LoomHttpServerRequest *req)
+{
+  if (!req->paused)
+    {
+      soup_server_message_pause (req->msg);
+      req->paused = TRUE;
+    }
 }
 
 static LoomFuture *
@@ -577,9 +632,20 @@ start_handler (LoomHttpServer        *self,
       LoomTask *task = loom_task_new (run_handler, g_object_ref (req), g_object_unref);
 
       loom_future_set_name (LOOM_FUTURE (task), loom_http_route_match_get_template (req->match));
-      loom_task_start (task);
       inner = LOOM_FUTURE (task);
+      /* The handler runs at once, up to its first await: one that answers
+       * without waiting for anything is done here, and its response goes
+       * out as a plain SoupServer handler's does, with no pause, no
+       * trip through the loop and no done callback. A streamed response
+       * takes the paused path, which feeds libsoup chunk by chunk. */
+      if (loom_task_start_eager (task) && loom_future_is_done (inner) && req->stream == NULL)
+        {
+          req->future = g_steal_pointer (&inner);
+          handler_finished (self, req);
+          return;
+        }
     }
+  pause_message (req);
 
   if (self->request_timeout > 0)
     req->future = loom_wait_for (inner, self->request_timeout);
@@ -650,7 +716,9 @@ start_watch (LoomHttpServer        *self,
 }
 
 /* The message's request, if it has one in flight: libsoup's signals find
- * it here rather than each request connecting handlers of its own. */
+ * it through the connection's record (or, for a connection the server did
+ * not accept itself, the message's qdata) rather than each request
+ * connecting handlers of its own. */
 static GQuark
 request_quark (void)
 {
@@ -662,10 +730,15 @@ request_quark (void)
 }
 
 static void
-msg_gone (SoupServerMessage *msg)
+msg_gone (Connection        *conn,
+          SoupServerMessage *msg)
 {
-  LoomHttpServerRequest *req = g_object_get_qdata (G_OBJECT (msg), request_quark ());
+  LoomHttpServerRequest *req;
 
+  if (conn != NULL)
+    req = conn->request != NULL && conn->request->msg == msg ? conn->request : NULL;
+  else
+    req = g_object_get_qdata (G_OBJECT (msg), request_quark ());
   if (req != NULL)
     message_gone (req);
 }
@@ -674,6 +747,7 @@ msg_gone (SoupServerMessage *msg)
 
 static void
 admit (LoomHttpServer     *self,
+       Connection         *conn,
        SoupServerMessage  *msg,
        const char         *path,
        GHashTable         *query,
@@ -693,11 +767,21 @@ admit (LoomHttpServer     *self,
   req->server = g_object_ref (self);
   req->route_index = loom_http_route_match_get_route_id (match) - 1;
   req->counted = TRUE;
-  g_object_set_qdata (G_OBJECT (msg), request_quark (), req);
-  /* A connection that goes while its message is paused does not finish
-   * the message: only this says so. */
-  g_signal_connect (msg, "disconnected", G_CALLBACK (msg_gone), NULL);
-  soup_server_message_pause (msg);
+  /* libsoup 3 serves one message at a time on a connection. */
+  if (conn != NULL)
+    {
+      req->conn = conn;
+      conn->request = req;
+    }
+  else
+    g_object_set_qdata (G_OBJECT (msg), request_quark (), req);
+  /* No "disconnected" handler per message (about 2,000 instructions to
+   * connect, more to tear down): while a message is paused, libsoup 3
+   * reads and writes nothing on its connection, so only
+   * soup_server_disconnect() disconnects it, and the server lets go of
+   * its messages before calling that (let_go_of_messages()). The
+   * message is paused by start_handler() when the handler did not
+   * answer at once, or here when it must wait for a slot. */
   req->started_us = g_get_monotonic_time ();
   ensure_tick (self);
 
@@ -708,6 +792,7 @@ admit (LoomHttpServer     *self,
     }
   else
     {
+      pause_message (req);
       req->queued = TRUE;
       g_queue_push_tail_link (&self->waiting, &req->link);
     }
@@ -721,12 +806,14 @@ handle_message (SoupServer        *soup,
                 gpointer           user_data)
 {
   LoomHttpServer *self = user_data;
+  Connection *conn = connection_get (self, msg);
   g_autoptr(LoomHttpRouteMatch) match = NULL;
   g_autoptr(GBytes) body = NULL;
 
   /* The request is read in full: from here on the handler's time is
    * request-timeout's business, not the idle timeout's. */
-  connection_arm (self, msg, FALSE);
+  if (conn != NULL)
+    connection_set_deadline (self, conn, FALSE);
 
   if (self->shutting_down)
     {
@@ -739,7 +826,7 @@ handle_message (SoupServer        *soup,
   switch (loom_http_route_match_get_result (match))
     {
     case LOOM_HTTP_ROUTE_MATCHED:
-      admit (self, msg, path, query, match);
+      admit (self, conn, msg, path, query, match);
       break;
     case LOOM_HTTP_ROUTE_METHOD_NOT_ALLOWED:
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
@@ -1073,29 +1160,22 @@ connection_set_deadline (LoomHttpServer *self,
     ensure_tick (self);
 }
 
-static void
-connection_arm (LoomHttpServer    *self,
-                SoupServerMessage *msg,
-                gboolean           arm)
-{
-  Connection *conn = connection_get (self, msg);
-
-  if (conn != NULL)
-    connection_set_deadline (self, conn, arm);
-}
-
-static void
-connection_set_between (LoomHttpServer    *self,
+/* Arms the idle deadline and says whether the connection is between
+ * requests, with one look-up of the connection, which it returns. */
+static Connection *
+connection_arm_between (LoomHttpServer    *self,
                         SoupServerMessage *msg,
                         gboolean           between)
 {
   Connection *conn = connection_get (self, msg);
 
   if (conn == NULL)
-    return;
+    return NULL;
+  connection_set_deadline (self, conn, TRUE);
   conn->between = between;
   if (between)
     ensure_tick (self);
+  return conn;
 }
 
 /* Whether the client of a connection between requests has closed it. */
@@ -1181,8 +1261,7 @@ request_started (SoupServer        *soup,
 {
   LoomHttpServer *self = user_data;
 
-  connection_arm (self, msg, TRUE);
-  connection_set_between (self, msg, FALSE);
+  connection_arm_between (self, msg, FALSE);
 
   /* libsoup looks the peer's address up when first asked, and warns if
    * the connection is gone by then: ask while it is surely there. */
@@ -1203,12 +1282,18 @@ log_request (SoupServer        *soup,
   g_autofree char *date = NULL;
   g_autofree char *line = NULL;
   g_autofree char *size = NULL;
-  GUri *uri = soup_server_message_get_uri (msg);
-  const char *host = g_object_get_data (G_OBJECT (msg), "loom-http-remote-host");
-  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  GUri *uri;
+  const char *host;
+  SoupMessageBody *body;
 
-  if (self->access_log == NULL || uri == NULL)
+  /* Off by default: then this costs a request nothing. */
+  if (self->access_log == NULL)
     return;
+  uri = soup_server_message_get_uri (msg);
+  if (uri == NULL)
+    return;
+  host = g_object_get_data (G_OBJECT (msg), "loom-http-remote-host");
+  body = soup_server_message_get_response_body (msg);
 
   now = g_date_time_new_now_local ();
   date = g_date_time_format (now, "%d/%b/%Y:%H:%M:%S %z");
@@ -1231,10 +1316,11 @@ request_finished (SoupServer        *soup,
                   SoupServerMessage *msg,
                   gpointer           user_data)
 {
+  Connection *conn;
+
   log_request (soup, msg, user_data);
-  connection_arm (user_data, msg, TRUE);
-  connection_set_between (user_data, msg, TRUE);
-  msg_gone (msg);
+  conn = connection_arm_between (user_data, msg, TRUE);
+  msg_gone (conn, msg);
 }
 
 static void
@@ -1243,7 +1329,7 @@ request_aborted (SoupServer        *soup,
                  gpointer           user_data)
 {
   log_request (soup, msg, user_data);
-  msg_gone (msg);
+  msg_gone (connection_get (user_data, msg), msg);
 }
 
 /* GObject. */
@@ -1281,7 +1367,10 @@ loom_http_server_dispose (GObject *object)
       g_clear_pointer (&self->accept_sources, g_ptr_array_unref);
     }
   if (self->soup != NULL)
-    soup_server_disconnect (self->soup);
+    {
+      let_go_of_messages (self);
+      soup_server_disconnect (self->soup);
+    }
   if (self->tick != NULL)
     {
       g_source_destroy (self->tick);

@@ -748,6 +748,117 @@ test_task_await_self (void)
   loom_test_run (await_self_main, NULL);
 }
 
+/* loom_task_start_eager(): from the loop (not in a task) the function
+ * runs inside the call up to its first suspension; done callbacks still
+ * wait for the loop; inside a task it only schedules. */
+typedef struct
+{
+  gboolean    ran;
+  gboolean    finished;
+  gboolean    callback_ran;
+  LoomTask   *at_once;   /* (owned) */
+  LoomTask   *sleeper;   /* (owned) */
+  LoomFuture *started;   /* (owned) */
+} Eager;
+
+static LoomFuture *
+eager_at_once (gpointer data)
+{
+  Eager *eager = data;
+
+  eager->ran = TRUE;
+  return loom_future_new_for_int64 (7);
+}
+
+static LoomFuture *
+eager_sleeps (gpointer data)
+{
+  Eager *eager = data;
+  g_autoptr(GError) error = NULL;
+
+  eager->ran = TRUE;
+  if (!loom_sleep (5, &error))
+    return loom_future_new_for_error (g_steal_pointer (&error));
+  eager->finished = TRUE;
+  return loom_future_new_for_int64 (8);
+}
+
+static void
+eager_done (LoomFuture *future,
+            gpointer    data)
+{
+  Eager *eager = data;
+
+  eager->callback_ran = TRUE;
+}
+
+static gboolean
+eager_from_loop (gpointer data)
+{
+  Eager *eager = data;
+
+  g_assert_null (loom_task_get_current ());
+
+  eager->at_once = loom_task_new (eager_at_once, eager, NULL);
+  loom_future_add_done_callback (LOOM_FUTURE (eager->at_once), eager_done, eager, NULL);
+  g_assert_true (loom_task_start_eager (eager->at_once));
+  g_assert_true (eager->ran);
+  g_assert_true (loom_future_is_done (LOOM_FUTURE (eager->at_once)));
+  g_assert_cmpint (loom_future_get_int64 (LOOM_FUTURE (eager->at_once), NULL), ==, 7);
+  g_assert_false (eager->callback_ran);
+
+  eager->ran = FALSE;
+  eager->sleeper = loom_task_new (eager_sleeps, eager, NULL);
+  g_assert_true (loom_task_start_eager (eager->sleeper));
+  g_assert_true (eager->ran);
+  g_assert_false (eager->finished);
+  g_assert_false (loom_future_is_done (LOOM_FUTURE (eager->sleeper)));
+
+  loom_future_resolve (eager->started);
+  return G_SOURCE_REMOVE;
+}
+
+static LoomFuture *
+eager_main (gpointer data)
+{
+  Eager eager = { 0 };
+  g_autoptr(GSource) idle = NULL;
+  g_autoptr(LoomTask) inside = NULL;
+  g_autoptr(GError) error = NULL;
+
+  eager.started = loom_future_new ();
+  idle = g_idle_source_new ();
+  g_source_set_callback (idle, eager_from_loop, &eager, NULL);
+  g_source_attach (idle, g_main_context_get_thread_default ());
+  g_assert_true (loom_await (eager.started, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (loom_await_int64 (LOOM_FUTURE (eager.sleeper), &error), ==, 8);
+  g_assert_no_error (error);
+  g_assert_true (eager.finished);
+  g_assert_true (eager.callback_ran);
+
+  /* Inside a task it is loom_task_start(). */
+  eager.ran = FALSE;
+  inside = loom_task_new (eager_at_once, &eager, NULL);
+  g_assert_false (loom_task_start_eager (inside));
+  g_assert_false (eager.ran);
+  g_assert_cmpint (loom_await_int64 (LOOM_FUTURE (inside), &error), ==, 7);
+  g_assert_no_error (error);
+  g_assert_true (eager.ran);
+
+  g_clear_object (&eager.at_once);
+  g_clear_object (&eager.sleeper);
+  g_clear_object (&eager.started);
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static void
+test_task_start_eager (void)
+{
+  loom_test_run (eager_main, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -771,6 +882,7 @@ main (int   argc,
   g_test_add_func ("/task/unstarted-is-freed", test_task_unstarted_is_freed);
   g_test_add_func ("/task/call-soon", test_task_call_soon);
   g_test_add_func ("/task/await-self", test_task_await_self);
+  g_test_add_func ("/task/start-eager", test_task_start_eager);
 
   return g_test_run ();
 }

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <glib/gstdio.h>
 
 #include "test-server-util.h"
@@ -299,6 +301,77 @@ static void
 test_routing (void)
 {
   test_run (routing_body, NULL);
+}
+
+/* respond_json writes the tree itself: every kind of node, compact, in
+ * insertion order, with what JSON requires escaped, doubles as
+ * g_ascii_dtostr() writes them (as JsonGenerator does). */
+static const char json_tree[] =
+  "{\"s\":\"q\\\"b\\\\n\\n\\r\\t\\b\\f\\u0001\\u001f\\u007f/\\u00e9\",\"z\":1,\"a\":[],"
+  "\"o\":{},\"nested\":{\"list\":[1,-9223372036854775808,9223372036854775807,0]},"
+  "\"d\":[1.5,2.0,-0.25,1e+20,1e-07],\"t\":true,\"f\":false,\"n\":null,\"e\":\"\"}";
+static const char json_written[] =
+  "{\"s\":\"q\\\"b\\\\n\\n\\r\\t\\b\\f\\u0001\\u001f\\u007f/\xc3\xa9\",\"z\":1,\"a\":[],"
+  "\"o\":{},\"nested\":{\"list\":[1,-9223372036854775808,9223372036854775807,0]},"
+  "\"d\":[1.5,2.0,-0.25,1e+20,9.9999999999999995e-08],\"t\":true,\"f\":false,\"n\":null,\"e\":\"\"}";
+
+static LoomFuture *
+get_tree (LoomHttpServerRequest *request,
+          gpointer               user_data)
+{
+  g_autoptr(JsonNode) node = json_from_string (json_tree, NULL);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) odd = NULL;
+
+  if (g_str_equal (loom_http_server_request_get_param (request, "which"), "tree"))
+    {
+      loom_http_server_request_respond_json (request, 200, node);
+      return NULL;
+    }
+  /* JSON has no NaN or infinity: they are written as null. */
+  json_builder_begin_array (builder);
+  json_builder_add_double_value (builder, NAN);
+  json_builder_add_double_value (builder, -INFINITY);
+  json_builder_add_double_value (builder, 3.0);
+  json_builder_end_array (builder);
+  odd = json_builder_get_root (builder);
+  loom_http_server_request_respond_json (request, 200, odd);
+  return NULL;
+}
+
+static LoomFuture *
+json_body (gpointer data)
+{
+  g_autoptr(LoomHttpServer) server = loom_http_server_new ();
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(TestResponse) tree = NULL;
+  g_autoptr(TestResponse) odd = NULL;
+  g_autoptr(JsonNode) expected = json_from_string (json_tree, NULL);
+  g_autoptr(JsonNode) parsed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (loom_http_server_add_route (server, "GET", "/json/{which}", get_tree, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (loom_http_server_listen (server, "127.0.0.1", 0, &error));
+  g_assert_no_error (error);
+
+  tree = test_get (session, server, "/json/tree");
+  g_assert_cmpuint (tree->status, ==, 200);
+  g_assert_cmpstr (tree->body, ==, json_written);
+  parsed = json_from_string (tree->body, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_node_equal (parsed, expected));
+
+  odd = test_get (session, server, "/json/odd");
+  g_assert_cmpuint (odd->status, ==, 200);
+  g_assert_cmpstr (odd->body, ==, "[null,null,3.0]");
+  return NULL;
+}
+
+static void
+test_json (void)
+{
+  test_run (json_body, NULL);
 }
 
 typedef struct
@@ -1190,6 +1263,7 @@ main (int   argc,
   test_init (&argc, &argv);
 
   g_test_add_func ("/server/routing", test_routing);
+  g_test_add_func ("/server/json", test_json);
   g_test_add_func ("/server/concurrent", test_concurrent);
   g_test_add_func ("/server/failure", test_failure);
   g_test_add_func ("/server/request-helpers", test_request_helpers);
