@@ -70,6 +70,34 @@ def await_values_of_every_kind():
 
 
 @case
+def boxed_values_outlive_their_future():
+    """A boxed value (GBytes here) read from a future or a queue stays
+    valid after the future or the item is gone: PyGObject reads it from a
+    GValue the C side owns without taking a reference of its own."""
+    from gi.repository import GObject
+    import gc
+
+    def resolved_with_bytes(data):
+        future = Loom.Future.new()
+        future.resolve_value(GObject.Value(GLib.Bytes, GLib.Bytes.new(data)))
+        return future
+
+    async def main_coro():
+        got = await resolved_with_bytes(b'future' * 200)
+        queue = Loom.Queue()
+        queue.put_nowait(GLib.Bytes.new(b'queued' * 200))
+        return got, queue.get_nowait()
+
+    got, queued = Loom.run(main_coro())
+    gc.collect()
+    # What would reuse the memory of a value freed under the wrapper.
+    junk = [GLib.Bytes.new(b'z' * 1200) for _ in range(2000)]
+    check_eq(got.get_data(), b'future' * 200, 'a future\'s boxed value')
+    check_eq(queued.get_data(), b'queued' * 200, 'a queue\'s boxed value')
+    del junk
+
+
+@case
 def await_loom_error_is_gerror():
     async def main_coro():
         f = Loom.Future.new_for_error_literal(Loom.error_quark(), Loom.Error.TIMED_OUT, 'late')

@@ -121,6 +121,26 @@ def _typed_error(error):
     return _exception_from_error(error)
 
 
+def _owned(value):
+    """A boxed value PyGObject wrapped without a copy, copied.
+
+    PyGObject wraps a boxed value it reads from a GValue the C side still
+    owns (a future's value) without taking a copy or a reference; once the
+    future is gone the wrapper would point at freed memory."""
+    if isinstance(value, GObject.GBoxed):
+        return value.copy()
+    return value
+
+
+def _as_item(value):
+    """A boxed value goes into a queue as the Python object itself:
+    PyGObject would wrap a boxed item of get_value_nowait()'s out GValue
+    without a reference of its own, and free it on return."""
+    if isinstance(value, GObject.GBoxed):
+        return GObject.Value(GObject.TYPE_PYOBJECT, value)
+    return value
+
+
 def _result(future):
     """The value of a done future, or its failure raised."""
     if future.get_state() == Loom.FutureState.REJECTED:
@@ -129,7 +149,7 @@ def _result(future):
         except GLib.Error as error:
             raise _typed_error(error) from None
     try:
-        return future.get_value()
+        return _owned(future.get_value())
     except GLib.Error as error:
         if error.matches(Loom.error_quark(), Loom.Error.NO_VALUE):
             return None
@@ -510,7 +530,7 @@ async def _anext(self):
             raise StopAsyncIteration from None
         raise
     try:
-        return future.get_value()
+        return _owned(future.get_value())
     except GLib.Error as error:
         if error.matches(Loom.error_quark(), Loom.Error.NO_VALUE):
             raise StopAsyncIteration from None
@@ -559,8 +579,11 @@ class Queue(Loom.Queue):
     def __init__(self, maxsize=0, order=Loom.QueueOrder.FIFO):
         pass
 
+    def put(self, value):
+        return Loom.Queue.put(self, _as_item(value))
+
     def put_nowait(self, value):
-        return self.put_value_nowait(value)
+        return self.put_value_nowait(_as_item(value))
 
     def get_nowait(self):
         return self.get_value_nowait()
