@@ -507,7 +507,7 @@ listen_main (gpointer data)
     fprintf (stderr, _("Listening; interrupt to stop\n"));
   while (loom_iter_next (LOOM_ASYNC_ITERATOR (listener), &item, &error))
     {
-      LoomPgNotification *n = g_value_get_object (&item);
+      LoomPgNotification *n = g_value_get_boxed (&item);
 
       if (loom_pg_notification_is_gap (n))
         printf (_("-- reconnected: notifications may have been missed\n"));

@@ -19,7 +19,7 @@
  * LoomPgListener:
  *
  * `LISTEN` on a connection of its own, as a [iface@Loom.AsyncIterator] of
- * [class@LoomPg.Notification]s in the order the server delivers them.
+ * [struct@LoomPg.Notification] records in the order the server delivers them.
  *
  * When the connection is lost, the listener reconnects with a backoff
  * (100 ms doubling up to 5 s), issues `LISTEN` again for every channel,
@@ -35,7 +35,7 @@
  * loom_await (listening, &error);
  * while (loom_iter_next (LOOM_ASYNC_ITERATOR (listener), &item, &error))
  *   {
- *     LoomPgNotification *n = g_value_get_object (&item);
+ *     LoomPgNotification *n = g_value_get_boxed (&item);
  *     …
  *     g_value_unset (&item);
  *   }
@@ -75,8 +75,8 @@ push_item (LoomPgListener     *self,
     {
       g_autoptr(LoomFuture) waiting = g_steal_pointer (&self->waiting);
 
-      loom_future_resolve_object (waiting, item);
-      g_object_unref (item);
+      loom_future_resolve_boxed (waiting, LOOM_PG_TYPE_NOTIFICATION, item);
+      loom_pg_notification_unref (item);
       return;
     }
   g_queue_push_tail (&self->items, item);
@@ -363,7 +363,7 @@ loom_pg_listener_next (LoomAsyncIterator *iterator)
     {
       g_autoptr(LoomPgNotification) item = g_queue_pop_head (&self->items);
 
-      return loom_future_new_for_object (item);
+      return loom_future_new_for_boxed (LOOM_PG_TYPE_NOTIFICATION, item);
     }
   if (self->closed)
     {
@@ -390,7 +390,7 @@ loom_pg_listener_next_ready (LoomAsyncIterator *iterator,
   if (notification == NULL)
     return FALSE;
   g_value_init (item, LOOM_PG_TYPE_NOTIFICATION);
-  g_value_take_object (item, notification);
+  g_value_take_boxed (item, notification);
   return TRUE;
 }
 
@@ -443,7 +443,7 @@ loom_pg_listener_finalize (GObject *object)
   g_clear_object (&self->connecting);
   g_clear_object (&self->reconnecting);
   g_ptr_array_unref (self->channels);
-  g_queue_clear_full (&self->items, g_object_unref);
+  g_queue_clear_full (&self->items, (GDestroyNotify) loom_pg_notification_unref);
   memset (self->conninfo, 0, strlen (self->conninfo));
   g_free (self->conninfo);
   G_OBJECT_CLASS (loom_pg_listener_parent_class)->finalize (object);

@@ -20,39 +20,21 @@
  * Since: 0.2
  */
 
+/* A plain reference-counted record, not a GObject: a listener makes one
+ * per notification, and a GObject's construction and finalization would
+ * cost several times what receiving the notification does. */
 struct _LoomPgNotification
 {
-  GObject   parent_instance;
-
   PGnotify *notify;  /* (owned) (nullable) libpq's, NULL for a gap marker */
 };
 
-G_DEFINE_FINAL_TYPE (LoomPgNotification, loom_pg_notification, G_TYPE_OBJECT)
-
-static void
-loom_pg_notification_finalize (GObject *object)
-{
-  LoomPgNotification *self = LOOM_PG_NOTIFICATION (object);
-
-  g_clear_pointer (&self->notify, PQfreemem);
-  G_OBJECT_CLASS (loom_pg_notification_parent_class)->finalize (object);
-}
-
-static void
-loom_pg_notification_class_init (LoomPgNotificationClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = loom_pg_notification_finalize;
-}
-
-static void
-loom_pg_notification_init (LoomPgNotification *self)
-{
-}
+G_DEFINE_BOXED_TYPE (LoomPgNotification, loom_pg_notification,
+                     loom_pg_notification_ref, loom_pg_notification_unref)
 
 LoomPgNotification *
 loom_pg_notification_new_take (PGnotify *notify)
 {
-  LoomPgNotification *self = g_object_new (LOOM_PG_TYPE_NOTIFICATION, NULL);
+  LoomPgNotification *self = g_atomic_rc_box_new0 (LoomPgNotification);
 
   /* The channel and the payload are in the same block: no copies. */
   self->notify = notify;
@@ -62,7 +44,49 @@ loom_pg_notification_new_take (PGnotify *notify)
 LoomPgNotification *
 loom_pg_notification_new_gap (void)
 {
-  return g_object_new (LOOM_PG_TYPE_NOTIFICATION, NULL);
+  return g_atomic_rc_box_new0 (LoomPgNotification);
+}
+
+/**
+ * loom_pg_notification_ref:
+ * @self: a notification
+ *
+ * Takes a reference on @self.
+ *
+ * Returns: (transfer full): @self
+ *
+ * Since: 0.2
+ */
+LoomPgNotification *
+loom_pg_notification_ref (LoomPgNotification *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return g_atomic_rc_box_acquire (self);
+}
+
+static void
+notification_clear (gpointer data)
+{
+  LoomPgNotification *self = data;
+
+  g_clear_pointer (&self->notify, PQfreemem);
+}
+
+/**
+ * loom_pg_notification_unref:
+ * @self: (transfer full): a notification
+ *
+ * Releases a reference on @self; the last one frees it.
+ *
+ * Since: 0.2
+ */
+void
+loom_pg_notification_unref (LoomPgNotification *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_atomic_rc_box_release_full (self, notification_clear);
 }
 
 /**
@@ -78,7 +102,7 @@ loom_pg_notification_new_gap (void)
 const char *
 loom_pg_notification_get_channel (LoomPgNotification *self)
 {
-  g_return_val_if_fail (LOOM_PG_IS_NOTIFICATION (self), NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
   return self->notify ? self->notify->relname : NULL;
 }
@@ -96,7 +120,7 @@ loom_pg_notification_get_channel (LoomPgNotification *self)
 const char *
 loom_pg_notification_get_payload (LoomPgNotification *self)
 {
-  g_return_val_if_fail (LOOM_PG_IS_NOTIFICATION (self), NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
   return self->notify ? self->notify->extra : NULL;
 }
@@ -114,7 +138,7 @@ loom_pg_notification_get_payload (LoomPgNotification *self)
 int
 loom_pg_notification_get_pid (LoomPgNotification *self)
 {
-  g_return_val_if_fail (LOOM_PG_IS_NOTIFICATION (self), 0);
+  g_return_val_if_fail (self != NULL, 0);
 
   return self->notify ? self->notify->be_pid : 0;
 }
@@ -133,7 +157,7 @@ loom_pg_notification_get_pid (LoomPgNotification *self)
 gboolean
 loom_pg_notification_is_gap (LoomPgNotification *self)
 {
-  g_return_val_if_fail (LOOM_PG_IS_NOTIFICATION (self), FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
 
   return self->notify == NULL;
 }

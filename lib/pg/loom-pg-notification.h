@@ -17,8 +17,15 @@ G_BEGIN_DECLS
 
 #define LOOM_PG_TYPE_NOTIFICATION (loom_pg_notification_get_type ())
 
+typedef struct _LoomPgNotification LoomPgNotification;
+
 LOOM_AVAILABLE_IN_0_2
-G_DECLARE_FINAL_TYPE (LoomPgNotification, loom_pg_notification, LOOM_PG, NOTIFICATION, GObject)
+GType loom_pg_notification_get_type (void) G_GNUC_CONST;
+
+LOOM_AVAILABLE_IN_0_2
+LoomPgNotification *loom_pg_notification_ref   (LoomPgNotification *self);
+LOOM_AVAILABLE_IN_0_2
+void                loom_pg_notification_unref (LoomPgNotification *self);
 
 LOOM_AVAILABLE_IN_0_2
 const char *loom_pg_notification_get_channel (LoomPgNotification *self);
@@ -28,5 +35,7 @@ LOOM_AVAILABLE_IN_0_2
 int         loom_pg_notification_get_pid     (LoomPgNotification *self);
 LOOM_AVAILABLE_IN_0_2
 gboolean    loom_pg_notification_is_gap      (LoomPgNotification *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoomPgNotification, loom_pg_notification_unref)
 
 G_END_DECLS

@@ -20,7 +20,7 @@ next_item (LoomPgListener *listener)
 
   g_assert_true (loom_iter_next (LOOM_ASYNC_ITERATOR (listener), &item, &error));
   g_assert_no_error (error);
-  return g_value_dup_object (&item);
+  return g_value_dup_boxed (&item);
 }
 
 static LoomFuture *
