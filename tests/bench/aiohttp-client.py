@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The aiohttp anchor of run-http-client, on asyncio or uvloop.
 
-    aiohttp-client.py --loop asyncio|uvloop get URL COUNT CONCURRENCY
+    aiohttp-client.py --loop asyncio|uvloop get URL COUNT CONCURRENCY [MAX_CONNS PER_HOST]
     aiohttp-client.py --loop asyncio|uvloop stream URL
+
+get's connection limits (TCPConnector's limit and limit_per_host) are
+CONCURRENCY for both unless given.
 
 Prints "WORKLOAD UNIT VALUE" lines, as loom-bench-http-client does.
 """
@@ -19,8 +22,8 @@ def cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
-async def run_get(aiohttp, url, count, concurrency):
-    connector = aiohttp.TCPConnector(limit=concurrency, limit_per_host=concurrency)
+async def run_get(aiohttp, url, count, concurrency, limit, limit_per_host):
+    connector = aiohttp.TCPConnector(limit=limit, limit_per_host=limit_per_host)
     async with aiohttp.ClientSession(connector=connector) as session:
         async with session.get(url) as response:
             await response.read()
@@ -81,8 +84,10 @@ def main():
                 print("%s - n/a uvloop is not installed (%s)" % (w, e))
             return 0
         uvloop.install()
-    if args[0] == "get" and len(args) == 4:
-        asyncio.run(run_get(aiohttp, args[1], int(args[2]), int(args[3])))
+    if args[0] == "get" and len(args) in (4, 6):
+        concurrency = int(args[3])
+        limits = [int(a) for a in args[4:6]] or [concurrency, concurrency]
+        asyncio.run(run_get(aiohttp, args[1], int(args[2]), concurrency, *limits))
     elif args[0] == "stream" and len(args) == 2:
         asyncio.run(run_stream(aiohttp, args[1]))
     else:

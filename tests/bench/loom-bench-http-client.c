@@ -1,7 +1,9 @@
 /* loom-bench-http-client.c: LoomHttpClient under load, for run-http-client.
  *
- *   loom-bench-http-client get URL COUNT CONCURRENCY
+ *   loom-bench-http-client get URL COUNT CONCURRENCY [MAX_CONNS PER_HOST]
  *   loom-bench-http-client stream URL
+ *
+ * get's connection limits are CONCURRENCY for both unless given.
  *
  * Prints "WORKLOAD UNIT VALUE" lines: req/s and CPU µs per request for
  * get; MiB/s and peak RSS for stream.
@@ -25,6 +27,8 @@ typedef struct
   const char     *url;
   guint           count;
   guint           concurrency;
+  guint           max_connections;
+  guint           max_connections_per_host;
   guint           started;
   guint           failed;
   guint64         bytes;
@@ -70,10 +74,11 @@ run_get (gpointer data)
   double cpu, seconds;
   gint64 start;
 
-  bench->client = loom_http_client_new_with_limits (bench->concurrency, bench->concurrency);
+  bench->client = loom_http_client_new_with_limits (bench->max_connections,
+                                                    bench->max_connections_per_host);
   /* One request to open a connection before the clock starts. */
   {
-    Bench warm = { bench->client, bench->url, 1, 1, 0, 0, 0 };
+    Bench warm = { bench->client, bench->url, 1, 1, 0, 0, 0, 0, 0 };
 
     worker (&warm);
   }
@@ -154,11 +159,18 @@ main (int   argc,
   g_autoptr(LoomFuture) done = NULL;
   Bench bench = { 0 };
 
-  if (argc == 5 && g_str_equal (argv[1], "get"))
+  if ((argc == 5 || argc == 7) && g_str_equal (argv[1], "get"))
     {
       bench.url = argv[2];
       bench.count = (guint) atoi (argv[3]);
       bench.concurrency = (guint) atoi (argv[4]);
+      bench.max_connections = argc == 7 ? (guint) atoi (argv[5]) : bench.concurrency;
+      bench.max_connections_per_host = argc == 7 ? (guint) atoi (argv[6]) : bench.concurrency;
+      if (bench.concurrency == 0 || bench.max_connections == 0 || bench.max_connections_per_host == 0)
+        {
+          fprintf (stderr, "%s: CONCURRENCY and the limits must be positive\n", argv[0]);
+          return 2;
+        }
       done = loom_run (run_get, &bench, &error);
     }
   else if (argc == 3 && g_str_equal (argv[1], "stream"))
@@ -168,7 +180,7 @@ main (int   argc,
     }
   else
     {
-      fprintf (stderr, "usage: %s get URL COUNT CONCURRENCY | stream URL\n", argv[0]);
+      fprintf (stderr, "usage: %s get URL COUNT CONCURRENCY [MAX_CONNS PER_HOST] | stream URL\n", argv[0]);
       return 2;
     }
   if (done == NULL)

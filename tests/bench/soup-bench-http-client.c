@@ -1,8 +1,11 @@
 /* soup-bench-http-client.c: the plain libsoup anchor of run-http-client,
  * with the same limits as the Loom client and no Loom at all.
  *
- *   soup-bench-http-client get URL COUNT CONCURRENCY
+ *   soup-bench-http-client get URL COUNT CONCURRENCY [MAX_CONNS PER_HOST]
  *   soup-bench-http-client stream URL
+ *
+ * get's connection limits (the session's max-conns and
+ * max-conns-per-host) are CONCURRENCY for both unless given.
  *
  * Copyright 2026 The Loom authors
  *
@@ -73,14 +76,17 @@ start_one (Bench *bench)
 
 static void
 run_get (Bench *bench,
-         guint  concurrency)
+         guint  concurrency,
+         guint  max_connections,
+         guint  max_connections_per_host)
 {
   double cpu, seconds;
   gint64 start;
   guint total = bench->count;
 
-  bench->session = soup_session_new_with_options ("max-conns", concurrency,
-                                                  "max-conns-per-host", concurrency, NULL);
+  bench->session = soup_session_new_with_options ("max-conns", max_connections,
+                                                  "max-conns-per-host", max_connections_per_host,
+                                                  NULL);
   /* One request to open a connection before the clock starts. */
   bench->count = 1;
   start_one (bench);
@@ -188,11 +194,20 @@ main (int   argc,
   static Bench bench;
 
   bench.loop = g_main_loop_new (NULL, FALSE);
-  if (argc == 5 && g_str_equal (argv[1], "get"))
+  if ((argc == 5 || argc == 7) && g_str_equal (argv[1], "get"))
     {
+      guint concurrency = (guint) atoi (argv[4]);
+      guint max_connections = argc == 7 ? (guint) atoi (argv[5]) : concurrency;
+      guint max_connections_per_host = argc == 7 ? (guint) atoi (argv[6]) : concurrency;
+
+      if (concurrency == 0 || max_connections == 0 || max_connections_per_host == 0)
+        {
+          fprintf (stderr, "%s: CONCURRENCY and the limits must be positive\n", argv[0]);
+          return 2;
+        }
       bench.url = argv[2];
       bench.count = (guint) atoi (argv[3]);
-      run_get (&bench, (guint) atoi (argv[4]));
+      run_get (&bench, concurrency, max_connections, max_connections_per_host);
     }
   else if (argc == 3 && g_str_equal (argv[1], "stream"))
     {
@@ -201,7 +216,7 @@ main (int   argc,
     }
   else
     {
-      fprintf (stderr, "usage: %s get URL COUNT CONCURRENCY | stream URL\n", argv[0]);
+      fprintf (stderr, "usage: %s get URL COUNT CONCURRENCY [MAX_CONNS PER_HOST] | stream URL\n", argv[0]);
       return 2;
     }
   g_clear_object (&bench.session);
