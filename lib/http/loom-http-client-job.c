@@ -187,13 +187,40 @@ struct _LoomHttpClientJob
 
 typedef LoomHttpClientJob Job;
 
-void
-loom_http_client_host_slots_free (gpointer data)
+static void
+host_slots_free (gpointer data)
 {
   LoomHttpClientHostSlots *host = data;
 
+  g_free (host->scheme);
+  g_free (host->host);
   g_object_unref (host->semaphore);
   g_free (host);
+}
+
+static guint
+host_slots_hash (gconstpointer data)
+{
+  const LoomHttpClientHostSlots *host = data;
+
+  return (g_str_hash (host->host) * 31 + (guint) host->port) * 31 + g_str_hash (host->scheme);
+}
+
+static gboolean
+host_slots_equal (gconstpointer a,
+                  gconstpointer b)
+{
+  const LoomHttpClientHostSlots *x = a;
+  const LoomHttpClientHostSlots *y = b;
+
+  return x->port == y->port && g_str_equal (x->host, y->host) && g_str_equal (x->scheme, y->scheme);
+}
+
+/* The client's records of hosts, each its own key. */
+GHashTable *
+loom_http_client_host_slots_new (void)
+{
+  return g_hash_table_new_full (host_slots_hash, host_slots_equal, NULL, host_slots_free);
 }
 
 static void
@@ -211,14 +238,6 @@ job_free (gpointer data)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
-
-static char *
-origin_key (GUri *uri)
-{
-  return g_strdup_printf ("%s://%s:%d", g_uri_get_scheme (uri), g_uri_get_host (uri),
-                          g_uri_get_port (uri) > 0 ? g_uri_get_port (uri)
-                          : g_str_equal (g_uri_get_scheme (uri), "https") ? 443 : 80);
-}
 
 struct _LoomHttpClientSlot
 {
@@ -264,10 +283,16 @@ slot_acquire (LoomHttpClient  *client,
               GError         **error)
 {
   g_autoptr(Slot) slot = g_new0 (Slot, 1);
-  g_autofree char *key = origin_key (uri);
+  LoomHttpClientHostSlots key = { 0 };
+
+  /* The origin, with the strings of @uri: scheme, host, port. */
+  key.scheme = (char *) g_uri_get_scheme (uri);
+  key.host = (char *) g_uri_get_host (uri);
+  key.port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri)
+             : g_str_equal (key.scheme, "https") ? 443 : 80;
 
   slot->client = g_object_ref (client);
-  slot->host = g_hash_table_lookup (client->host_slots, key);
+  slot->host = g_hash_table_lookup (client->host_slots, &key);
   if (slot->host == NULL)
     {
       if (g_hash_table_size (client->host_slots) >= client->host_slots_sweep_at)
@@ -277,8 +302,11 @@ slot_acquire (LoomHttpClient  *client,
                                              2 * g_hash_table_size (client->host_slots));
         }
       slot->host = g_new0 (LoomHttpClientHostSlots, 1);
+      slot->host->scheme = g_strdup (key.scheme);
+      slot->host->host = g_strdup (key.host);
+      slot->host->port = key.port;
       slot->host->semaphore = loom_semaphore_new (client->max_connections_per_host);
-      g_hash_table_insert (client->host_slots, g_steal_pointer (&key), slot->host);
+      g_hash_table_add (client->host_slots, slot->host);
     }
   slot->host->users++;
 

@@ -48,9 +48,13 @@ struct _LoomHttpRequest
  * until there are twice as many as were left. */
 #define LOOM_HTTP_HOST_RECORDS_SWEEP_AT 1024
 
-/* The connection slots to one host (scheme, host and port). */
+/* The connection slots to one host (scheme, host and port): the record
+ * is its own key in the client's table, so a look-up needs no key made. */
 typedef struct
 {
+  char          *scheme;      /* (owned) */
+  char          *host;        /* (owned) */
+  int            port;        /* never -1: the scheme's default filled in */
   LoomSemaphore *semaphore;   /* (owned) */
   guint          users;       /* requests holding or waiting for a slot */
   guint          held;        /* slots held now */
@@ -68,7 +72,7 @@ struct _LoomHttpClient
   char               *base_url;         /* (owned) (nullable) */
   char               *tls_ca_file;      /* (owned) (nullable) */
   LoomSemaphore      *slots;            /* (owned) all hosts */
-  GHashTable         *host_slots;       /* (owned) "scheme://host:port" → LoomHttpClientHostSlots */
+  GHashTable         *host_slots;       /* (owned) set of LoomHttpClientHostSlots */
   guint               host_slots_sweep_at;
   guint               max_connections;
   guint               max_connections_per_host;
@@ -87,7 +91,7 @@ typedef struct _LoomHttpClientJob LoomHttpClientJob;
 GUri              *loom_http_client_parse_url          (GUri                 *base,
                                                         const char           *url,
                                                         GError              **error);
-void               loom_http_client_host_slots_free    (gpointer              data);
+GHashTable        *loom_http_client_host_slots_new     (void);
 LoomHttpClientJob *loom_http_client_job_new            (LoomHttpClient       *self,
                                                         const char           *method,
                                                         const char           *url,

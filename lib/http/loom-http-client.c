@@ -445,7 +445,7 @@ static void
 loom_http_client_init (LoomHttpClient *self)
 {
   self->default_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-  self->host_slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, loom_http_client_host_slots_free);
+  self->host_slots = loom_http_client_host_slots_new ();
   self->host_slots_sweep_at = LOOM_HTTP_HOST_RECORDS_SWEEP_AT;
   self->max_connections = DEFAULT_MAX_CONNECTIONS;
   self->max_connections_per_host = DEFAULT_MAX_CONNECTIONS_PER_HOST;
