@@ -542,7 +542,9 @@ job_read (Job           *job,
   return n;
 }
 
-/* Reads the whole body of @message from @stream. */
+/* Reads the whole body of @message from @stream, into one buffer that
+ * becomes the GBytes: with a known length, of that length (and one byte
+ * more, so that the read that meets the end needs no growth). */
 static GBytes *
 job_read_body (Job           *job,
                SoupMessage   *message,
@@ -553,33 +555,34 @@ job_read_body (Job           *job,
 {
   SoupMessageHeaders *headers = soup_message_get_response_headers (message);
   goffset length = soup_message_headers_get_content_length (headers);
-  g_autoptr(GByteArray) buffer = g_byte_array_new ();
+  g_autofree guint8 *buffer = NULL;
   GError *local_error = NULL;
   gsize used = 0;
   gsize capacity = READ_CHUNK;
   guint streak = 0;
 
-  /* With a known length the body is read in place, in one allocation. */
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH && length >= 0)
     capacity = (gsize) MIN (length, PREALLOCATE_MAX) + 1;
+  buffer = g_malloc (capacity);
 
   for (;;)
     {
       gssize n;
 
       if (used == capacity)
-        capacity = capacity * 2;
-      g_byte_array_set_size (buffer, (guint) capacity);
+        {
+          capacity = capacity * 2;
+          buffer = g_realloc (buffer, capacity);
+        }
       /* Data at hand is taken at once, but a body that keeps coming as
        * fast as it is read goes through the loop now and then, so that
        * one download does not hold up every other task. */
-      n = job_read (job, stream, buffer->data + used, capacity - used, uri, cancellable,
+      n = job_read (job, stream, buffer + used, capacity - used, uri, cancellable,
                     ++streak % 16 != 0, &local_error);
       if (n <= 0)
         break;
       used += (gsize) n;
     }
-  g_byte_array_set_size (buffer, (guint) used);
 
   if (local_error != NULL)
     {
@@ -587,7 +590,11 @@ job_read_body (Job           *job,
       g_propagate_error (error, local_error);
       return NULL;
     }
-  return g_byte_array_free_to_bytes (g_steal_pointer (&buffer));
+  /* A body of unknown length that came out much shorter than the buffer
+   * does not keep the rest. */
+  if (capacity - used > READ_CHUNK / 16)
+    buffer = g_realloc (buffer, MAX (used, 1));
+  return g_bytes_new_take (g_steal_pointer (&buffer), used);
 }
 
 static gboolean
