@@ -18,6 +18,7 @@
 #include "loom-http-error.h"
 
 #define READ_CHUNK                       (64 * 1024)
+#define READ_MIN                         1024
 #define PREALLOCATE_MAX                  (64 * 1024 * 1024)
 #define RETRY_BASE_MSEC                  100
 #define RETRY_MAX_MSEC                   10000
@@ -557,19 +558,22 @@ job_read_body (Job           *job,
   goffset length = soup_message_headers_get_content_length (headers);
   g_autofree guint8 *buffer = NULL;
   GError *local_error = NULL;
+  gboolean sized = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+                   length >= 0;
   gsize used = 0;
-  gsize capacity = READ_CHUNK;
+  gsize capacity = sized ? (gsize) MIN (length, PREALLOCATE_MAX) + 1 : READ_CHUNK;
   guint streak = 0;
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH && length >= 0)
-    capacity = (gsize) MIN (length, PREALLOCATE_MAX) + 1;
   buffer = g_malloc (capacity);
-
   for (;;)
     {
       gssize n;
 
-      if (used == capacity)
+      /* A chunked body's trailer lines are read into the buffer given,
+       * and libsoup needs room there for more than a line's end (it
+       * fails a read of a line into one byte), so a buffer of unknown
+       * length grows before it is that full. */
+      if (used == capacity || (!sized && capacity - used < READ_MIN))
         {
           capacity = capacity * 2;
           buffer = g_realloc (buffer, capacity);

@@ -93,6 +93,17 @@ finish_slow (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* @size bytes of a pattern that a misplaced byte does not match. */
+static guint8 *
+body_pattern (gsize size)
+{
+  guint8 *data = g_malloc (MAX (size, 1));
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) (i % 251);
+  return data;
+}
+
 static void
 handler (SoupServer        *server,
          SoupServerMessage *msg,
@@ -163,6 +174,30 @@ handler (SoupServer        *server,
         g_source_set_callback (source, finish_slow, msg, NULL);
         g_source_attach (source, g_main_context_get_thread_default ());
       }
+    }
+  else if (g_str_has_prefix (path, "/chunked/"))
+    {
+      /* N bytes of a pattern in chunked encoding, 10,000 to a chunk:
+       * a body of unknown length. */
+      gsize size = (gsize) g_ascii_strtoull (path + 9, NULL, 10);
+      SoupMessageBody *body = soup_server_message_get_response_body (msg);
+      g_autofree guint8 *pattern = body_pattern (size);
+
+      soup_message_headers_set_encoding (soup_server_message_get_response_headers (msg),
+                                         SOUP_ENCODING_CHUNKED);
+      soup_server_message_set_status (msg, 200, NULL);
+      for (gsize done = 0; done < size; done += 10000)
+        soup_message_body_append (body, SOUP_MEMORY_COPY, pattern + done, MIN (10000, size - done));
+      soup_message_body_complete (body);
+    }
+  else if (g_str_has_prefix (path, "/sized/"))
+    {
+      gsize size = (gsize) g_ascii_strtoull (path + 7, NULL, 10);
+      guint8 *pattern = body_pattern (size);
+
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_TAKE,
+                                        (const char *) pattern, size);
     }
   else if (g_str_equal (path, "/flaky"))
     {
@@ -324,6 +359,45 @@ static void
 test_basics (void)
 {
   http_test_run (basics_body, NULL);
+}
+
+/* Bodies read whole, of a known length (the buffer is of that size) and
+ * of an unknown one (the buffer grows, and is cut to size at the end):
+ * empty, short, at and around the 64 KiB the unknown one starts with,
+ * and several times that. */
+static LoomFuture *
+body_sizes_body (gpointer data)
+{
+  g_autoptr(LoomHttpClient) client = loom_http_client_new ();
+  const gsize sizes[] = { 0, 1, 10, 65535, 65536, 65537, 300000 };
+  const char *kinds[] = { "/chunked/", "/sized/" };
+  Fixture fixture;
+
+  fixture_start (&fixture, NULL);
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+      {
+        g_autofree char *path = g_strdup_printf ("%s%" G_GSIZE_FORMAT, kinds[k], sizes[i]);
+        g_autofree guint8 *expected = body_pattern (sizes[i]);
+        g_autoptr(LoomHttpResponse) response = NULL;
+        g_autoptr(GError) error = NULL;
+        GBytes *body;
+
+        response = get (client, &fixture, path, &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (loom_http_response_get_status (response), ==, 200);
+        body = loom_http_response_get_body (response);
+        g_assert_nonnull (body);
+        g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), expected, sizes[i]);
+      }
+  fixture_stop (&fixture);
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static void
+test_body_sizes (void)
+{
+  http_test_run (body_sizes_body, NULL);
 }
 
 static LoomFuture *
@@ -1379,6 +1453,7 @@ main (int   argc,
   http_test_init (&argc, &argv);
 
   g_test_add_func ("/http/client/basics", test_basics);
+  g_test_add_func ("/http/client/body-sizes", test_body_sizes);
   g_test_add_func ("/http/client/options", test_options);
   g_test_add_func ("/http/client/post", test_post);
   g_test_add_func ("/http/client/redirects", test_redirects);
