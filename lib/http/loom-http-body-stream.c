@@ -44,6 +44,12 @@
  */
 
 #define DEFAULT_CHUNK_SIZE (64 * 1024)
+/* The smallest read asked of libsoup. Its chunked decoder reads the lines
+ * after a chunked body's last chunk into the buffer it is given, and fails
+ * a read of a line into a buffer of one byte (an assertion in
+ * soup_filter_input_stream_read_until(), with no error set: the body ends
+ * short); reads this large leave it room for the line. */
+#define READ_MIN           256
 
 struct _LoomHttpBodyStream
 {
@@ -59,6 +65,8 @@ struct _LoomHttpBodyStream
   GCancellable       *cancellable;   /* (owned) (nullable) of that read */
   GSource            *timer;         /* (owned) (nullable) its read timeout */
   GError             *error;         /* (owned) (nullable) once failed */
+  GBytes             *held;          /* (owned) (nullable) read, not yet handed out */
+  gsize               held_offset;   /* where in @held the next chunk starts */
   double              read_timeout;
   gsize               chunk_size;
   guint64             bytes_read;
@@ -133,6 +141,7 @@ loom_http_body_stream_finalize (GObject *object)
   g_clear_object (&self->abort);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_error (&self->error);
+  g_clear_pointer (&self->held, g_bytes_unref);
 
   G_OBJECT_CLASS (loom_http_body_stream_parent_class)->finalize (object);
 }
@@ -174,6 +183,32 @@ loom_http_body_stream_new_internal (GInputStream       *stream,
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
     self->length = soup_message_headers_get_content_length (headers);
   return self;
+}
+
+/* How much to ask libsoup for in one read: a chunk, or more when a chunk
+ * is too small a buffer for libsoup (the rest is held for the next steps). */
+static gsize
+read_size (LoomHttpBodyStream *self)
+{
+  return MAX (self->chunk_size, READ_MIN);
+}
+
+/* Hands out the next chunk of what a read got beyond a chunk: a slice of
+ * it, not a copy. */
+static LoomFuture *
+take_held (LoomHttpBodyStream *self)
+{
+  LoomFuture *future = loom_future_new ();
+  gsize size = g_bytes_get_size (self->held);
+  gsize n = MIN (self->chunk_size, size - self->held_offset);
+  g_autoptr(GBytes) chunk = g_bytes_new_from_bytes (self->held, self->held_offset, n);
+
+  self->held_offset += n;
+  if (self->held_offset == size)
+    g_clear_pointer (&self->held, g_bytes_unref);
+  self->bytes_read += n;
+  loom_future_resolve_bytes (future, chunk);
+  return future;
 }
 
 static void
@@ -219,8 +254,19 @@ read_settle (LoomHttpBodyStream *self,
     }
   else
     {
-      self->bytes_read += g_bytes_get_size (bytes);
-      loom_future_resolve_bytes (future, bytes);
+      gsize size = g_bytes_get_size (bytes);
+      gsize n = MIN (size, self->chunk_size);
+      g_autoptr(GBytes) chunk = n < size ? g_bytes_new_from_bytes (bytes, 0, n) : g_bytes_ref (bytes);
+
+      /* A read larger than a chunk (the chunk is smaller than READ_MIN,
+       * or was made smaller during the read): the rest is held. */
+      if (n < size && !self->closed)
+        {
+          self->held = g_bytes_ref (bytes);
+          self->held_offset = n;
+        }
+      self->bytes_read += n;
+      loom_future_resolve_bytes (future, chunk);
       if (self->closed)
         close_stream (self);
     }
@@ -252,6 +298,7 @@ read_now (LoomHttpBodyStream *self)
   g_autoptr(LoomFuture) future = NULL;
   g_autoptr(GBytes) bytes = NULL;
   GError *error = NULL;
+  gsize size = read_size (self);
   guint8 *buffer;
   gssize n;
 
@@ -259,9 +306,9 @@ read_now (LoomHttpBodyStream *self)
       !g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (self->stream)))
     return NULL;
 
-  buffer = g_malloc (self->chunk_size);
+  buffer = g_malloc (size);
   n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->stream),
-                                                buffer, self->chunk_size, NULL, &error);
+                                                buffer, size, NULL, &error);
   if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     {
       g_free (buffer);
@@ -271,8 +318,7 @@ read_now (LoomHttpBodyStream *self)
 
   future = loom_future_new ();
   if (n >= 0)
-    bytes = g_bytes_new_take (n < (gssize) self->chunk_size ? g_realloc (buffer, MAX (n, 1)) : buffer,
-                              (gsize) n);
+    bytes = g_bytes_new_take (n < (gssize) size ? g_realloc (buffer, MAX (n, 1)) : buffer, (gsize) n);
   else
     g_free (buffer);
   read_settle (self, future, bytes, error);
@@ -319,6 +365,10 @@ loom_http_body_stream_next (LoomAsyncIterator *iterator)
     return loom_future_new_for_error_literal (LOOM_HTTP_ERROR, LOOM_HTTP_ERROR_FAILED,
                                               _("The previous chunk of the body is still being read"));
 
+  /* What the last read got beyond a chunk comes first, at once. */
+  if (self->held != NULL)
+    return take_held (self);
+
   future = read_now (self);
   if (future != NULL)
     return future;
@@ -335,7 +385,7 @@ loom_http_body_stream_next (LoomAsyncIterator *iterator)
       g_source_attach (self->timer, self->context);
     }
 
-  g_input_stream_read_bytes_async (self->stream, self->chunk_size, G_PRIORITY_DEFAULT,
+  g_input_stream_read_bytes_async (self->stream, read_size (self), G_PRIORITY_DEFAULT,
                                    self->cancellable, read_done, g_object_ref (self));
   return future;
 }
@@ -348,6 +398,7 @@ loom_http_body_stream_close (LoomAsyncIterator *iterator)
   if (self->closed)
     return;
   self->closed = TRUE;
+  g_clear_pointer (&self->held, g_bytes_unref);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   close_stream (self);
@@ -367,6 +418,10 @@ loom_http_body_stream_iterator_init (LoomAsyncIteratorInterface *iface)
  * Gets the body as a [class@Gio.InputStream], for GIO code such as
  * g_output_stream_splice_async(). The connection is given back when @self
  * is closed or finalized.
+ *
+ * Read it with a buffer of more than one byte: libsoup fails a read of
+ * one byte that meets the end of a chunked body (a critical warning, and
+ * the body ends short). The iteration has no such limit.
  *
  * Returns: (transfer none): the stream
  *
@@ -404,6 +459,11 @@ loom_http_body_stream_get_chunk_size (LoomHttpBodyStream *self)
  * @chunk_size: the largest chunk, in bytes (64 KiB by default)
  *
  * Sets the largest chunk one step of the iteration returns.
+ *
+ * Any size works, down to one byte. Below 256 bytes the body is still
+ * read from the connection 256 bytes at a time (libsoup cannot read the
+ * end of a chunked body into a smaller buffer), and the steps after a
+ * read hand out the rest of it, a chunk at a time, without waiting.
  *
  * Since: 0.2
  */

@@ -432,6 +432,157 @@ test_uploads (void)
   http_test_run (uploads_body, NULL);
 }
 
+/* Small chunks of a chunked body: libsoup reads the end of a chunked
+ * body into the buffer it is given, and fails a read of a line into a
+ * buffer too small (a critical, fatal in a test, and the body cut short);
+ * the iterator must still hand out chunks of at most the chunk size. */
+
+#define SMALL_BODY_SIZE 777
+
+typedef struct
+{
+  SoupServer *server;
+  char       *url;
+  guint8      body[SMALL_BODY_SIZE];
+} Small;
+
+static gboolean
+complete_later (gpointer data)
+{
+  SoupServerMessage *msg = data;
+
+  soup_message_body_complete (soup_server_message_get_response_body (msg));
+  soup_server_message_unpause (msg);
+  return G_SOURCE_REMOVE;
+}
+
+/* "/chunked": the whole body at once, in chunks of 100 bytes and a last
+ * shorter one; "/late": the same, but the end of the body only 50 ms
+ * later, after the client has read the rest and waits for more;
+ * "/sized": with a Content-Length. */
+static void
+small_handler (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           data)
+{
+  Small *small = data;
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_server_message_set_status (msg, 200, NULL);
+  if (g_str_equal (path, "/sized"))
+    {
+      soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
+                                        (const char *) small->body, sizeof small->body);
+      return;
+    }
+
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  for (gsize done = 0; done < sizeof small->body; done += 100)
+    soup_message_body_append (body, SOUP_MEMORY_COPY, small->body + done,
+                              MIN (100, sizeof small->body - done));
+  if (g_str_equal (path, "/late"))
+    {
+      GSource *source = g_timeout_source_new (50);
+
+      soup_server_message_pause (msg);
+      g_source_set_callback (source, complete_later, g_object_ref (msg), g_object_unref);
+      g_source_attach (source, g_main_context_get_thread_default ());
+      g_source_unref (source);
+    }
+  else
+    soup_message_body_complete (body);
+}
+
+static LoomFuture *
+small_chunks_body (gpointer data)
+{
+  g_autoptr(LoomHttpClient) client = loom_http_client_new ();
+  const gsize sizes[] = { 1, 2, 3, 7, 64, 255, 256, 257, 1000 };
+  const char *paths[] = { "/chunked", "/late", "/sized" };
+  Small small = { 0 };
+
+  for (gsize i = 0; i < sizeof small.body; i++)
+    small.body[i] = (guint8) (i % 251);
+  small.server = http_test_soup_server (NULL, &small.url);
+  soup_server_add_handler (small.server, NULL, small_handler, &small, NULL);
+
+  for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
+    for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+      {
+        g_autofree char *url = g_strconcat (small.url, paths[p], NULL);
+        g_autoptr(LoomHttpResponse) response = NULL;
+        g_autoptr(GByteArray) received = g_byte_array_new ();
+        g_autoptr(GError) error = NULL;
+        LoomHttpBodyStream *body;
+        guint chunks = 0;
+
+        response = http_test_await (loom_http_client_send_stream (client, "GET", url, NULL), &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (loom_http_response_get_status (response), ==, 200);
+        body = loom_http_response_get_body_stream (response);
+        g_assert_cmpint (loom_http_body_stream_get_length (body), ==,
+                         g_str_equal (paths[p], "/sized") ? SMALL_BODY_SIZE : -1);
+        loom_http_body_stream_set_chunk_size (body, sizes[i]);
+        g_assert_cmpuint (loom_http_body_stream_get_chunk_size (body), ==, sizes[i]);
+
+        for (;;)
+          {
+            g_auto(GValue) item = G_VALUE_INIT;
+            GBytes *chunk;
+
+            if (!loom_iter_next (LOOM_ASYNC_ITERATOR (body), &item, &error))
+              break;
+            chunk = g_value_get_boxed (&item);
+            g_assert_cmpuint (g_bytes_get_size (chunk), >, 0);
+            g_assert_cmpuint (g_bytes_get_size (chunk), <=, sizes[i]);
+            g_byte_array_append (received, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+            g_assert_cmpuint (loom_http_body_stream_get_bytes_read (body), ==, received->len);
+            chunks++;
+          }
+        g_assert_no_error (error);
+        g_assert_true (loom_http_body_stream_is_finished (body));
+        g_assert_cmpmem (received->data, received->len, small.body, sizeof small.body);
+        g_assert_cmpuint (chunks, >=, (sizeof small.body + sizes[i] - 1) / sizes[i]);
+      }
+
+  /* Closed with the rest of a read held: what is held goes with it. */
+  {
+    g_autofree char *url = g_strconcat (small.url, "/chunked", NULL);
+    g_autoptr(LoomHttpResponse) response = NULL;
+    g_autoptr(GError) error = NULL;
+    g_auto(GValue) first = G_VALUE_INIT;
+    g_auto(GValue) after = G_VALUE_INIT;
+    LoomHttpBodyStream *body;
+    GBytes *chunk;
+
+    response = http_test_await (loom_http_client_send_stream (client, "GET", url, NULL), &error);
+    g_assert_no_error (error);
+    body = loom_http_response_get_body_stream (response);
+    loom_http_body_stream_set_chunk_size (body, 1);
+    g_assert_true (loom_iter_next (LOOM_ASYNC_ITERATOR (body), &first, &error));
+    chunk = g_value_get_boxed (&first);
+    g_assert_cmpmem (g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk), small.body, 1);
+    loom_async_iterator_close (LOOM_ASYNC_ITERATOR (body));
+    g_assert_false (loom_iter_next (LOOM_ASYNC_ITERATOR (body), &after, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (loom_http_body_stream_get_bytes_read (body), ==, 1);
+  }
+
+  soup_server_disconnect (small.server);
+  g_clear_object (&small.server);
+  g_free (small.url);
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static void
+test_small_chunks (void)
+{
+  http_test_run (small_chunks_body, NULL);
+}
+
 /* Downloads */
 
 typedef struct
@@ -566,6 +717,7 @@ main (int   argc,
   g_test_add_func ("/http/stream/head-before-body", test_head_before_body);
   g_test_add_func ("/http/stream/read-timeout", test_stream_read_timeout);
   g_test_add_func ("/http/stream/close-early", test_close_early);
+  g_test_add_func ("/http/stream/small-chunks", test_small_chunks);
   g_test_add_func ("/http/stream/uploads", test_uploads);
   g_test_add_func ("/http/stream/download", test_download);
   g_test_add_func ("/http/stream/gigabyte", test_gigabyte);
