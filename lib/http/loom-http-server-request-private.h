@@ -57,9 +57,11 @@ struct _LoomHttpServerRequest
   GList               link;              /* in the server's active or waiting list */
 };
 
-LoomHttpServerRequest *loom_http_server_request_new (SoupServerMessage  *msg,
-                                                     const char         *path,
-                                                     GHashTable         *query,
-                                                     LoomHttpRouteMatch *match);
+LoomHttpServerRequest *loom_http_server_request_new     (LoomHttpServerRequest *spare,
+                                                         SoupServerMessage     *msg,
+                                                         const char            *path,
+                                                         GHashTable            *query,
+                                                         LoomHttpRouteMatch    *match);
+gboolean               loom_http_server_request_recycle (LoomHttpServerRequest *self);
 
 G_END_DECLS
