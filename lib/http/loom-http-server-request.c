@@ -38,6 +38,17 @@
 
 G_DEFINE_FINAL_TYPE (LoomHttpServerRequest, loom_http_server_request, G_TYPE_OBJECT)
 
+/* respond_json()'s type, kept without a copy. */
+static const char json_content_type[] = "application/json";
+
+static void
+clear_content_type (LoomHttpServerRequest *self)
+{
+  if (self->content_type != json_content_type)
+    g_free (self->content_type);
+  self->content_type = NULL;
+}
+
 /* What a request holds of its message and its answer. */
 static void
 clear_request (LoomHttpServerRequest *self)
@@ -46,9 +57,8 @@ clear_request (LoomHttpServerRequest *self)
   g_clear_pointer (&self->match, loom_http_route_match_unref);
   g_clear_pointer (&self->query, g_hash_table_unref);
   g_clear_pointer (&self->path, g_free);
-  g_clear_pointer (&self->method, g_free);
   g_clear_pointer (&self->response_headers, soup_message_headers_unref);
-  g_clear_pointer (&self->content_type, g_free);
+  clear_content_type (self);
   g_clear_pointer (&self->body, g_bytes_unref);
   g_clear_object (&self->stream);
   g_clear_object (&self->future);
@@ -155,7 +165,10 @@ loom_http_server_request_new (LoomHttpServerRequest *spare,
 
   self->msg = g_object_ref (msg);
   self->path = g_strdup (path);
-  self->method = g_strdup (soup_server_message_get_method (msg));
+  /* libsoup interns a message's method (soup_server_message_set_method()),
+   * which is what lets handlers compare it with the SOUP_METHOD_ macros:
+   * it outlives the request with no copy. */
+  self->method = soup_server_message_get_method (msg);
   self->query = query ? g_hash_table_ref (query) : NULL;
   self->match = loom_http_route_match_ref (match);
   return self;
@@ -773,8 +786,8 @@ set_response (LoomHttpServerRequest *self,
 {
   self->status = status;
   self->responded = TRUE;
-  g_free (self->content_type);
-  self->content_type = g_strdup (content_type);
+  clear_content_type (self);
+  self->content_type = content_type == json_content_type ? (char *) json_content_type : g_strdup (content_type);
   g_clear_pointer (&self->body, g_bytes_unref);
   self->body = body ? g_bytes_ref (body) : NULL;
   g_clear_object (&self->stream);
@@ -1080,7 +1093,7 @@ loom_http_server_request_respond_json (LoomHttpServerRequest *self,
   g_return_if_fail (node != NULL);
 
   body = node_to_bytes (node);
-  set_response (self, status, "application/json", body, NULL);
+  set_response (self, status, json_content_type, body, NULL);
 }
 
 /**
