@@ -69,6 +69,14 @@ struct _LoomScheduler
   guint          heap_len;
   guint          heap_alloc;
 
+  /* The precise wake-up: a timerfd armed for the earliest deadline when
+   * the poll timeout, in whole milliseconds, would wake the loop late.
+   * -1 until the first deadline, or where there is no timerfd. */
+  int            timer_fd;
+  gpointer       timer_fd_tag;
+  gint64         timer_fd_deadline; /* what it is armed for, 0: disarmed */
+  gboolean       timer_fd_failed;   /* none could be made: poll timeouts */
+
   LoomFiber     *fibers;        /* every live fiber, for shutdown and dumps */
   guint          n_fibers;      /* live tasks, started or not */
   GMainContext  *held_context;  /* (owned) (nullable) context, while tasks live */

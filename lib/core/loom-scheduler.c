@@ -7,6 +7,11 @@
 
 #include "config.h"
 
+#if HAVE_TIMERFD
+# include <sys/timerfd.h>
+# include <unistd.h>
+#endif
+
 #include "loom-debug-private.h"
 #include "loom-fork-private.h"
 #include "loom-scheduler-private.h"
@@ -24,6 +29,9 @@
  * queued during the batch — until the queue is empty or the budget is
  * spent, then returns to the main loop so I/O sources and drawing get
  * their turn. Two tasks that wake each other thus cost no `poll()` per hop.
+ * Where the system has a `timerfd` (Linux), the loop wakes at the earliest
+ * deadline to the microsecond, not at the next whole millisecond as a
+ * poll timeout would.
  *
  * Tasks hold their context: a main context dropped while tasks still live
  * on it stays alive until they have finished, so that a future they await
@@ -145,6 +153,92 @@ loom_scheduler_next_deadline (LoomScheduler *self)
   return deadline;
 }
 
+/* A poll timeout is in whole milliseconds, rounded up, so it wakes the
+ * loop up to 999 µs after the deadline. Up to this much late is what
+ * the kernel's default timer slack makes of a poll timeout anyway; a
+ * later wake-up takes the timer fd. */
+#define TIMER_FD_SLACK_USEC 50
+
+/* Arms the timer fd for @deadline (monotonic µs, absolute), or disarms
+ * it for 0. Arming again, or disarming, clears an expiry nobody read, so
+ * the fd is never read. Only when the deadline changes: one
+ * timerfd_settime() per new earliest deadline. FALSE when there is no
+ * timer fd: the caller falls back to the poll timeout. */
+static gboolean
+loom_scheduler_set_timer_fd (LoomScheduler *self,
+                             gint64         deadline)
+{
+#if HAVE_TIMERFD
+  struct itimerspec spec = { { 0, 0 }, { 0, 0 } };
+
+  if (deadline == self->timer_fd_deadline)
+    return self->timer_fd >= 0;
+
+  if (self->timer_fd < 0)
+    {
+      if (deadline == 0 || self->timer_fd_failed)
+        return FALSE;
+      self->timer_fd = timerfd_create (CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+      if (self->timer_fd < 0)
+        {
+          self->timer_fd_failed = TRUE;
+          return FALSE;
+        }
+      self->timer_fd_tag = g_source_add_unix_fd (&self->source, self->timer_fd, G_IO_IN);
+    }
+
+  /* g_get_monotonic_time() is CLOCK_MONOTONIC in microseconds. */
+  spec.it_value.tv_sec = deadline / G_USEC_PER_SEC;
+  spec.it_value.tv_nsec = (deadline % G_USEC_PER_SEC) * 1000;
+  if (timerfd_settime (self->timer_fd, TFD_TIMER_ABSTIME, &spec, NULL) < 0)
+    {
+      /* The fd stays in the poll set, armed for what it was armed for:
+       * at worst an early wake-up, which only costs a turn of the loop.
+       * This deadline gets the poll timeout. */
+      return FALSE;
+    }
+  self->timer_fd_deadline = deadline;
+  return deadline != 0;
+#else
+  (void) self;
+  (void) deadline;
+  return FALSE;
+#endif
+}
+
+/* Drops the timer fd (the scheduler's source is going). */
+static void
+loom_scheduler_close_timer_fd (LoomScheduler *self)
+{
+#if HAVE_TIMERFD
+  if (self->timer_fd >= 0)
+    {
+      close (self->timer_fd);
+      self->timer_fd = -1;
+    }
+#endif
+}
+
+/* The poll timeout for a wait of @wait µs (> 0) until @deadline: -1 when
+ * the timer fd wakes the loop at the deadline itself, else whole
+ * milliseconds, rounded up (waking early would only spin). A wait that
+ * the poll timeout ends in time (to the slack) keeps it, unless the fd
+ * is armed already: moving it costs the one call that disarming it
+ * would, and a fresh sleep's first wait is such a one, so the fd would
+ * otherwise be disarmed and armed again around every new sleep. */
+static int
+loom_scheduler_timeout_for (LoomScheduler *self,
+                            gint64         deadline,
+                            gint64         wait)
+{
+  gint64 late = (1000 - wait % 1000) % 1000;
+
+  if ((late > TIMER_FD_SLACK_USEC || self->timer_fd_deadline != 0) &&
+      loom_scheduler_set_timer_fd (self, deadline))
+    return -1;
+  return (int) MIN ((wait + 999) / 1000, G_MAXINT);
+}
+
 static gboolean
 loom_scheduler_prepare (GSource *source,
                         int     *timeout)
@@ -164,6 +258,8 @@ loom_scheduler_prepare (GSource *source,
   deadline = loom_scheduler_next_deadline (self);
   if (deadline < 0)
     {
+      if (self->timer_fd_deadline != 0)
+        loom_scheduler_set_timer_fd (self, 0);
       *timeout = -1;
       return FALSE;
     }
@@ -178,8 +274,7 @@ loom_scheduler_prepare (GSource *source,
       return TRUE;
     }
 
-  /* Round up: waking early would only spin. */
-  *timeout = (int) MIN ((deadline - now + 999) / 1000, G_MAXINT);
+  *timeout = loom_scheduler_timeout_for (self, deadline, deadline - now);
   return FALSE;
 }
 
@@ -363,6 +458,7 @@ loom_scheduler_finalize (GSource *source)
 
   loom_scheduler_unregister (self);
   g_mutex_clear (&self->close_lock);
+  loom_scheduler_close_timer_fd (self);
 
   if (self->n_fibers > 0)
     g_critical ("A main context was finalized with %u Loom tasks still alive; "
@@ -405,6 +501,7 @@ loom_scheduler_new (GMainContext *context)
   self->owner = g_main_context_is_owner (context) ? loom_thread_token () : NULL;
   self->budget_count = DEFAULT_BUDGET_COUNT;
   self->budget_usec = DEFAULT_BUDGET_USEC;
+  self->timer_fd = -1;
   g_mutex_init (&self->close_lock);
   loom_debug_init ();
   if (g_strcmp0 (g_getenv ("LOOM_STACK_MODE"), "compact") == 0)

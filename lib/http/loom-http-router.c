@@ -74,6 +74,9 @@ typedef struct
   char    *template;   /* (owned) */
   Segment *segments;   /* (owned) */
   guint    n_segments;
+  /* (owned) (nullable) For a route without parameters: the one match
+   * every request to it gets, a reference each, made with the route. */
+  LoomHttpRouteMatch *static_match;
 } Route;
 
 struct _LoomHttpRouter
@@ -91,7 +94,8 @@ struct _LoomHttpRouteMatch
   LoomHttpRouteResult  result;
   guint                route_id;
   LoomHttpRouter      *router;         /* (owned) (nullable) keeps the names below */
-  const char          *template;       /* (unowned) (nullable) the route's */
+  const char          *template;       /* (unowned) (nullable) the route's, or own_template */
+  char                *own_template;   /* (owned) (nullable) a static match's, which outlives the router */
   guint                n_params;
   const char          *param_names[MAX_PARAMS];   /* (unowned) the route's */
   char                *param_values[MAX_PARAMS];  /* (owned) */
@@ -111,6 +115,7 @@ route_free (gpointer data)
 {
   Route *route = data;
 
+  g_clear_pointer (&route->static_match, loom_http_route_match_unref);
   for (guint i = 0; i < route->n_segments; i++)
     g_free (route->segments[i].text);
   g_free (route->segments);
@@ -296,6 +301,17 @@ invalid:
 }
 
 static gboolean
+route_has_no_params (const Route *route)
+{
+  for (guint i = 0; i < route->n_segments; i++)
+    if (route->segments[i].kind != SEGMENT_STATIC)
+      return FALSE;
+  return TRUE;
+}
+
+static LoomHttpRouteMatch *match_new (LoomHttpRouteResult result);
+
+static gboolean
 check_unique_names (Route   *route,
                     GError **error)
 {
@@ -437,6 +453,20 @@ loom_http_router_add (LoomHttpRouter  *self,
 
   route->id = self->routes->len + 1;
   g_ptr_array_add (self->routes, route);
+  if (route_has_no_params (route))
+    {
+      /* Nothing in it depends on the request: it is made once, here,
+       * with what it says (its parameter table too) made up front, so
+       * the lookups that share it, from any thread, only read it. It
+       * keeps its own copy of the template rather than the router. */
+      LoomHttpRouteMatch *match = match_new (LOOM_HTTP_ROUTE_MATCHED);
+
+      match->route_id = route->id;
+      match->own_template = g_strdup (route->template);
+      match->template = match->own_template;
+      match->params = g_hash_table_new (g_str_hash, g_str_equal);
+      route->static_match = match;
+    }
   return route->id;
 }
 
@@ -695,6 +725,10 @@ match_for_candidate (LoomHttpRouter  *self,
   const Route *route = c->route;
   LoomHttpRouteMatch *match;
 
+  /* A static route's match is the same for every request: no allocation. */
+  if (route->static_match != NULL && c->shape == SHAPE_VALID)
+    return loom_http_route_match_ref (route->static_match);
+
   match = match_new (c->shape == SHAPE_VALID ? LOOM_HTTP_ROUTE_MATCHED : LOOM_HTTP_ROUTE_INVALID_PARAM);
   match->route_id = route->id;
   match->router = g_object_ref (self);
@@ -865,6 +899,7 @@ loom_http_route_match_unref (LoomHttpRouteMatch *self)
   g_free (self->allow);
   g_free (self->error_param);
   g_free (self->error_input);
+  g_free (self->own_template);
   g_free (self);
 }
 

@@ -24,7 +24,7 @@ struct _LoomHttpServerRequest
   LoomHttpRouteMatch *match;             /* (owned) */
   GHashTable         *query;             /* (owned) (nullable) */
   char               *path;              /* (owned) */
-  char               *method;            /* (owned) */
+  const char         *method;            /* (unowned) libsoup interns it */
 
   /* Set once libsoup is done with the message (it finished, or its
    * connection went away): from then on the message is never touched. */
@@ -35,7 +35,7 @@ struct _LoomHttpServerRequest
   /* The response, kept here until the handler is done. */
   guint               status;
   SoupMessageHeaders *response_headers;  /* (owned) (nullable) until a header is set */
-  char               *content_type;      /* (owned) (nullable) */
+  char               *content_type;      /* (owned) (nullable) unless it is json_content_type */
   GBytes             *body;              /* (owned) (nullable) */
   LoomAsyncIterator  *stream;            /* (owned) (nullable) */
   gboolean            responded;
@@ -57,9 +57,11 @@ struct _LoomHttpServerRequest
   GList               link;              /* in the server's active or waiting list */
 };
 
-LoomHttpServerRequest *loom_http_server_request_new (SoupServerMessage  *msg,
-                                                     const char         *path,
-                                                     GHashTable         *query,
-                                                     LoomHttpRouteMatch *match);
+LoomHttpServerRequest *loom_http_server_request_new     (LoomHttpServerRequest *spare,
+                                                         SoupServerMessage     *msg,
+                                                         const char            *path,
+                                                         GHashTable            *query,
+                                                         LoomHttpRouteMatch    *match);
+gboolean               loom_http_server_request_recycle (LoomHttpServerRequest *self);
 
 G_END_DECLS

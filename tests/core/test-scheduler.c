@@ -306,8 +306,17 @@ stale_time_probe (gpointer user_data)
   ready = source->source_funcs->prepare (source, &timeout);
   after = g_get_monotonic_time ();
   g_assert_false (ready);
-  g_assert_cmpint (timeout, >=, (far_deadline - after + 999) / 1000);
-  g_assert_cmpint (timeout, <=, (far_deadline - before + 999) / 1000);
+  if (probe->scheduler->timer_fd_deadline == far_deadline)
+    {
+      /* The timer fd wakes the loop at the deadline itself. */
+      g_assert_cmpint (timeout, ==, -1);
+    }
+  else
+    {
+      g_assert_cmpint (probe->scheduler->timer_fd_deadline, ==, 0);
+      g_assert_cmpint (timeout, >=, (far_deadline - after + 999) / 1000);
+      g_assert_cmpint (timeout, <=, (far_deadline - before + 999) / 1000);
+    }
 
   /* A deadline passed since the context cached its time is due now. */
   loom_scheduler_timer_arm (probe->scheduler, &probe->near,
@@ -346,6 +355,163 @@ test_scheduler_timeout_current_time (void)
 
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
+}
+
+/* Where there is a timerfd, a deadline that a poll timeout in whole
+ * milliseconds would overshoot arms it, and the loop is woken by the fd,
+ * at the deadline, not by a poll timeout rounded up; a deadline on a
+ * whole millisecond (to the slack) keeps the poll timeout. */
+typedef struct
+{
+  LoomScheduler *scheduler;
+  LoomTimer      timer;
+  gint64         deadline;
+  gint64         fired_at;
+  /* The last poll: was the fd armed for the deadline, the timeout, did
+   * the fd end it. */
+  gboolean       last_armed;
+  int            last_timeout;
+  gboolean       last_fd_ready;
+} TimerFdProbe;
+
+static TimerFdProbe *timer_fd_probe;
+
+static int
+timer_fd_poll (GPollFD *fds,
+               guint    n_fds,
+               int      timeout)
+{
+  TimerFdProbe *probe = timer_fd_probe;
+  int n;
+
+  probe->last_armed = probe->scheduler->timer_fd_deadline == probe->deadline;
+  probe->last_timeout = timeout;
+  n = real_poll (fds, n_fds, timeout);
+  probe->last_fd_ready = FALSE;
+  for (guint i = 0; n > 0 && i < n_fds; i++)
+    if (fds[i].fd == probe->scheduler->timer_fd && (fds[i].revents & G_IO_IN))
+      probe->last_fd_ready = TRUE;
+  return n;
+}
+
+static void
+timer_fd_fire (LoomTimer *timer)
+{
+  TimerFdProbe *probe = G_STRUCT_MEMBER_P (timer, -G_STRUCT_OFFSET (TimerFdProbe, timer));
+
+  probe->fired_at = g_get_monotonic_time ();
+}
+
+static void
+test_scheduler_timer_fd (void)
+{
+#if HAVE_TIMERFD
+  GMainContext *context = g_main_context_new ();
+  TimerFdProbe probe = { 0 };
+  g_autofree char *link = NULL;
+  g_autofree char *target = NULL;
+  guint n_fd_wakeups = 0;
+  int timeout;
+
+  g_main_context_push_thread_default (context);
+  probe.scheduler = loom_scheduler_get_for_context (context);
+  loom_scheduler_claim (probe.scheduler);
+  probe.timer.func = timer_fd_fire;
+  timer_fd_probe = &probe;
+  real_poll = g_main_context_get_poll_func (context);
+  g_main_context_set_poll_func (context, timer_fd_poll);
+
+  /* Half a millisecond off the grid: a poll timeout would wake the loop
+   * up to 0.5 ms late. Each round never fires before its deadline, and
+   * one the fd was armed for was ended by a poll with no timeout (no
+   * other source is in this context) that the fd woke. */
+  for (guint round = 0; round < 20; round++)
+    {
+      probe.fired_at = 0;
+      probe.deadline = g_get_monotonic_time () + 2500 + round * 1000;
+      loom_scheduler_timer_arm (probe.scheduler, &probe.timer, probe.deadline);
+      while (probe.fired_at == 0)
+        g_main_context_iteration (context, TRUE);
+      g_assert_cmpint (probe.fired_at, >=, probe.deadline);
+      if (probe.last_armed)
+        {
+          g_assert_cmpint (probe.last_timeout, ==, -1);
+          g_assert_true (probe.last_fd_ready);
+          n_fd_wakeups++;
+        }
+    }
+  /* A round is the poll timeout's only when the loop took more than
+   * 0.45 ms to get from arming to polling: not all twenty. */
+  g_test_message ("%u of 20 rounds woken by the timer fd", n_fd_wakeups);
+  g_assert_cmpuint (n_fd_wakeups, >, 0);
+  g_assert_cmpint (probe.scheduler->timer_fd, >=, 0);
+  link = g_strdup_printf ("/proc/self/fd/%d", probe.scheduler->timer_fd);
+  target = g_file_read_link (link, NULL);
+  if (target != NULL)
+    g_assert_cmpstr (target, ==, "anon_inode:[timerfd]");
+
+  /* With no timer left, the fd is disarmed: the loop sleeps for good. */
+  probe.deadline = 0;
+  timeout = -2;
+  g_assert_false (probe.scheduler->source.source_funcs->prepare (&probe.scheduler->source, &timeout));
+  g_assert_cmpint (timeout, ==, -1);
+  g_assert_cmpint (probe.scheduler->timer_fd_deadline, ==, 0);
+
+  /* On a whole millisecond from now, to the slack, the poll timeout is
+   * precise enough and the fd stays disarmed; a deadline already past is
+   * due at once. */
+  {
+    gint64 now = g_get_monotonic_time ();
+
+    loom_scheduler_timer_arm (probe.scheduler, &probe.timer, now + 30 * 1000);
+    timeout = -2;
+    g_assert_false (probe.scheduler->source.source_funcs->prepare (&probe.scheduler->source, &timeout));
+    if (g_get_monotonic_time () - now <= 50)
+      {
+        g_assert_cmpint (timeout, ==, 30);
+        g_assert_cmpint (probe.scheduler->timer_fd_deadline, ==, 0);
+      }
+    loom_scheduler_timer_arm (probe.scheduler, &probe.timer, now - 1);
+    timeout = -2;
+    g_assert_true (probe.scheduler->source.source_funcs->prepare (&probe.scheduler->source, &timeout));
+    g_assert_cmpint (timeout, ==, 0);
+    loom_scheduler_timer_disarm (probe.scheduler, &probe.timer);
+  }
+
+  g_main_context_set_poll_func (context, real_poll);
+  timer_fd_probe = NULL;
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+#else
+  g_test_skip ("no timerfd on this system");
+#endif
+}
+
+/* Sleeps end at their deadline or after it, never before, whichever way
+ * the loop was woken. */
+static LoomFuture *
+sleep_never_early (gpointer data)
+{
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      guint msec = 1 + i % 4;
+      gint64 start = g_get_monotonic_time ();
+
+      /* Off the millisecond grid, as a sleep after some work is. */
+      if (i % 2)
+        g_usleep (300);
+      g_assert_true (loom_sleep (msec, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (g_get_monotonic_time () - start, >=, (gint64) msec * 1000);
+    }
+  return NULL;
+}
+
+static void
+test_scheduler_sleep_never_early (void)
+{
+  loom_test_run (sleep_never_early, NULL);
 }
 
 static void
@@ -499,6 +665,8 @@ main (int   argc,
   g_test_add_func ("/scheduler/timer-order", test_scheduler_timer_order);
   g_test_add_func ("/scheduler/timer-structure", test_scheduler_timer_structure);
   g_test_add_func ("/scheduler/timeout-current-time", test_scheduler_timeout_current_time);
+  g_test_add_func ("/scheduler/timer-fd", test_scheduler_timer_fd);
+  g_test_add_func ("/scheduler/sleep-never-early", test_scheduler_sleep_never_early);
   g_test_add_func ("/scheduler/sleep-async", test_scheduler_sleep_async);
   g_test_add_func ("/scheduler/settings", test_scheduler_settings);
   g_test_add_func ("/scheduler/default-context", test_scheduler_default_context);

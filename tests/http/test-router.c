@@ -222,6 +222,40 @@ test_first_added_wins (void)
   g_assert_cmpstr (loom_http_route_match_get_param (match, "b"), ==, "5.5");
 }
 
+/* A route without parameters gives every lookup the same match, which
+ * keeps what it says after the router is gone; a route with them, a
+ * match of its own each time. */
+static void
+test_static_match (void)
+{
+  LoomHttpRouter *router = loom_http_router_new ();
+  g_autoptr(LoomHttpRouteMatch) first = NULL;
+  g_autoptr(LoomHttpRouteMatch) second = NULL;
+  g_autoptr(LoomHttpRouteMatch) head = NULL;
+  g_autoptr(LoomHttpRouteMatch) item = NULL;
+  g_autoptr(LoomHttpRouteMatch) other = NULL;
+
+  g_assert_cmpuint (loom_http_router_add (router, "GET", "/static/path", NULL), ==, 1);
+  g_assert_cmpuint (loom_http_router_add (router, "GET", "/items/{id:int}", NULL), ==, 2);
+  first = loom_http_router_lookup (router, "GET", "/static/path");
+  second = loom_http_router_lookup (router, "GET", "/static/path");
+  head = loom_http_router_lookup (router, "HEAD", "/static/path");
+  g_assert_true (first == second);
+  g_assert_true (first == head);
+  item = loom_http_router_lookup (router, "GET", "/items/1");
+  other = loom_http_router_lookup (router, "GET", "/items/2");
+  g_assert_true (item != other);
+  g_assert_cmpstr (loom_http_route_match_get_param (other, "id"), ==, "2");
+
+  g_object_unref (router);
+  g_assert_cmpint (loom_http_route_match_get_result (first), ==, LOOM_HTTP_ROUTE_MATCHED);
+  g_assert_cmpuint (loom_http_route_match_get_route_id (first), ==, 1);
+  g_assert_cmpstr (loom_http_route_match_get_template (first), ==, "/static/path");
+  g_assert_null (loom_http_route_match_get_param (first, "id"));
+  g_assert_cmpuint (g_hash_table_size (loom_http_route_match_get_params (first)), ==, 0);
+  g_assert_cmpstr (loom_http_route_match_get_template (item), ==, "/items/{id:int}");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -242,6 +276,7 @@ main (int   argc,
       g_test_add_data_func (path, &invalid_templates[i], test_invalid_template);
     }
   g_test_add_func ("/router/duplicate", test_duplicate);
+  g_test_add_func ("/router/static-match", test_static_match);
   g_test_add_func ("/router/first-added-wins", test_first_added_wins);
 
   return g_test_run ();

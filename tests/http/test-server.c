@@ -374,6 +374,111 @@ test_json (void)
   test_run (json_body, NULL);
 }
 
+/* Finished requests are reused for the next message only when nothing
+ * can tell: one a handler kept a reference to, or attached data to,
+ * stays as it was (and is finalized as usual); one nobody kept serves
+ * the next message with nothing of the last left in it. */
+typedef struct
+{
+  LoomHttpServerRequest *kept;      /* (owned) */
+  LoomHttpServerRequest *marked;    /* weak pointer */
+  LoomHttpServerRequest *last;      /* (unowned) only compared */
+  LoomHttpServerRequest *previous;  /* (unowned) only compared */
+} Reuse;
+
+static LoomFuture *
+reuse_handle (LoomHttpServerRequest *request,
+              gpointer               user_data)
+{
+  Reuse *reuse = user_data;
+  const char *what = loom_http_server_request_get_param (request, "what");
+  g_autofree char *text = NULL;
+
+  if (g_strcmp0 (what, "keep") == 0)
+    reuse->kept = g_object_ref (request);
+  else if (g_strcmp0 (what, "mark") == 0)
+    {
+      g_object_set_data (G_OBJECT (request), "mark", GINT_TO_POINTER (1));
+      reuse->marked = request;
+      g_object_add_weak_pointer (G_OBJECT (request), (gpointer *) &reuse->marked);
+    }
+  /* Nothing of an earlier request shows: plain ones never have "stale". */
+  if (g_strcmp0 (what, "plain") == 0)
+    g_assert_null (loom_http_server_request_get_query (request, "stale"));
+  reuse->previous = reuse->last;
+  reuse->last = request;
+  text = g_strdup_printf ("%s %s", what, loom_http_server_request_get_query (request, "n"));
+  if (g_strcmp0 (what, "header") == 0)
+    loom_http_server_request_set_header (request, "X-Once", "1");
+  loom_http_server_request_respond_text (request, 200, NULL, text);
+  return NULL;
+}
+
+static LoomFuture *
+reuse_body (gpointer data)
+{
+  g_autoptr(LoomHttpServer) server = loom_http_server_new ();
+  g_autoptr(SoupSession) session = test_session_new ();
+  Reuse reuse = { NULL, NULL, NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  const char *paths[] = { "/r/keep?n=1&stale=1", "/r/plain?n=2", "/r/mark?n=3&stale=1",
+                          "/r/plain?n=4", "/r/header?n=5&stale=1", "/r/plain?n=6", "/r/plain?n=7" };
+
+  g_assert_true (loom_http_server_add_route (server, "GET", "/r/{what}", reuse_handle, &reuse, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (loom_http_server_listen (server, "127.0.0.1", 0, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(TestResponse) response = NULL;
+      g_autofree char *expected = NULL;
+
+      if (i == 1 || i == 3 || i == 5)
+        {
+          /* The next one must not see the last one's query: */
+          response = test_get (session, server, "/r/plain?n=0");
+          g_assert_cmpuint (response->status, ==, 200);
+          g_clear_pointer (&response, test_response_free);
+        }
+      response = test_get (session, server, paths[i]);
+      g_assert_cmpuint (response->status, ==, 200);
+      expected = g_strdup_printf ("%s %u", i == 0 ? "keep" : i == 2 ? "mark" : i == 4 ? "header" : "plain", i + 1);
+      g_assert_cmpstr (response->body, ==, expected);
+      /* Only the request that set the header has it in its answer. */
+      g_assert_cmpstr (soup_message_headers_get_one (response->headers, "X-Once"), ==, i == 4 ? "1" : NULL);
+    }
+  /* stale=1 in the first request's query is not in the next ones (the
+   * handler asserts that for every request but those that carry it). */
+
+  /* The kept one is still the first request. */
+  g_assert_nonnull (reuse.kept);
+  g_assert_cmpstr (loom_http_server_request_get_path (reuse.kept), ==, "/r/keep");
+  g_assert_cmpstr (loom_http_server_request_get_param (reuse.kept, "what"), ==, "keep");
+  g_assert_cmpstr (loom_http_server_request_get_query (reuse.kept, "n"), ==, "1");
+  g_assert_true (reuse.kept != reuse.last);
+  g_clear_object (&reuse.kept);
+
+  /* The marked one was finalized, not reused: its data went with it. */
+  while (reuse.marked != NULL)
+    {
+      g_assert_true (loom_sleep (10, &error));
+      g_assert_no_error (error);
+    }
+
+  /* Two plain requests in a row: on the GLib reuse was tested with, the
+   * second is the first one again. */
+  if (glib_major_version == 2 && glib_minor_version == 74)
+    g_assert_true (reuse.last == reuse.previous);
+  return NULL;
+}
+
+static void
+test_request_reuse (void)
+{
+  test_run (reuse_body, NULL);
+}
+
 typedef struct
 {
   SoupSession    *session;
@@ -1264,6 +1369,7 @@ main (int   argc,
 
   g_test_add_func ("/server/routing", test_routing);
   g_test_add_func ("/server/json", test_json);
+  g_test_add_func ("/server/request-reuse", test_request_reuse);
   g_test_add_func ("/server/concurrent", test_concurrent);
   g_test_add_func ("/server/failure", test_failure);
   g_test_add_func ("/server/request-helpers", test_request_helpers);
