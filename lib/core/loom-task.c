@@ -104,6 +104,10 @@ loom_task_finalize (GObject *object)
       future->error_retrieved = TRUE;
     }
 
+  /* Never so when released as documented: the task pool ends a loan
+   * before it drops its reference. */
+  loom_task_pool_end_loan (self, FALSE);
+
   G_OBJECT_CLASS (loom_task_parent_class)->finalize (object);
 }
 
@@ -127,7 +131,7 @@ loom_task_init (LoomTask *self)
 static LoomTask *
 new_task (LoomScheduler *scheduler)
 {
-  LoomTask *self = loom_task_pool_take (scheduler->context);
+  LoomTask *self = loom_task_pool_take (scheduler);
 
   return self != NULL ? self : g_object_new (LOOM_TYPE_TASK, NULL);
 }
@@ -462,10 +466,11 @@ loom_spawn (LoomFiberFunc  func,
   scheduler = loom_scheduler_get_thread_default ();
   /* This reference is the caller's. The fiber's is added here: nobody
    * else has seen the task, so it cannot have a toggle reference, and
-   * the increment is all g_object_ref() would do, minus its checks. */
+   * setting the count is all g_object_ref() would do, minus its checks
+   * and its locked increment. */
   self = new_task (scheduler);
   self->spawn_site = spawn_site;
-  g_atomic_int_inc (&((GObject *) self)->ref_count);
+  __atomic_store_n (&((GObject *) self)->ref_count, 2, __ATOMIC_RELAXED);
   self->seed = loom_fiber_spawn (scheduler, func, user_data, destroy, spawn_site,
                                  &handle_listener, self);
   return self;
