@@ -370,7 +370,7 @@ fiber_take_next (LoomFiber *fiber)
   next = FIBER_FROM_FIELD (head, ready);
   if (next->stack == NULL || (next->compact && next->run_stack->resident != next))
     return NULL;
-  if (loom_scheduler_pop_in_batch (scheduler, fiber_ready_cb) == NULL)
+  if (loom_scheduler_pop_in_batch_fast (scheduler, fiber_ready_cb) == NULL)
     return NULL;
   return next;
 #endif
@@ -994,7 +994,7 @@ fiber_take_next_seed (LoomFiber *fiber)
       fiber->compact || fiber->stack_size != 0 || scheduler->closing ||
       scheduler->stack_mode == LOOM_STACK_MODE_COMPACT || loom_debug_on)
     return NULL;
-  return (Seed *) loom_scheduler_pop_in_batch (scheduler, seed_ready_cb);
+  return (Seed *) loom_scheduler_pop_in_batch_fast (scheduler, seed_ready_cb);
 #endif
 }
 

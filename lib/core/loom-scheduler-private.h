@@ -126,6 +126,27 @@ gboolean       loom_scheduler_yield_in_place  (LoomScheduler *self);
 /* How often, in units of a batch's budget, its time is checked. */
 #define LOOM_BUDGET_CHECK_EVERY 64
 
+/* loom_scheduler_pop_in_batch() with no call when @only is at the head
+ * and no check of the batch's time is due; else that function. */
+static inline LoomReady *
+loom_scheduler_pop_in_batch_fast (LoomScheduler *self,
+                                  LoomReadyFunc  only)
+{
+  LoomReady *node = self->head;
+  guint left = self->batch_left;
+
+  if (node == NULL || node->func != only || !self->dispatching || left == 0 ||
+      (left - 1) % LOOM_BUDGET_CHECK_EVERY == 0)
+    return loom_scheduler_pop_in_batch (self, only);
+
+  self->head = node->next;
+  if (self->head == NULL)
+    self->tail = NULL;
+  node->next = NULL;
+  self->batch_left = left - 1;
+  return node;
+}
+
 /* loom_scheduler_yield_in_place() with no call, when no check of the
  * batch's time is due: FALSE means "ask it", not "no". */
 static inline gboolean
