@@ -179,8 +179,7 @@ LoomFiberSeed *loom_fiber_spawn     (LoomScheduler                *scheduler,
                                      gpointer                      data,
                                      GDestroyNotify                destroy,
                                      gconstpointer                 spawn_site,
-                                     const LoomFiberListenerFuncs *funcs,
-                                     gpointer                      listener_data);
+                                     const LoomFiberListener      *listener);
 LoomFiber *loom_fiber_seed_sprout   (LoomFiberSeed  *seed);
 LoomScheduler *loom_fiber_seed_get_scheduler (LoomFiberSeed *seed);
 void       loom_fiber_discard       (LoomFiber      *fiber);

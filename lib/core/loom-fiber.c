@@ -793,41 +793,68 @@ seed_ready_cb (LoomReady *node)
   fiber_ready_cb (&fiber->ready);
 }
 
+/* loom_fiber_spawn() when it cannot just write a record: on another
+ * thread or in debug mode, a fiber at once; else a new chunk, or the
+ * scheduler's hold on its context, first. */
+static G_GNUC_NO_INLINE LoomFiberSeed *
+spawn_slow (LoomScheduler                *scheduler,
+            LoomFiberFunc                 func,
+            gpointer                      data,
+            GDestroyNotify                destroy,
+            gconstpointer                 spawn_site,
+            const LoomFiberListener      *listener)
+{
+  SeedChunk *chunk = seed_pool.filling;
+
+  if (scheduler->owner != loom_thread_token () || loom_debug_on)
+    {
+      LoomFiber *fiber = loom_fiber_new (scheduler, func, data, destroy, spawn_site);
+
+      if (listener != NULL)
+        {
+          const LoomFiberListenerFuncs *funcs = listener->funcs;
+
+          loom_fiber_listen (fiber, funcs->slot, funcs, listener->data);
+          if (funcs->started != NULL)
+            funcs->started (fiber, listener->data);
+        }
+      loom_fiber_start (fiber);
+      return NULL;
+    }
+
+  if (chunk == NULL || chunk->used == SEEDS_PER_CHUNK)
+    seed_chunk_next ();
+  /* What loom_scheduler_task_added() would do first. */
+  if (scheduler->held_context == NULL)
+    scheduler->held_context = g_main_context_ref (scheduler->context);
+  return loom_fiber_spawn (scheduler, func, data, destroy, spawn_site, listener);
+}
+
 /* Spawns a task that starts at once: a record now, a fiber when it runs.
  * Records are made and consumed on the thread that runs @scheduler;
  * spawns from elsewhere, and all spawns in debug mode (whose task dumps
- * list every task), get their fiber at once. @funcs (nullable) listens
- * to the fiber in its slot with @listener_data, and hears of it as soon
- * as it is made, before it runs. Returns the record, or NULL when the
- * fiber was made at once. */
+ * list every task), get their fiber at once. @listener (nullable, copied)
+ * listens to the fiber in its funcs' slot, and hears of it as soon as it
+ * is made, before it runs. Returns the record, or NULL when the fiber was
+ * made at once. The usual case calls nothing, and six arguments leave the
+ * callers free to jump here instead of calling. */
 LoomFiberSeed *
 loom_fiber_spawn (LoomScheduler                *scheduler,
                   LoomFiberFunc                 func,
                   gpointer                      data,
                   GDestroyNotify                destroy,
                   gconstpointer                 spawn_site,
-                  const LoomFiberListenerFuncs *funcs,
-                  gpointer                      listener_data)
+                  const LoomFiberListener      *listener)
 {
   SeedChunk *chunk = seed_pool.filling;
+  LoomFiber *spawner = loom_fiber_running;
   Seed *seed;
 
-  if (G_UNLIKELY (scheduler->owner != loom_thread_token () || loom_debug_on))
-    {
-      LoomFiber *fiber = loom_fiber_new (scheduler, func, data, destroy, spawn_site);
+  if (G_UNLIKELY (scheduler->owner != loom_thread_token () || loom_debug_on ||
+                  chunk == NULL || chunk->used == SEEDS_PER_CHUNK ||
+                  scheduler->held_context == NULL))
+    return spawn_slow (scheduler, func, data, destroy, spawn_site, listener);
 
-      if (funcs != NULL)
-        {
-          loom_fiber_listen (fiber, funcs->slot, funcs, listener_data);
-          if (funcs->started != NULL)
-            funcs->started (fiber, listener_data);
-        }
-      loom_fiber_start (fiber);
-      return NULL;
-    }
-
-  if (G_UNLIKELY (chunk == NULL || chunk->used == SEEDS_PER_CHUNK))
-    chunk = seed_chunk_next ();
   seed = &chunk->seeds[chunk->used++];
   chunk->live++;
 
@@ -838,11 +865,12 @@ loom_fiber_spawn (LoomScheduler                *scheduler,
   seed->destroy = destroy;
   seed->spawn_site = spawn_site;
   seed->chunk = chunk;
-  seed->funcs = funcs;
-  seed->listener_data = listener_data;
+  seed->funcs = listener != NULL ? listener->funcs : NULL;
+  seed->listener_data = listener != NULL ? listener->data : NULL;
   seed->id = ++last_fiber_id;
-  seed->parent_id = loom_fiber_running ? loom_fiber_running->id : 0;
-  loom_scheduler_task_added (scheduler);
+  seed->parent_id = spawner != NULL ? spawner->id : 0;
+  /* loom_scheduler_task_added(), whose context hold is there already. */
+  scheduler->n_fibers++;
   scheduler->n_unstarted++;
   /* On the scheduler's own thread, as checked above. */
   loom_scheduler_push_local (scheduler, &seed->ready);

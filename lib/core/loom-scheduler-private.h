@@ -104,6 +104,15 @@ void           loom_scheduler_add_maintenance (LoomMaintenanceFunc func);
 extern __thread LoomScheduler *loom_scheduler_running __attribute__ ((tls_model ("initial-exec")));
 
 LoomScheduler *loom_scheduler_get_thread_default (void);
+
+/* loom_scheduler_get_thread_default() with no call inside a task. */
+static inline LoomScheduler *
+loom_scheduler_get_thread_default_fast (void)
+{
+  LoomScheduler *running = loom_scheduler_running;
+
+  return G_LIKELY (running != NULL) ? running : loom_scheduler_get_thread_default ();
+}
 LoomScheduler *loom_scheduler_ref             (LoomScheduler *self);
 void           loom_scheduler_unref           (LoomScheduler *self);
 void           loom_scheduler_forget          (LoomScheduler *self);

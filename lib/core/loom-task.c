@@ -463,7 +463,7 @@ loom_spawn (LoomFiberFunc  func,
 
   g_return_val_if_fail (func != NULL, NULL);
 
-  scheduler = loom_scheduler_get_thread_default ();
+  scheduler = loom_scheduler_get_thread_default_fast ();
   /* This reference is the caller's. The fiber's is added here: nobody
    * else has seen the task, so it cannot have a toggle reference, and
    * setting the count is all g_object_ref() would do, minus its checks
@@ -472,7 +472,7 @@ loom_spawn (LoomFiberFunc  func,
   self->spawn_site = spawn_site;
   __atomic_store_n (&((GObject *) self)->ref_count, 2, __ATOMIC_RELAXED);
   self->seed = loom_fiber_spawn (scheduler, func, user_data, destroy, spawn_site,
-                                 &handle_listener, self);
+                                 &(LoomFiberListener) { &handle_listener, self });
   return self;
 }
 
@@ -496,9 +496,9 @@ loom_spawn_detached (LoomFiberFunc  func,
 {
   g_return_if_fail (func != NULL);
 
-  loom_fiber_spawn (loom_scheduler_get_thread_default (),
+  loom_fiber_spawn (loom_scheduler_get_thread_default_fast (),
                     func, user_data, destroy,
-                    __builtin_return_address (0), NULL, NULL);
+                    __builtin_return_address (0), NULL);
 }
 
 typedef struct
