@@ -161,7 +161,7 @@ settle (LoomTask *task)
   if (loom_recycle_take ((GObject *) task))
     {
       loom_task_pool_end_loan (task, FALSE);
-      loom_future_reset ((LoomFuture *) task);
+      loom_future_reset_fast ((LoomFuture *) task);
       task->fiber = NULL;
       task->stack_size = 0;
       task->spawn_site = NULL;
