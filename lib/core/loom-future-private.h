@@ -50,22 +50,25 @@ gboolean loom_wait_queue_wake_one (LoomWaitQueue *queue,
 void     loom_wait_queue_wake_all (LoomWaitQueue *queue,
                                    gpointer       handoff);
 
+/* In the order a burst of tasks touches them: the state beside GObject's
+ * header, which an await reads too; what the task pool reads and resets
+ * last, beside the task's own fields (loom-task-private.h). */
 struct _LoomFuture
 {
   GObject         parent_instance;
 
-  GMutex          mutex;
   int             state;            /* (atomic) LoomFutureState */
   guint           error_retrieved : 1;
   guint           has_value : 1;
+  GMutex          mutex;
 
   GValue          value;
   GDestroyNotify  pointer_destroy;
-  GError         *error;            /* (owned) (nullable) */
-
   LoomWaitQueue   waiters;          /* protected by mutex */
-  GMainContext   *context;          /* (owned) owner context */
+
+  GError         *error;            /* (owned) (nullable) */
   char           *name;             /* (owned) (nullable) */
+  GMainContext   *context;          /* (owned) owner context */
 };
 
 /* Set by the class initializers; 0 until the first instance exists. */

@@ -19,13 +19,13 @@ struct _LoomTask
 {
   LoomFuture  parent_instance;
 
+  LoomTask      *pool_next;   /* link in this thread's task pool */
+  gpointer       lender;      /* (nullable) the task pool whose reference
+                               * to the future's context it borrows */
   LoomFiber     *fiber;       /* (unowned) NULL until made, and once done */
   LoomFiberSeed *seed;        /* (unowned) spawned, its fiber not made yet */
   gsize          stack_size;
   gconstpointer  spawn_site;  /* for debug output */
-  LoomTask      *pool_next;   /* link in this thread's task pool */
-  gpointer       lender;      /* (nullable) the task pool whose reference
-                               * to the future's context it borrows */
 };
 
 /* A handle for a fiber that has none yet (a detached task asked for its
