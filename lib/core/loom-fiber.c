@@ -994,12 +994,13 @@ fiber_complete (LoomFiber  *fiber,
           heard = TRUE;
         }
     }
-  if (G_UNLIKELY (!heard))
-    report_lost_error (fiber, error != NULL ? error : outcome != NULL ? loom_future_get_error (outcome) : NULL);
+  if (G_UNLIKELY (!heard) && (error != NULL || outcome != NULL))
+    report_lost_error (fiber, error != NULL ? error : loom_future_get_error (outcome));
 
   if (G_UNLIKELY (error != NULL))
     g_error_free (error);
-  g_clear_object (&result);
+  if (result != NULL)
+    g_object_unref (result);
 }
 
 /* A task finished in @fiber. When the next ready node is a record with no

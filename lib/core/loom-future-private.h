@@ -98,6 +98,7 @@ gboolean loom_future_settle        (LoomFuture *self,
                                     GValue     *value,
                                     GDestroyNotify pointer_destroy,
                                     GError     *error);
+gboolean loom_future_settle_empty  (LoomFuture *self);
 gboolean loom_future_settle_from   (LoomFuture *self,
                                     LoomFuture *other);
 gboolean loom_future_cancel_with_message (LoomFuture *self,

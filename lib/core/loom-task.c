@@ -154,7 +154,7 @@ handle_fiber_done (LoomFiber    *fiber,
   else if (result != NULL)
     loom_future_settle_from (future, result);
   else
-    loom_future_settle (future, NULL, NULL, NULL);
+    loom_future_settle_empty (future);
 }
 
 /* The fiber of a task spawned by loom_spawn() was made. */
