@@ -39,12 +39,15 @@
  * dispatch, so that giving back a large burst never stalls the loop.
  *
  * A future holds a reference to its context, and taking and dropping one
- * per task are two locked instructions of a spawn. So a task handed out
- * for a context that this thread drives borrows the pool's one reference
+ * per task are two locked instructions of a spawn. So a task spawned on
+ * a context that this thread drives borrows the pool's one reference
  * (lent_context) instead; the pool lets go of it once no task borrows it.
- * Every borrowing task comes back through the pool (loom_task_pool_retire())
- * after its fiber ends: the loan ends when it is reused, and when it is
- * handed over or finalized it takes a reference of its own first.
+ * A spawned task's fiber holds it until it ends, on this thread, then
+ * gives it to the pool (loom_task_pool_retire()): the loan ends when the
+ * task is reused, and a task handed over or finalized takes a reference
+ * of its own first. A task made but not started (loom_task_new()) could
+ * be dropped on another thread, before any of that, so it does not
+ * borrow.
  *
  * The pool is off in debug mode and under AddressSanitizer: a reference
  * released once too often would otherwise leave the object reset and
@@ -195,9 +198,11 @@ pool_free_all (gpointer data)
 }
 
 /* A task for loom_task_new_at() and friends, bound to @scheduler's
- * context, or NULL when the pool has none to give. */
+ * context (borrowed if @may_borrow allows), or NULL when the pool has
+ * none to give. */
 LoomTask *
-loom_task_pool_take (LoomScheduler *scheduler)
+loom_task_pool_take (LoomScheduler *scheduler,
+                     gboolean       may_borrow)
 {
   LoomTask *task;
 
@@ -218,7 +223,7 @@ loom_task_pool_take (LoomScheduler *scheduler)
   loom_idle_meter_note (&pool.fresh_meter, --pool.n_fresh);
   pool.n_reused++;
   /* Only tasks whose fiber ends on this thread come back to this pool. */
-  if (G_LIKELY (scheduler->owner == loom_thread_token ()))
+  if (G_LIKELY (may_borrow && scheduler->owner == loom_thread_token ()))
     lend_context (task, scheduler->context);
   else
     loom_future_rebind ((LoomFuture *) task, scheduler->context);

@@ -38,7 +38,8 @@ LoomTask *loom_task_new_at        (LoomFiberFunc  func,
                                    gconstpointer  spawn_site);
 
 /* Defined by loom-task-pool.c: finished tasks reused for new spawns. */
-LoomTask *loom_task_pool_take   (LoomScheduler *scheduler);
+LoomTask *loom_task_pool_take   (LoomScheduler *scheduler,
+                                 gboolean       may_borrow);
 void      loom_task_pool_end_loan (LoomTask   *task,
                                    gboolean    keep);
 void      loom_task_pool_retire (LoomTask     *task);

@@ -129,9 +129,10 @@ loom_task_init (LoomTask *self)
 }
 
 static LoomTask *
-new_task (LoomScheduler *scheduler)
+new_task (LoomScheduler *scheduler,
+          gboolean       may_borrow)
 {
-  LoomTask *self = loom_task_pool_take (scheduler);
+  LoomTask *self = loom_task_pool_take (scheduler, may_borrow);
 
   return self != NULL ? self : g_object_new (LOOM_TYPE_TASK, NULL);
 }
@@ -185,7 +186,7 @@ static const LoomFiberListenerFuncs handle_listener = {
 LoomTask *
 loom_task_new_for_fiber (LoomFiber *fiber)
 {
-  LoomTask *self = new_task (fiber->scheduler);
+  LoomTask *self = new_task (fiber->scheduler, TRUE);
 
   self->fiber = fiber;
   loom_fiber_listen (fiber, LOOM_FIBER_LISTENER_HANDLE, &handle_listener, self);
@@ -225,8 +226,10 @@ loom_task_new_at (LoomFiberFunc   func,
   LoomScheduler *scheduler = loom_scheduler_get_thread_default ();
   LoomTask *self;
 
-  /* This reference is the caller's; the fiber takes its own on start. */
-  self = new_task (scheduler);
+  /* This reference is the caller's; the fiber takes its own on start.
+   * A task not started yet may be dropped on any thread, where its loan
+   * could not be given back: it does not borrow its context. */
+  self = new_task (scheduler, FALSE);
   self->fiber = loom_fiber_new (scheduler, func, user_data, destroy, spawn_site);
   loom_fiber_listen (self->fiber, LOOM_FIBER_LISTENER_HANDLE, &handle_listener, self);
   self->spawn_site = spawn_site;
@@ -468,7 +471,7 @@ loom_spawn (LoomFiberFunc  func,
    * else has seen the task, so it cannot have a toggle reference, and
    * setting the count is all g_object_ref() would do, minus its checks
    * and its locked increment. */
-  self = new_task (scheduler);
+  self = new_task (scheduler, TRUE);
   self->spawn_site = spawn_site;
   __atomic_store_n (&((GObject *) self)->ref_count, 2, __ATOMIC_RELAXED);
   self->seed = loom_fiber_spawn (scheduler, func, user_data, destroy, spawn_site,

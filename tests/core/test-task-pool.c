@@ -351,6 +351,47 @@ test_task_pool_held_task_keeps_context (void)
   g_assert_true (freed);
 }
 
+/* A task made but not started may be dropped on another thread: its
+ * context is freed all the same. */
+static gpointer
+drop_in_thread (gpointer data)
+{
+  g_object_unref (data);
+  return NULL;
+}
+
+static void
+test_task_pool_unstarted_dropped_elsewhere (void)
+{
+  GMainContext *context = g_main_context_new ();
+  GSource *sentinel = g_idle_source_new ();
+  gboolean freed = FALSE;
+  LoomTask *unstarted;
+
+  g_source_set_callback (sentinel, never_dispatch, &freed, mark_freed);
+  g_source_set_priority (sentinel, G_PRIORITY_LOW);
+  g_source_attach (sentinel, context);
+  g_source_unref (sentinel);
+
+  g_main_context_push_thread_default (context);
+  /* Fill the pool, so that the task below comes from it. */
+  for (int i = 0; i < 10; i++)
+    g_object_unref (loom_spawn (return_int, GINT_TO_POINTER (i), NULL));
+  for (int i = 0; i < 10; i++)
+    g_main_context_iteration (context, FALSE);
+  unstarted = loom_task_new (return_int, GINT_TO_POINTER (1), NULL);
+  g_thread_join (g_thread_new ("drop", drop_in_thread, unstarted));
+  /* The scheduler lets go of its context after a dispatch with no task
+   * left: give it one. */
+  g_object_unref (loom_spawn (return_int, GINT_TO_POINTER (2), NULL));
+  for (int i = 0; i < 10; i++)
+    g_main_context_iteration (context, FALSE);
+  g_main_context_pop_thread_default (context);
+
+  g_main_context_unref (context);
+  g_assert_true (freed);
+}
+
 /* A thread has a pool of its own, freed with the thread. */
 static gpointer
 spawn_many_in_thread (gpointer data)
@@ -528,6 +569,7 @@ main (int   argc,
   g_test_add_func ("/task-pool/signal-handlers-destroyed", test_task_pool_signal_handlers_destroyed);
   g_test_add_func ("/task-pool/context-freed", test_task_pool_context_freed);
   g_test_add_func ("/task-pool/held-task-keeps-context", test_task_pool_held_task_keeps_context);
+  g_test_add_func ("/task-pool/unstarted-dropped-elsewhere", test_task_pool_unstarted_dropped_elsewhere);
   g_test_add_func ("/task-pool/thread-exit", test_task_pool_thread_exit);
   g_test_add_func ("/task-pool/trim", test_task_pool_trim);
   g_test_add_func ("/task-pool/over-unref-named", test_task_pool_over_unref_named);
