@@ -581,8 +581,10 @@ fiber_init (LoomFiber      *fiber,
   fiber->ready.func = fiber_ready_cb;
   fiber->timer.func = fiber_timer_cb;
   fiber->state = LOOM_FIBER_CREATED;
-  fiber->compact = scheduler->stack_mode == LOOM_STACK_MODE_COMPACT &&
-                   loom_stack_compact_supported ();
+  /* @fiber comes cleared: only a compact one has a bit to set. */
+  if (G_UNLIKELY (scheduler->stack_mode == LOOM_STACK_MODE_COMPACT) &&
+      loom_stack_compact_supported ())
+    fiber->compact = TRUE;
 }
 
 /* Puts @fiber on its scheduler's list of live tasks. */
@@ -1019,7 +1021,8 @@ fiber_take_next_seed (LoomFiber *fiber)
   LoomScheduler *scheduler = fiber->scheduler;
   LoomReady *head = scheduler->head;
 
-  if (head == NULL || head->func != seed_ready_cb || ((Seed *) head)->func == NULL ||
+  /* fiber_main() saw a record at the head. */
+  if (((Seed *) head)->func == NULL ||
       fiber->compact || fiber->stack_size != 0 || scheduler->closing ||
       scheduler->stack_mode == LOOM_STACK_MODE_COMPACT || loom_debug_on)
     return NULL;
