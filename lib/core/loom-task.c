@@ -907,6 +907,17 @@ loom_sleep (guint    msec,
   return loom_fiber_sleep_until (fiber, g_get_monotonic_time () + (gint64) msec * 1000, error);
 }
 
+/* loom_yield_now() when its inline check says "ask". */
+static G_GNUC_NO_INLINE gboolean
+yield_checked (GError **error)
+{
+  LoomFiber *fiber = require_fiber ("loom_yield_now", error);
+
+  if (fiber == NULL)
+    return FALSE;
+  return loom_fiber_yield (fiber, error);
+}
+
 /**
  * loom_yield_now: (skip)
  * @error: return location for an error
@@ -919,16 +930,6 @@ loom_sleep (guint    msec,
  *
  * Since: 0.1
  */
-static G_GNUC_NO_INLINE gboolean
-yield_checked (GError **error)
-{
-  LoomFiber *fiber = require_fiber ("loom_yield_now", error);
-
-  if (fiber == NULL)
-    return FALSE;
-  return loom_fiber_yield (fiber, error);
-}
-
 gboolean
 loom_yield_now (GError **error)
 {
