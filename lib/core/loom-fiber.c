@@ -25,6 +25,9 @@
 #if LOOM_HAVE_TSAN
 # include <sanitizer/tsan_interface.h>
 #endif
+#if HAVE_VALGRIND
+# include <valgrind/memcheck.h>
+#endif
 
 /* A fiber is a plain struct, not a GObject: the scheduler, the waiter node,
  * the timer node and the cancel state all live inside it, so waiting and
@@ -463,6 +466,12 @@ fiber_restore (LoomFiber *fiber)
   if (resident != NULL)
     fiber_evict (resident);
 
+  /* Memcheck saw the stack pointer of the task that ran here last: what
+   * lies below it counts as freed, and frames deeper than that task's are
+   * restored there. */
+#if HAVE_VALGRIND
+  VALGRIND_MAKE_MEM_UNDEFINED (fiber_saved_sp (fiber), fiber->saved_size);
+#endif
   copy_frames (fiber_saved_sp (fiber), fiber->saved, fiber->saved_size);
   g_clear_pointer (&fiber->saved, g_free);
   fiber->saved_size = 0;
