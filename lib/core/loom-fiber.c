@@ -226,16 +226,18 @@ fiber_cache_free (gpointer data)
   fiber_cache_registered = FALSE;
 }
 
-/* Zeroes @fiber through the C library's memset(). Given the constant
- * size, compilers inline `rep stos` instead, whose start-up costs more
- * than the rest of a spawn on some CPUs; hiding the size keeps the call. */
+/* Zeroes @fiber from @offset on through the C library's memset(). Given
+ * the constant size, compilers inline `rep stos` instead, whose start-up
+ * costs more than the rest of a spawn on some CPUs; hiding the size keeps
+ * the call. */
 static inline void
-fiber_clear (LoomFiber *fiber)
+fiber_clear_from (LoomFiber *fiber,
+                  gsize      offset)
 {
-  gsize size = sizeof *fiber;
+  gsize size = sizeof *fiber - offset;
 
   __asm__ ("" : "+r" (size));
-  memset (fiber, 0, size);
+  memset ((guint8 *) fiber + offset, 0, size);
 }
 
 static LoomFiber *
@@ -248,7 +250,12 @@ fiber_alloc (void)
 
   fiber_cache = fiber->next;
   loom_idle_meter_note (&fiber_cache_meter, --fiber_cache_len);
-  fiber_clear (fiber);
+  /* As fiber_renew() does: what fiber_init() sets is not cleared. */
+  fiber->next = NULL;
+  fiber->prev = NULL;
+  fiber->caller = NULL;
+  fiber->stack = NULL;
+  fiber_clear_from (fiber, G_STRUCT_OFFSET (LoomFiber, ready));
   return fiber;
 }
 
@@ -1041,17 +1048,14 @@ fiber_take_next_seed (LoomFiber *fiber)
 
 /* Makes @fiber, whose task just finished, the fiber of @seed: what freeing
  * it and growing @seed would do, except that its stack, the caller to go
- * back to and its place on the list of live tasks stay. */
+ * back to and its place on the list of live tasks stay. fiber_init() sets
+ * every other field before `ready` (LoomFiber). */
 static inline void
 fiber_renew (LoomFiber *fiber,
              Seed      *seed)
 {
   LoomFiberListener group = fiber->listeners[LOOM_FIBER_LISTENER_GROUP];
   LoomFiberListener handle = fiber->listeners[LOOM_FIBER_LISTENER_HANDLE];
-  LoomMachineContext *caller = fiber->caller;
-  LoomStack *stack = fiber->stack;
-  LoomFiber *next = fiber->next;
-  LoomFiber *prev = fiber->prev;
 #if LOOM_HAVE_TSAN
   void *tsan_fiber = fiber->tsan_fiber;
   void *tsan_caller = fiber->tsan_caller;
@@ -1070,11 +1074,10 @@ fiber_renew (LoomFiber *fiber,
   if (handle.funcs != NULL && handle.funcs->release != NULL)
     handle.funcs->release (handle.data);
 
-  fiber_clear (fiber);
-  fiber->caller = caller;
-  fiber->stack = stack;
-  fiber->next = next;
-  fiber->prev = prev;
+  /* The fields before `ready` stay (the list links, the caller to go
+   * back to, the stack) or are set below (the rest, by fiber_init()):
+   * fewer bytes to clear, and a shorter memset() path. */
+  fiber_clear_from (fiber, G_STRUCT_OFFSET (LoomFiber, ready));
 #if LOOM_HAVE_TSAN
   fiber->tsan_fiber = tsan_fiber;
   fiber->tsan_caller = tsan_caller;
