@@ -106,24 +106,26 @@ typedef struct
 
 struct _LoomFiber
 {
+  /* A fiber that goes on with the next task in place (fiber_renew())
+   * keeps or sets these, and clears only the fields from `ready` on. */
+  LoomFiber          *next;         /* in scheduler->fibers */
+  LoomFiber          *prev;
+  LoomScheduler      *scheduler;    /* (unowned) outlives its fibers */
+  LoomMachineContext *caller;       /* who resumed us, on their stack */
+  LoomStack          *stack;        /* dedicated, or borrowed run stack */
+  LoomFiberFunc       func;
+  gpointer            data;
+  GDestroyNotify      destroy;
+  gconstpointer       spawn_site;   /* code address of the spawn call */
+
   LoomReady           ready;        /* queued to resume */
   LoomWaiter          waiter;       /* waiting for a future or on a queue */
   LoomTimer           timer;        /* waiting for a deadline */
 
-  LoomFiber          *next;         /* in scheduler->fibers */
-  LoomFiber          *prev;
-  LoomScheduler      *scheduler;    /* (unowned) outlives its fibers */
-
   LoomMachineContext  context;      /* registers while not running */
-  LoomMachineContext *caller;       /* who resumed us, on their stack */
-  LoomStack          *stack;        /* dedicated, or borrowed run stack */
   LoomRunStack       *run_stack;    /* compact mode: where our frames live */
   guint8             *saved;        /* compact mode: frames copied aside */
   gsize               saved_size;
-
-  LoomFiberFunc       func;
-  gpointer            data;
-  GDestroyNotify      destroy;
 
   LoomFiberListener   listeners[LOOM_FIBER_N_LISTENERS];
   LoomFiber          *sibling_next; /* in the task group's list */
@@ -136,7 +138,6 @@ struct _LoomFiber
   LoomCancelScope    *scope;        /* innermost cancel scope */
   GCancellable       *cancellable;  /* (owned) (nullable) lazily made */
   char               *cancel_message;
-  gconstpointer       spawn_site;   /* code address of the spawn call */
 
   guint32             id;           /* for debug output, per thread */
   guint32             parent_id;    /* the task that spawned it, or 0 */
@@ -179,8 +180,7 @@ LoomFiberSeed *loom_fiber_spawn     (LoomScheduler                *scheduler,
                                      gpointer                      data,
                                      GDestroyNotify                destroy,
                                      gconstpointer                 spawn_site,
-                                     const LoomFiberListenerFuncs *funcs,
-                                     gpointer                      listener_data);
+                                     const LoomFiberListener      *listener);
 LoomFiber *loom_fiber_seed_sprout   (LoomFiberSeed  *seed);
 LoomScheduler *loom_fiber_seed_get_scheduler (LoomFiberSeed *seed);
 void       loom_fiber_discard       (LoomFiber      *fiber);

@@ -50,22 +50,25 @@ gboolean loom_wait_queue_wake_one (LoomWaitQueue *queue,
 void     loom_wait_queue_wake_all (LoomWaitQueue *queue,
                                    gpointer       handoff);
 
+/* In the order a burst of tasks touches them: the state beside GObject's
+ * header, which an await reads too; what the task pool reads and resets
+ * last, beside the task's own fields (loom-task-private.h). */
 struct _LoomFuture
 {
   GObject         parent_instance;
 
-  GMutex          mutex;
   int             state;            /* (atomic) LoomFutureState */
   guint           error_retrieved : 1;
   guint           has_value : 1;
+  GMutex          mutex;
 
   GValue          value;
   GDestroyNotify  pointer_destroy;
-  GError         *error;            /* (owned) (nullable) */
-
   LoomWaitQueue   waiters;          /* protected by mutex */
-  GMainContext   *context;          /* (owned) owner context */
+
+  GError         *error;            /* (owned) (nullable) */
   char           *name;             /* (owned) (nullable) */
+  GMainContext   *context;          /* (owned) owner context */
 };
 
 /* Set by the class initializers; 0 until the first instance exists. */
@@ -95,11 +98,28 @@ gboolean loom_future_settle        (LoomFuture *self,
                                     GValue     *value,
                                     GDestroyNotify pointer_destroy,
                                     GError     *error);
+gboolean loom_future_settle_empty  (LoomFuture *self);
 gboolean loom_future_settle_from   (LoomFuture *self,
                                     LoomFuture *other);
 gboolean loom_future_cancel_with_message (LoomFuture *self,
                                           const char *message);
 void     loom_future_reset         (LoomFuture   *self);
+
+/* loom_future_reset() with no call when there is nothing to free: no
+ * value, no error, no name, no context (a task whose loan ended). */
+static inline void
+loom_future_reset_fast (LoomFuture *self)
+{
+  if (G_UNLIKELY (self->has_value || self->error != NULL || self->name != NULL ||
+                  self->context != NULL))
+    {
+      loom_future_reset (self);
+      return;
+    }
+  self->error_retrieved = FALSE;
+  /* Nobody else holds @self. */
+  __atomic_store_n (&self->state, LOOM_FUTURE_PENDING, __ATOMIC_RELAXED);
+}
 void     loom_future_rebind        (LoomFuture   *self,
                                     GMainContext *context);
 gboolean loom_future_outcome_is_plain (LoomFuture *self);

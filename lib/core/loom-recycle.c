@@ -26,7 +26,8 @@
  * GObject still keeps everything attached in qdata and that disposing
  * does nothing else, run the task pool tests with it, then raise
  * TESTED_MAX_MINOR. Telling whether an object ever had a signal handler
- * also reads GObject's optional flags (see ever_had_handlers()). */
+ * also reads GObject's optional flags (see
+ * loom_recycle_ever_had_handlers() in loom-recycle-private.h). */
 
 #define TESTED_MIN_MINOR 74
 #define TESTED_MAX_MINOR 74
@@ -52,51 +53,17 @@ loom_recycle_check_glib (void)
   return supported;
 }
 
-static gboolean
-is_bare (GObject *object)
-{
-  return g_atomic_int_get (&object->ref_count) == 1 &&
-         g_atomic_pointer_get (&object->qdata) == NULL;
-}
-
-/* Whether a signal handler was ever connected to @object. On 64-bit
- * builds GObject keeps its optional flags in the four bytes after
- * ref_count, and sets OPTIONAL_FLAG_HAS_SIGNAL_HANDLER (1 << 1) when a
- * handler is connected, never clearing it. Elsewhere: always yes. */
-static inline gboolean
-ever_had_handlers (GObject *object)
-{
-#if GLIB_SIZEOF_VOID_P == 8
-  const guint *optional_flags = (const guint *) (gconstpointer) ((const guint8 *) object +
-                                                                 G_STRUCT_OFFSET (GObject, ref_count) +
-                                                                 sizeof (guint));
-
-  return (g_atomic_int_get (optional_flags) & (1 << 1)) != 0;
-#else
-  return TRUE;
-#endif
-}
-
-/* If the caller's reference to @object is the only one and nothing is
- * attached, destroys its signal handlers, as dispose would, and returns
- * TRUE: the object is then the caller's to reset and reuse. FALSE means
- * the caller must drop its reference as usual. */
+/* loom_recycle_take() of a bare object that once had a signal handler.
+ * g_signal_handlers_destroy() locks GObject's signal table and looks the
+ * object up in it, which is why most tasks, which never had a handler
+ * (GObject notes so in the flags it keeps beside ref_count), skip it. */
 gboolean
-loom_recycle_take (GObject *object)
+loom_recycle_take_with_handlers (GObject *object)
 {
-  if (!loom_recycle_is_supported () || !is_bare (object))
-    return FALSE;
-
-  /* g_signal_handlers_destroy() locks GObject's signal table and looks
-   * the object up in it; most tasks never had a handler, which GObject
-   * notes in the flags it keeps beside ref_count. */
-  if (!ever_had_handlers (object))
-    return TRUE;
-
   /* A handler's destroy notify might take a reference or attach
    * something: look again afterwards. */
   g_signal_handlers_destroy (object);
-  return is_bare (object);
+  return loom_recycle_is_bare (object);
 }
 
 void

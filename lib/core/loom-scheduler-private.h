@@ -112,6 +112,15 @@ void           loom_scheduler_add_maintenance (LoomMaintenanceFunc func);
 extern __thread LoomScheduler *loom_scheduler_running __attribute__ ((tls_model ("initial-exec")));
 
 LoomScheduler *loom_scheduler_get_thread_default (void);
+
+/* loom_scheduler_get_thread_default() with no call inside a task. */
+static inline LoomScheduler *
+loom_scheduler_get_thread_default_fast (void)
+{
+  LoomScheduler *running = loom_scheduler_running;
+
+  return G_LIKELY (running != NULL) ? running : loom_scheduler_get_thread_default ();
+}
 LoomScheduler *loom_scheduler_ref             (LoomScheduler *self);
 void           loom_scheduler_unref           (LoomScheduler *self);
 void           loom_scheduler_forget          (LoomScheduler *self);
@@ -130,6 +139,45 @@ void           loom_scheduler_timer_disarm    (LoomScheduler *self,
 LoomReady     *loom_scheduler_pop_in_batch    (LoomScheduler *self,
                                                LoomReadyFunc  only);
 gboolean       loom_scheduler_yield_in_place  (LoomScheduler *self);
+
+/* How often, in units of a batch's budget, its time is checked. */
+#define LOOM_BUDGET_CHECK_EVERY 64
+
+/* loom_scheduler_pop_in_batch() with no call when @only is at the head
+ * and no check of the batch's time is due; else that function. */
+static inline LoomReady *
+loom_scheduler_pop_in_batch_fast (LoomScheduler *self,
+                                  LoomReadyFunc  only)
+{
+  LoomReady *node = self->head;
+  guint left = self->batch_left;
+
+  if (node == NULL || node->func != only || !self->dispatching || left == 0 ||
+      (left - 1) % LOOM_BUDGET_CHECK_EVERY == 0)
+    return loom_scheduler_pop_in_batch (self, only);
+
+  self->head = node->next;
+  if (self->head == NULL)
+    self->tail = NULL;
+  node->next = NULL;
+  self->batch_left = left - 1;
+  return node;
+}
+
+/* loom_scheduler_yield_in_place() with no call, when no check of the
+ * batch's time is due: FALSE means "ask it", not "no". */
+static inline gboolean
+loom_scheduler_yield_in_place_fast (LoomScheduler *self)
+{
+  guint left = self->batch_left;
+
+  if (self->head != NULL || !self->dispatching || left == 0 ||
+      (left - 1) % LOOM_BUDGET_CHECK_EVERY == 0 ||
+      g_atomic_pointer_get (&self->inbox) != NULL)
+    return FALSE;
+  self->batch_left = left - 1;
+  return TRUE;
+}
 
 /* What tells threads apart, with no call: the address of a byte of each
  * thread's own. */

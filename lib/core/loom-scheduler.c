@@ -45,7 +45,6 @@ G_DEFINE_BOXED_TYPE (LoomScheduler, loom_scheduler, loom_scheduler_ref, loom_sch
 
 #define DEFAULT_BUDGET_COUNT 4096
 #define DEFAULT_BUDGET_USEC  4000
-#define BUDGET_CHECK_EVERY   64
 
 static GMutex      schedulers_lock;
 static GHashTable *schedulers;      /* GMainContext* -> LoomScheduler* */
@@ -340,7 +339,7 @@ batch_take (LoomScheduler *self)
     return FALSE;
   self->batch_left--;
   if (self->budget_usec > 0 &&
-      self->batch_left % BUDGET_CHECK_EVERY == 0 &&
+      self->batch_left % LOOM_BUDGET_CHECK_EVERY == 0 &&
       g_get_monotonic_time () >= self->batch_deadline)
     self->batch_left = 0;
   return TRUE;

@@ -263,7 +263,8 @@ loom_task_group_spawn (LoomTaskGroup  *self,
     g_object_ref (self);
   self->n_running++;
   loom_fiber_spawn (self->scheduler, func, user_data, destroy,
-                    __builtin_return_address (0), &child_listener, self);
+                    __builtin_return_address (0),
+                    &(LoomFiberListener) { &child_listener, self });
 }
 
 /**

@@ -38,6 +38,17 @@
  * the stack pool returns idle stacks — at most POOL_TRIM_BATCH per
  * dispatch, so that giving back a large burst never stalls the loop.
  *
+ * A future holds a reference to its context, and taking and dropping one
+ * per task are two locked instructions of a spawn. So a task spawned on
+ * a context that this thread drives borrows the pool's one reference
+ * (lent_context) instead; the pool lets go of it once no task borrows it.
+ * A spawned task's fiber holds it until it ends, on this thread, then
+ * gives it to the pool (loom_task_pool_retire()): the loan ends when the
+ * task is reused, and a task handed over or finalized takes a reference
+ * of its own first. A task made but not started (loom_task_new()) could
+ * be dropped on another thread, before any of that, so it does not
+ * borrow.
+ *
  * The pool is off in debug mode and under AddressSanitizer: a reference
  * released once too often would otherwise leave the object reset and
  * reused under a stale pointer, where neither can see it.
@@ -60,6 +71,8 @@ typedef struct
   LoomIdleMeter fresh_meter; /* fresh tasks no spawn needed */
   guint     to_trim;       /* fresh tasks still to finalize */
   guint64   n_reused;      /* tasks handed out again, ever */
+  GMainContext *lent_context; /* (owned) (nullable) borrowed by n_lent tasks */
+  guint     n_lent;
   gboolean  registered;    /* for pool_free_all() at thread exit */
 } TaskPool;
 
@@ -101,19 +114,64 @@ push_fresh (LoomTask *task)
   pool.n_fresh++;
 }
 
+/* Binds @task, taken from the pool, to @context: by a loan of the pool's
+ * reference when the pool lends it already or lends nothing, else with a
+ * reference of its own. */
+static inline void
+lend_context (LoomTask     *task,
+              GMainContext *context)
+{
+  if (G_UNLIKELY (pool.lent_context != context))
+    {
+      if (pool.n_lent > 0)
+        {
+          loom_future_rebind ((LoomFuture *) task, context);
+          return;
+        }
+      pool.lent_context = g_main_context_ref (context);
+    }
+  pool.n_lent++;
+  task->lender = &pool;
+  ((LoomFuture *) task)->context = context;
+}
+
+/* Ends @task's loan of its context, if it has one: with a reference of its
+ * own if @keep, else with no context. The last loan's end lets go of the
+ * pool's reference. A loan of another thread's pool (a scheduler whose
+ * thread changed while the task ran) is left to that pool, which then
+ * keeps its reference. */
+void
+loom_task_pool_end_loan (LoomTask *task,
+                         gboolean  keep)
+{
+  LoomFuture *future = (LoomFuture *) task;
+
+  if (G_LIKELY (task->lender == NULL))
+    return;
+  if (keep)
+    g_main_context_ref (future->context);
+  else
+    future->context = NULL;
+  if (task->lender == &pool && --pool.n_lent == 0)
+    g_clear_pointer (&pool.lent_context, g_main_context_unref);
+  task->lender = NULL;
+}
+
 /* Reuses @task if the pool holds it alone, else hands it over. */
 static void
 settle (LoomTask *task)
 {
   if (loom_recycle_take ((GObject *) task))
     {
-      loom_future_reset ((LoomFuture *) task);
+      loom_task_pool_end_loan (task, FALSE);
+      loom_future_reset_fast ((LoomFuture *) task);
       task->fiber = NULL;
       task->stack_size = 0;
       task->spawn_site = NULL;
       push_fresh (task);
       return;
     }
+  loom_task_pool_end_loan (task, TRUE);
   g_object_unref (task);
 }
 
@@ -139,10 +197,12 @@ pool_free_all (gpointer data)
   pool.registered = FALSE;
 }
 
-/* A task for loom_task_new_at() and friends, bound to @context, or NULL
- * when the pool has none to give. */
+/* A task for loom_task_new_at() and friends, bound to @scheduler's
+ * context (borrowed if @may_borrow allows), or NULL when the pool has
+ * none to give. */
 LoomTask *
-loom_task_pool_take (GMainContext *context)
+loom_task_pool_take (LoomScheduler *scheduler,
+                     gboolean       may_borrow)
 {
   LoomTask *task;
 
@@ -162,7 +222,11 @@ loom_task_pool_take (GMainContext *context)
   task->pool_next = NULL;
   loom_idle_meter_note (&pool.fresh_meter, --pool.n_fresh);
   pool.n_reused++;
-  loom_future_rebind ((LoomFuture *) task, context);
+  /* Only tasks whose fiber ends on this thread come back to this pool. */
+  if (G_LIKELY (may_borrow && scheduler->owner == loom_thread_token ()))
+    lend_context (task, scheduler->context);
+  else
+    loom_future_rebind ((LoomFuture *) task, scheduler->context);
   return task;
 }
 
@@ -202,6 +266,7 @@ loom_task_pool_retire (LoomTask *task)
       loom_recycle_has_attachments ((GObject *) task) ||
       !loom_future_outcome_is_plain ((LoomFuture *) task))
     {
+      loom_task_pool_end_loan (task, TRUE);
       /* Debug mode reports unretrieved errors on finalization. */
       if (G_UNLIKELY (loom_debug_on) && over_released (task))
         return;

@@ -19,11 +19,13 @@ struct _LoomTask
 {
   LoomFuture  parent_instance;
 
+  LoomTask      *pool_next;   /* link in this thread's task pool */
+  gpointer       lender;      /* (nullable) the task pool whose reference
+                               * to the future's context it borrows */
   LoomFiber     *fiber;       /* (unowned) NULL until made, and once done */
   LoomFiberSeed *seed;        /* (unowned) spawned, its fiber not made yet */
   gsize          stack_size;
   gconstpointer  spawn_site;  /* for debug output */
-  LoomTask      *pool_next;   /* link in this thread's task pool */
 };
 
 /* A handle for a fiber that has none yet (a detached task asked for its
@@ -36,7 +38,10 @@ LoomTask *loom_task_new_at        (LoomFiberFunc  func,
                                    gconstpointer  spawn_site);
 
 /* Defined by loom-task-pool.c: finished tasks reused for new spawns. */
-LoomTask *loom_task_pool_take   (GMainContext *context);
+LoomTask *loom_task_pool_take   (LoomScheduler *scheduler,
+                                 gboolean       may_borrow);
+void      loom_task_pool_end_loan (LoomTask   *task,
+                                   gboolean    keep);
 void      loom_task_pool_retire (LoomTask     *task);
 void      loom_task_pool_settle (void);
 void      loom_task_pool_tick   (void);

@@ -104,6 +104,10 @@ loom_task_finalize (GObject *object)
       future->error_retrieved = TRUE;
     }
 
+  /* Never so when released as documented: the task pool ends a loan
+   * before it drops its reference. */
+  loom_task_pool_end_loan (self, FALSE);
+
   G_OBJECT_CLASS (loom_task_parent_class)->finalize (object);
 }
 
@@ -125,9 +129,10 @@ loom_task_init (LoomTask *self)
 }
 
 static LoomTask *
-new_task (LoomScheduler *scheduler)
+new_task (LoomScheduler *scheduler,
+          gboolean       may_borrow)
 {
-  LoomTask *self = loom_task_pool_take (scheduler->context);
+  LoomTask *self = loom_task_pool_take (scheduler, may_borrow);
 
   return self != NULL ? self : g_object_new (LOOM_TYPE_TASK, NULL);
 }
@@ -150,7 +155,7 @@ handle_fiber_done (LoomFiber    *fiber,
   else if (result != NULL)
     loom_future_settle_from (future, result);
   else
-    loom_future_settle (future, NULL, NULL, NULL);
+    loom_future_settle_empty (future);
 }
 
 /* The fiber of a task spawned by loom_spawn() was made. */
@@ -181,7 +186,7 @@ static const LoomFiberListenerFuncs handle_listener = {
 LoomTask *
 loom_task_new_for_fiber (LoomFiber *fiber)
 {
-  LoomTask *self = new_task (fiber->scheduler);
+  LoomTask *self = new_task (fiber->scheduler, TRUE);
 
   self->fiber = fiber;
   loom_fiber_listen (fiber, LOOM_FIBER_LISTENER_HANDLE, &handle_listener, self);
@@ -221,8 +226,10 @@ loom_task_new_at (LoomFiberFunc   func,
   LoomScheduler *scheduler = loom_scheduler_get_thread_default ();
   LoomTask *self;
 
-  /* This reference is the caller's; the fiber takes its own on start. */
-  self = new_task (scheduler);
+  /* This reference is the caller's; the fiber takes its own on start.
+   * A task not started yet may be dropped on any thread, where its loan
+   * could not be given back: it does not borrow its context. */
+  self = new_task (scheduler, FALSE);
   self->fiber = loom_fiber_new (scheduler, func, user_data, destroy, spawn_site);
   loom_fiber_listen (self->fiber, LOOM_FIBER_LISTENER_HANDLE, &handle_listener, self);
   self->spawn_site = spawn_site;
@@ -459,15 +466,16 @@ loom_spawn (LoomFiberFunc  func,
 
   g_return_val_if_fail (func != NULL, NULL);
 
-  scheduler = loom_scheduler_get_thread_default ();
+  scheduler = loom_scheduler_get_thread_default_fast ();
   /* This reference is the caller's. The fiber's is added here: nobody
    * else has seen the task, so it cannot have a toggle reference, and
-   * the increment is all g_object_ref() would do, minus its checks. */
-  self = new_task (scheduler);
+   * setting the count is all g_object_ref() would do, minus its checks
+   * and its locked increment. */
+  self = new_task (scheduler, TRUE);
   self->spawn_site = spawn_site;
-  g_atomic_int_inc (&((GObject *) self)->ref_count);
+  __atomic_store_n (&((GObject *) self)->ref_count, 2, __ATOMIC_RELAXED);
   self->seed = loom_fiber_spawn (scheduler, func, user_data, destroy, spawn_site,
-                                 &handle_listener, self);
+                                 &(LoomFiberListener) { &handle_listener, self });
   return self;
 }
 
@@ -491,9 +499,9 @@ loom_spawn_detached (LoomFiberFunc  func,
 {
   g_return_if_fail (func != NULL);
 
-  loom_fiber_spawn (loom_scheduler_get_thread_default (),
+  loom_fiber_spawn (loom_scheduler_get_thread_default_fast (),
                     func, user_data, destroy,
-                    __builtin_return_address (0), NULL, NULL);
+                    __builtin_return_address (0), NULL);
 }
 
 typedef struct
@@ -899,6 +907,17 @@ loom_sleep (guint    msec,
   return loom_fiber_sleep_until (fiber, g_get_monotonic_time () + (gint64) msec * 1000, error);
 }
 
+/* loom_yield_now() when its inline check says "ask". */
+static G_GNUC_NO_INLINE gboolean
+yield_checked (GError **error)
+{
+  LoomFiber *fiber = require_fiber ("loom_yield_now", error);
+
+  if (fiber == NULL)
+    return FALSE;
+  return loom_fiber_yield (fiber, error);
+}
+
 /**
  * loom_yield_now: (skip)
  * @error: return location for an error
@@ -914,11 +933,17 @@ loom_sleep (guint    msec,
 gboolean
 loom_yield_now (GError **error)
 {
-  LoomFiber *fiber = require_fiber ("loom_yield_now", error);
+#if !LOOM_HAVE_ASAN
+  LoomFiber *fiber = loom_fiber_current ();
 
-  if (fiber == NULL)
-    return FALSE;
-  return loom_fiber_yield (fiber, error);
+  /* What loom_fiber_yield() does when nothing else is ready, kept free of
+   * calls: spend the task's unit of the batch and go on. */
+  if (G_LIKELY (fiber != NULL && !fiber->cancel_effective && !loom_debug_on &&
+                loom_scheduler_yield_in_place_fast (fiber->scheduler)))
+    return TRUE;
+#endif
+
+  return yield_checked (error);
 }
 
 typedef struct

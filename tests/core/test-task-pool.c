@@ -297,6 +297,101 @@ test_task_pool_context_freed (void)
   g_assert_true (freed);
 }
 
+/* Pooled tasks borrow the pool's reference to their context; one still
+ * held once the loop has no task left takes its own: the context lives
+ * as long as the handle, and goes with it. */
+static void
+test_task_pool_held_task_keeps_context (void)
+{
+  GMainContext *context = g_main_context_new ();
+  GSource *sentinel = g_idle_source_new ();
+  guint64 reused_before;
+  LoomTask *held;
+  gboolean freed = FALSE;
+
+  g_source_set_callback (sentinel, never_dispatch, &freed, mark_freed);
+  g_source_set_priority (sentinel, G_PRIORITY_LOW);
+  g_source_attach (sentinel, context);
+  g_source_unref (sentinel);
+
+  g_main_context_push_thread_default (context);
+  /* Tasks dropped before they finish fill the pool... */
+  for (int i = 0; i < 10; i++)
+    g_object_unref (loom_spawn (return_int, GINT_TO_POINTER (i), NULL));
+  /* (The sentinel is always ready: a few iterations, not "until idle".) */
+  for (int i = 0; i < 10; i++)
+    g_main_context_iteration (context, FALSE);
+
+  /* ...so that these borrow; all are held when the loop runs out of
+   * tasks and the pool settles. */
+  {
+    LoomTask *tasks[10];
+
+    reused_before = loom_task_pool_get_n_reused ();
+    for (int i = 0; i < 10; i++)
+      tasks[i] = loom_spawn (return_int, GINT_TO_POINTER (i), NULL);
+    if (loom_recycle_is_supported () && !LOOM_HAVE_ASAN)
+      g_assert_cmpuint (loom_task_pool_get_n_reused () - reused_before, ==, 10);
+    while (!loom_future_is_done (LOOM_FUTURE (tasks[9])))
+      g_main_context_iteration (context, TRUE);
+    for (int i = 0; i < 10; i++)
+      g_main_context_iteration (context, FALSE);
+    for (int i = 0; i < 9; i++)
+      g_object_unref (tasks[i]);
+    held = tasks[9];
+  }
+  g_main_context_pop_thread_default (context);
+
+  /* The sentinel goes with the context, not before. */
+  g_main_context_unref (context);
+  g_assert_false (freed);
+  g_assert_true (loom_future_get_context (LOOM_FUTURE (held)) == context);
+  g_assert_cmpint (loom_future_get_int64 (LOOM_FUTURE (held), NULL), ==, 9);
+  g_object_unref (held);
+  g_assert_true (freed);
+}
+
+/* A task made but not started may be dropped on another thread: its
+ * context is freed all the same. */
+static gpointer
+drop_in_thread (gpointer data)
+{
+  g_object_unref (data);
+  return NULL;
+}
+
+static void
+test_task_pool_unstarted_dropped_elsewhere (void)
+{
+  GMainContext *context = g_main_context_new ();
+  GSource *sentinel = g_idle_source_new ();
+  gboolean freed = FALSE;
+  LoomTask *unstarted;
+
+  g_source_set_callback (sentinel, never_dispatch, &freed, mark_freed);
+  g_source_set_priority (sentinel, G_PRIORITY_LOW);
+  g_source_attach (sentinel, context);
+  g_source_unref (sentinel);
+
+  g_main_context_push_thread_default (context);
+  /* Fill the pool, so that the task below comes from it. */
+  for (int i = 0; i < 10; i++)
+    g_object_unref (loom_spawn (return_int, GINT_TO_POINTER (i), NULL));
+  for (int i = 0; i < 10; i++)
+    g_main_context_iteration (context, FALSE);
+  unstarted = loom_task_new (return_int, GINT_TO_POINTER (1), NULL);
+  g_thread_join (g_thread_new ("drop", drop_in_thread, unstarted));
+  /* The scheduler lets go of its context after a dispatch with no task
+   * left: give it one. */
+  g_object_unref (loom_spawn (return_int, GINT_TO_POINTER (2), NULL));
+  for (int i = 0; i < 10; i++)
+    g_main_context_iteration (context, FALSE);
+  g_main_context_pop_thread_default (context);
+
+  g_main_context_unref (context);
+  g_assert_true (freed);
+}
+
 /* A thread has a pool of its own, freed with the thread. */
 static gpointer
 spawn_many_in_thread (gpointer data)
@@ -473,6 +568,8 @@ main (int   argc,
   g_test_add_func ("/task-pool/object-result-freed-with-task", test_task_pool_object_result_freed_with_task);
   g_test_add_func ("/task-pool/signal-handlers-destroyed", test_task_pool_signal_handlers_destroyed);
   g_test_add_func ("/task-pool/context-freed", test_task_pool_context_freed);
+  g_test_add_func ("/task-pool/held-task-keeps-context", test_task_pool_held_task_keeps_context);
+  g_test_add_func ("/task-pool/unstarted-dropped-elsewhere", test_task_pool_unstarted_dropped_elsewhere);
   g_test_add_func ("/task-pool/thread-exit", test_task_pool_thread_exit);
   g_test_add_func ("/task-pool/trim", test_task_pool_trim);
   g_test_add_func ("/task-pool/over-unref-named", test_task_pool_over_unref_named);
