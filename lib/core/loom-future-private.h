@@ -34,11 +34,13 @@ struct _LoomWaiter
 };
 
 /* A FIFO of waiters: a future's (under its lock), or a primitive's (an
- * event, a lock...: owner thread only, as asyncio's are not thread-safe). */
+ * event, a lock...: owner thread only, as asyncio's are not thread-safe).
+ * The chain of next pointers ends in NULL; the head's prev is the tail,
+ * so a queue is one pointer, and a waiter is queued exactly when its prev
+ * is set. */
 typedef struct
 {
   LoomWaiter *head;
-  LoomWaiter *tail;
 } LoomWaitQueue;
 
 void     loom_wait_queue_push     (LoomWaitQueue *queue,

@@ -371,13 +371,18 @@ void
 loom_wait_queue_push (LoomWaitQueue *queue,
                       LoomWaiter    *waiter)
 {
+  LoomWaiter *head = queue->head;
+
   waiter->next = NULL;
-  waiter->prev = queue->tail;
-  if (queue->tail != NULL)
-    queue->tail->next = waiter;
-  else
-    queue->head = waiter;
-  queue->tail = waiter;
+  if (head == NULL)
+    {
+      waiter->prev = waiter;
+      queue->head = waiter;
+      return;
+    }
+  waiter->prev = head->prev;
+  head->prev->next = waiter;
+  head->prev = waiter;
 }
 
 /* Returns TRUE if @waiter was still queued. */
@@ -385,17 +390,25 @@ gboolean
 loom_wait_queue_remove (LoomWaitQueue *queue,
                         LoomWaiter    *waiter)
 {
-  if (waiter->prev == NULL && queue->head != waiter)
+  LoomWaiter *head = queue->head;
+
+  if (waiter->prev == NULL)
     return FALSE;
 
-  if (waiter->prev != NULL)
-    waiter->prev->next = waiter->next;
+  if (waiter == head)
+    {
+      queue->head = waiter->next;
+      if (waiter->next != NULL)
+        waiter->next->prev = waiter->prev;
+    }
   else
-    queue->head = waiter->next;
-  if (waiter->next != NULL)
-    waiter->next->prev = waiter->prev;
-  else
-    queue->tail = waiter->prev;
+    {
+      waiter->prev->next = waiter->next;
+      if (waiter->next != NULL)
+        waiter->next->prev = waiter->prev;
+      else
+        head->prev = waiter->prev;
+    }
   waiter->next = waiter->prev = NULL;
   return TRUE;
 }

@@ -555,6 +555,67 @@ test_task_pool_both_paths (void)
   loom_recycle_set_disabled (FALSE);
 }
 
+/* The wait queue keeps its tail in its head's prev: FIFO order through
+ * removals at the head, in the middle and at the tail. */
+typedef struct
+{
+  LoomWaiter  waiter;
+  GString    *log;
+  char        tag;
+} LoggedWaiter;
+
+static void
+log_wake (LoomWaiter *waiter,
+          gpointer    handoff)
+{
+  LoggedWaiter *logged = (LoggedWaiter *) waiter;
+
+  g_string_append_c (logged->log, logged->tag);
+}
+
+static void
+test_task_pool_wait_queue_order (void)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  LoomWaitQueue queue = { NULL };
+  LoggedWaiter w[5];
+
+  memset (w, 0, sizeof w);
+  for (int i = 0; i < 5; i++)
+    {
+      w[i].waiter.func = log_wake;
+      w[i].log = log;
+      w[i].tag = 'a' + i;
+      g_assert_false (loom_wait_queue_remove (&queue, &w[i].waiter));
+      loom_wait_queue_push (&queue, &w[i].waiter);
+    }
+  g_assert_true (loom_wait_queue_remove (&queue, &w[0].waiter));  /* head */
+  g_assert_true (loom_wait_queue_remove (&queue, &w[2].waiter));  /* middle */
+  g_assert_true (loom_wait_queue_remove (&queue, &w[4].waiter));  /* tail */
+  g_assert_false (loom_wait_queue_remove (&queue, &w[4].waiter));
+  loom_wait_queue_push (&queue, &w[0].waiter);                    /* new tail */
+  g_assert_true (loom_wait_queue_wake_one (&queue, NULL));
+  g_assert_cmpstr (log->str, ==, "b");
+  loom_wait_queue_push (&queue, &w[2].waiter);
+  loom_wait_queue_wake_all (&queue, NULL);
+  g_assert_cmpstr (log->str, ==, "bdac");
+  g_assert_null (queue.head);
+  g_assert_false (loom_wait_queue_wake_one (&queue, NULL));
+  for (int i = 0; i < 5; i++)
+    g_assert_false (loom_wait_queue_remove (&queue, &w[i].waiter));
+
+  /* One waiter alone is head and tail at once. */
+  loom_wait_queue_push (&queue, &w[1].waiter);
+  g_assert_true (loom_wait_queue_remove (&queue, &w[1].waiter));
+  g_assert_null (queue.head);
+  loom_wait_queue_push (&queue, &w[3].waiter);
+  loom_wait_queue_push (&queue, &w[1].waiter);
+  g_assert_true (loom_wait_queue_remove (&queue, &w[1].waiter));
+  loom_wait_queue_push (&queue, &w[0].waiter);
+  loom_wait_queue_wake_all (&queue, NULL);
+  g_assert_cmpstr (log->str, ==, "bdacda");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -574,6 +635,7 @@ main (int   argc,
   g_test_add_func ("/task-pool/trim", test_task_pool_trim);
   g_test_add_func ("/task-pool/over-unref-named", test_task_pool_over_unref_named);
   g_test_add_func ("/task-pool/both-paths", test_task_pool_both_paths);
+  g_test_add_func ("/task-pool/wait-queue-order", test_task_pool_wait_queue_order);
 
   return g_test_run ();
 }
