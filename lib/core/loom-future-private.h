@@ -34,11 +34,13 @@ struct _LoomWaiter
 };
 
 /* A FIFO of waiters: a future's (under its lock), or a primitive's (an
- * event, a lock...: owner thread only, as asyncio's are not thread-safe). */
+ * event, a lock...: owner thread only, as asyncio's are not thread-safe).
+ * The chain of next pointers ends in NULL; the head's prev is the tail,
+ * so a queue is one pointer, and a waiter is queued exactly when its prev
+ * is set. */
 typedef struct
 {
   LoomWaiter *head;
-  LoomWaiter *tail;
 } LoomWaitQueue;
 
 void     loom_wait_queue_push     (LoomWaitQueue *queue,
@@ -50,7 +52,18 @@ gboolean loom_wait_queue_wake_one (LoomWaitQueue *queue,
 void     loom_wait_queue_wake_all (LoomWaitQueue *queue,
                                    gpointer       handoff);
 
-/* In the order a burst of tasks touches them: the state beside GObject's
+/* What few futures have, out of line (LoomFuture.rare): a name; for a
+ * task, a stack size of its own and, in debug mode, where it was spawned
+ * (loom-task.c). Freed with the future, and when the task pool resets it. */
+typedef struct
+{
+  char          *name;        /* (owned) (nullable) */
+  gconstpointer  spawn_site;  /* (nullable) */
+  gsize          stack_size;  /* 0 for the default */
+} LoomFutureRare;
+
+/* 104 bytes on 64-bit, a LoomTask 128 (loom-task-private.h).
+ * In the order a burst of tasks touches them: the state beside GObject's
  * header, which an await reads too; what the task pool reads and resets
  * last, beside the task's own fields (loom-task-private.h). */
 struct _LoomFuture
@@ -67,7 +80,7 @@ struct _LoomFuture
   LoomWaitQueue   waiters;          /* protected by mutex */
 
   GError         *error;            /* (owned) (nullable) */
-  char           *name;             /* (owned) (nullable) */
+  LoomFutureRare *rare;             /* (owned) (nullable) */
   GMainContext   *context;          /* (owned) owner context */
 };
 
@@ -90,6 +103,15 @@ loom_future_is_done_fast (LoomFuture *self)
   return g_atomic_int_get (&self->state) != LOOM_FUTURE_PENDING;
 }
 
+/* @self's rare fields, made when first needed. */
+LoomFutureRare *loom_future_ensure_rare (LoomFuture *self);
+
+static inline const char *
+loom_future_peek_name (LoomFuture *self)
+{
+  return self->rare != NULL ? self->rare->name : NULL;
+}
+
 gboolean loom_future_add_waiter    (LoomFuture *self,
                                     LoomWaiter *waiter);
 gboolean loom_future_remove_waiter (LoomFuture *self,
@@ -106,11 +128,11 @@ gboolean loom_future_cancel_with_message (LoomFuture *self,
 void     loom_future_reset         (LoomFuture   *self);
 
 /* loom_future_reset() with no call when there is nothing to free: no
- * value, no error, no name, no context (a task whose loan ended). */
+ * value, no error, no rare fields, no context (a task whose loan ended). */
 static inline void
 loom_future_reset_fast (LoomFuture *self)
 {
-  if (G_UNLIKELY (self->has_value || self->error != NULL || self->name != NULL ||
+  if (G_UNLIKELY (self->has_value || self->error != NULL || self->rare != NULL ||
                   self->context != NULL))
     {
       loom_future_reset (self);

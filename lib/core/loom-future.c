@@ -75,7 +75,8 @@ loom_future_finalize (GObject *object)
       !g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
       loom_debug_on)
     g_warning ("Future %s was finalized with an error that was never retrieved: %s",
-               self->name ? self->name : "(unnamed)", self->error->message);
+               loom_future_peek_name (self) ? loom_future_peek_name (self) : "(unnamed)",
+               self->error->message);
 
   loom_future_clear (self);
   g_mutex_clear (&self->mutex);
@@ -83,7 +84,22 @@ loom_future_finalize (GObject *object)
   G_OBJECT_CLASS (loom_future_parent_class)->finalize (object);
 }
 
-/* Frees what @self was completed with, its name and its context: what
+static void
+rare_free (LoomFutureRare *rare)
+{
+  g_free (rare->name);
+  g_free (rare);
+}
+
+LoomFutureRare *
+loom_future_ensure_rare (LoomFuture *self)
+{
+  if (self->rare == NULL)
+    self->rare = g_new0 (LoomFutureRare, 1);
+  return self->rare;
+}
+
+/* Frees what @self was completed with, its rare fields and its context: what
  * finalizing does, and what the task pool does before reusing a task. */
 static void
 loom_future_clear (LoomFuture *self)
@@ -98,7 +114,7 @@ loom_future_clear (LoomFuture *self)
     }
   if (self->error != NULL)
     g_clear_error (&self->error);
-  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->rare, rare_free);
   g_clear_pointer (&self->context, g_main_context_unref);
 }
 
@@ -244,7 +260,7 @@ loom_future_settle (LoomFuture     *self,
        * side; anything else is a bug. */
       if (!was_cancelled && !is_cancel)
         g_critical ("Future %s is already done; it cannot be completed twice",
-                    self->name ? self->name : "(unnamed)");
+                    loom_future_peek_name (self) ? loom_future_peek_name (self) : "(unnamed)");
       if (value != NULL)
         {
           if (pointer_destroy != NULL)
@@ -371,13 +387,18 @@ void
 loom_wait_queue_push (LoomWaitQueue *queue,
                       LoomWaiter    *waiter)
 {
+  LoomWaiter *head = queue->head;
+
   waiter->next = NULL;
-  waiter->prev = queue->tail;
-  if (queue->tail != NULL)
-    queue->tail->next = waiter;
-  else
-    queue->head = waiter;
-  queue->tail = waiter;
+  if (head == NULL)
+    {
+      waiter->prev = waiter;
+      queue->head = waiter;
+      return;
+    }
+  waiter->prev = head->prev;
+  head->prev->next = waiter;
+  head->prev = waiter;
 }
 
 /* Returns TRUE if @waiter was still queued. */
@@ -385,17 +406,25 @@ gboolean
 loom_wait_queue_remove (LoomWaitQueue *queue,
                         LoomWaiter    *waiter)
 {
-  if (waiter->prev == NULL && queue->head != waiter)
+  LoomWaiter *head = queue->head;
+
+  if (waiter->prev == NULL)
     return FALSE;
 
-  if (waiter->prev != NULL)
-    waiter->prev->next = waiter->next;
+  if (waiter == head)
+    {
+      queue->head = waiter->next;
+      if (waiter->next != NULL)
+        waiter->next->prev = waiter->prev;
+    }
   else
-    queue->head = waiter->next;
-  if (waiter->next != NULL)
-    waiter->next->prev = waiter->prev;
-  else
-    queue->tail = waiter->prev;
+    {
+      waiter->prev->next = waiter->next;
+      if (waiter->next != NULL)
+        waiter->next->prev = waiter->prev;
+      else
+        head->prev = waiter->prev;
+    }
   waiter->next = waiter->prev = NULL;
   return TRUE;
 }
@@ -1050,7 +1079,7 @@ loom_future_get_name (LoomFuture *self)
 {
   g_return_val_if_fail (LOOM_IS_FUTURE (self), NULL);
 
-  return self->name;
+  return loom_future_peek_name (self);
 }
 
 /**
@@ -1066,10 +1095,15 @@ void
 loom_future_set_name (LoomFuture *self,
                       const char *name)
 {
+  LoomFutureRare *rare;
+
   g_return_if_fail (LOOM_IS_FUTURE (self));
 
-  g_free (self->name);
-  self->name = g_strdup (name);
+  if (name == NULL && self->rare == NULL)
+    return;
+  rare = loom_future_ensure_rare (self);
+  g_free (rare->name);
+  rare->name = g_strdup (name);
 }
 
 /**

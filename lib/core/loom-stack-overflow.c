@@ -289,7 +289,7 @@ report_overflow (const guint8 *stack_base,
   if (fiber != NULL && fiber->stack != NULL && fiber->stack->base == stack_base)
     {
       LoomTask *task = loom_fiber_get_task (fiber);
-      const char *name = task != NULL ? ((LoomFuture *) task)->name : NULL;
+      const char *name = task != NULL ? loom_future_peek_name ((LoomFuture *) task) : NULL;
 
       line_add (&line, "task ");
       if (name != NULL)

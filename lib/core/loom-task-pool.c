@@ -166,8 +166,6 @@ settle (LoomTask *task)
       loom_task_pool_end_loan (task, FALSE);
       loom_future_reset_fast ((LoomFuture *) task);
       task->fiber = NULL;
-      task->stack_size = 0;
-      task->spawn_site = NULL;
       push_fresh (task);
       return;
     }
@@ -249,7 +247,7 @@ over_released (LoomTask *task)
         g_critical ("Task %s was released once too often: it finished with no reference "
                     "left but its own, while task #%u awaits it (loom_task_get_current() "
                     "and loom_spawn_detached() give no reference); it is kept alive",
-                    loom_future_get_name ((LoomFuture *) task) ? loom_future_get_name ((LoomFuture *) task) : "(unnamed)",
+                    loom_future_peek_name ((LoomFuture *) task) ? loom_future_peek_name ((LoomFuture *) task) : "(unnamed)",
                     fiber->id);
         return TRUE;
       }

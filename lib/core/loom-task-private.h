@@ -15,17 +15,23 @@
 
 G_BEGIN_DECLS
 
+/* 128 bytes with LoomFuture's fields: two cache lines, and a GSlice
+ * chunk size. What few tasks have, a stack size of their own and (debug
+ * mode) the spawn site, stays out of line, in LoomFuture.rare. */
 struct _LoomTask
 {
   LoomFuture  parent_instance;
 
-  LoomTask      *pool_next;   /* link in this thread's task pool */
+  /* pool_next while in this thread's task pool (done, or reset); seed
+   * while spawned and its fiber not made yet (pending): see task_seed() */
+  union
+  {
+    LoomTask      *pool_next;
+    LoomFiberSeed *seed;      /* (unowned) */
+  };
   gpointer       lender;      /* (nullable) the task pool whose reference
                                * to the future's context it borrows */
   LoomFiber     *fiber;       /* (unowned) NULL until made, and once done */
-  LoomFiberSeed *seed;        /* (unowned) spawned, its fiber not made yet */
-  gsize          stack_size;
-  gconstpointer  spawn_site;  /* for debug output */
 };
 
 /* A handle for a fiber that has none yet (a detached task asked for its

@@ -62,6 +62,25 @@ G_DEFINE_FINAL_TYPE (LoomTask, loom_task, LOOM_TYPE_FUTURE)
 
 GType loom_task_type_id;
 
+/* The record of a task spawned whose fiber is not made yet; NULL once it
+ * is made, and for a done task, whose slot may be its link in the task
+ * pool (loom-task-private.h). */
+static inline LoomFiberSeed *
+task_seed (LoomTask *self)
+{
+  return loom_future_is_done_fast ((LoomFuture *) self) ? NULL : self->seed;
+}
+
+/* Where @self was spawned, for debug mode's reports: kept in debug mode
+ * alone, where it is the only use, as an out-of-line field. */
+static inline void
+task_note_spawn_site (LoomTask      *self,
+                      gconstpointer  spawn_site)
+{
+  if (G_UNLIKELY (loom_debug_on))
+    loom_future_ensure_rare ((LoomFuture *) self)->spawn_site = spawn_site;
+}
+
 static gboolean
 loom_task_real_cancel (LoomFuture *future,
                        const char *message)
@@ -97,10 +116,12 @@ loom_task_finalize (GObject *object)
   if (loom_debug_on && future->error != NULL && !future->error_retrieved &&
       !g_error_matches (future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_autofree char *site = loom_debug_describe_site (self->spawn_site);
+      const char *name = loom_future_peek_name (future);
+      g_autofree char *site =
+        loom_debug_describe_site (future->rare != NULL ? future->rare->spawn_site : NULL);
 
       g_warning ("Task %s (spawned at %s) failed and its error was never retrieved: %s",
-                 future->name ? future->name : "(unnamed)", site, future->error->message);
+                 name ? name : "(unnamed)", site, future->error->message);
       future->error_retrieved = TRUE;
     }
 
@@ -232,7 +253,7 @@ loom_task_new_at (LoomFiberFunc   func,
   self = new_task (scheduler, FALSE);
   self->fiber = loom_fiber_new (scheduler, func, user_data, destroy, spawn_site);
   loom_fiber_listen (self->fiber, LOOM_FIBER_LISTENER_HANDLE, &handle_listener, self);
-  self->spawn_site = spawn_site;
+  task_note_spawn_site (self, spawn_site);
   return self;
 }
 
@@ -262,7 +283,8 @@ loom_task_set_stack_size (LoomTask *self,
   g_return_if_fail (self->fiber != NULL && self->fiber->state == LOOM_FIBER_CREATED);
 
   self->fiber->stack_size = (guint32) MIN (stack_size, (gsize) 1 << 30);
-  self->stack_size = self->fiber->stack_size;
+  if (self->fiber->stack_size != 0 || ((LoomFuture *) self)->rare != NULL)
+    loom_future_ensure_rare ((LoomFuture *) self)->stack_size = self->fiber->stack_size;
 }
 
 /**
@@ -278,9 +300,12 @@ loom_task_set_stack_size (LoomTask *self,
 gsize
 loom_task_get_stack_size (LoomTask *self)
 {
+  LoomFutureRare *rare;
+
   g_return_val_if_fail (LOOM_IS_TASK (self), 0);
 
-  return loom_stack_round_size (self->stack_size);
+  rare = ((LoomFuture *) self)->rare;
+  return loom_stack_round_size (rare != NULL ? rare->stack_size : 0);
 }
 
 /**
@@ -373,12 +398,14 @@ gboolean
 loom_task_cancel (LoomTask   *self,
                   const char *message)
 {
+  LoomFiberSeed *seed;
   LoomScheduler *scheduler;
 
   g_return_val_if_fail (LOOM_IS_TASK (self), FALSE);
 
-  if (self->seed != NULL)
-    scheduler = loom_fiber_seed_get_scheduler (self->seed);
+  seed = task_seed (self);
+  if (seed != NULL)
+    scheduler = loom_fiber_seed_get_scheduler (seed);
   else if (self->fiber != NULL)
     scheduler = self->fiber->scheduler;
   else
@@ -391,8 +418,8 @@ loom_task_cancel (LoomTask   *self,
     }
 
   /* Spawned and not run yet: its fiber is made now, to be cancelled. */
-  if (self->seed != NULL)
-    loom_fiber_seed_sprout (self->seed);
+  if (seed != NULL)
+    loom_fiber_seed_sprout (seed);
   loom_fiber_request_cancel (self->fiber, message);
   return TRUE;
 }
@@ -472,7 +499,7 @@ loom_spawn (LoomFiberFunc  func,
    * setting the count is all g_object_ref() would do, minus its checks
    * and its locked increment. */
   self = new_task (scheduler, TRUE);
-  self->spawn_site = spawn_site;
+  task_note_spawn_site (self, spawn_site);
   __atomic_store_n (&((GObject *) self)->ref_count, 2, __ATOMIC_RELAXED);
   self->seed = loom_fiber_spawn (scheduler, func, user_data, destroy, spawn_site,
                                  &(LoomFiberListener) { &handle_listener, self });

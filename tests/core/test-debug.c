@@ -117,9 +117,17 @@ never_retrieved_main (gpointer data)
 static void
 test_debug_error_never_retrieved (void)
 {
+  g_autofree char *addr2line = g_find_program_in_path ("addr2line");
+
   loom_debug_set_enabled (TRUE);
-  g_test_expect_message ("Loom", G_LOG_LEVEL_WARNING,
-                         "*forgotten (spawned at *) failed and its error was never retrieved: nobody looked*");
+  /* The spawn site outlives the fiber, out of line in the task. */
+  if (addr2line != NULL)
+    g_test_expect_message ("Loom", G_LOG_LEVEL_WARNING,
+                           "*forgotten (spawned at never_retrieved_main (*test-debug.c:*) failed "
+                           "and its error was never retrieved: nobody looked*");
+  else
+    g_test_expect_message ("Loom", G_LOG_LEVEL_WARNING,
+                           "*forgotten (spawned at *) failed and its error was never retrieved: nobody looked*");
   loom_test_run (never_retrieved_main, NULL);
   g_test_assert_expected_messages ();
   loom_debug_set_enabled (FALSE);

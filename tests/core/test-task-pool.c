@@ -71,6 +71,9 @@ reused_task_is_fresh (gpointer data)
   g_assert_false (loom_await (LOOM_FUTURE (first), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   g_clear_error (&error);
+  /* Kept, out of line, as long as the task is. */
+  g_assert_cmpstr (loom_future_get_name (LOOM_FUTURE (first)), ==, "first");
+  g_assert_cmpuint (loom_task_get_stack_size (first), >=, 1 << 20);
   g_object_unref (first);
 
   second = loom_spawn (return_int, GINT_TO_POINTER (7), NULL);
@@ -555,6 +558,113 @@ test_task_pool_both_paths (void)
   loom_recycle_set_disabled (FALSE);
 }
 
+/* A task and its future's fields fit in two cache lines, and a GSlice
+ * chunk of that size: the spawn benchmark's tasks are four passes over
+ * memory, and every byte more is 100,000 bytes more per pass. */
+static void
+test_task_pool_task_size (void)
+{
+  GTypeQuery query;
+
+  g_type_query (LOOM_TYPE_TASK, &query);
+  g_test_message ("LoomFuture: %zu bytes, LoomTask: %zu, instance size %u",
+                  sizeof (LoomFuture), sizeof (LoomTask), query.instance_size);
+  g_assert_cmpuint (sizeof (LoomTask), <=, 128);
+  g_assert_cmpuint (query.instance_size, <=, 128);
+}
+
+/* A done task whose handle is held, waiting in the pool: the slot where a
+ * spawned task keeps its record is the pool's link then, and neither a
+ * cancel nor a look at it takes one for the other. */
+static LoomFuture *
+cancel_retired (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LoomTask) first = loom_spawn (return_int, GINT_TO_POINTER (1), NULL);
+  g_autoptr(LoomTask) second = loom_spawn (return_int, GINT_TO_POINTER (2), NULL);
+  g_autoptr(LoomTask) third = loom_spawn (return_int, GINT_TO_POINTER (3), NULL);
+
+  g_assert_cmpint (loom_await_int64 (LOOM_FUTURE (third), &error), ==, 3);
+  g_assert_no_error (error);
+  /* All three retired, each linked to the next. */
+  g_assert_true (loom_future_is_done (LOOM_FUTURE (first)));
+  g_assert_false (loom_task_cancel (first, NULL));
+  g_assert_false (loom_task_cancel (second, NULL));
+  g_assert_false (loom_task_is_cancelling (first));
+  g_assert_cmpint (loom_await_int64 (LOOM_FUTURE (first), &error), ==, 1);
+  g_assert_cmpint (loom_await_int64 (LOOM_FUTURE (second), &error), ==, 2);
+  g_assert_no_error (error);
+  g_assert_false (loom_future_is_cancelled (LOOM_FUTURE (first)));
+  return NULL;
+}
+
+static void
+test_task_pool_cancel_retired (void)
+{
+  loom_test_run (cancel_retired, NULL);
+}
+
+/* The wait queue keeps its tail in its head's prev: FIFO order through
+ * removals at the head, in the middle and at the tail. */
+typedef struct
+{
+  LoomWaiter  waiter;
+  GString    *log;
+  char        tag;
+} LoggedWaiter;
+
+static void
+log_wake (LoomWaiter *waiter,
+          gpointer    handoff)
+{
+  LoggedWaiter *logged = (LoggedWaiter *) waiter;
+
+  g_string_append_c (logged->log, logged->tag);
+}
+
+static void
+test_task_pool_wait_queue_order (void)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  LoomWaitQueue queue = { NULL };
+  LoggedWaiter w[5];
+
+  memset (w, 0, sizeof w);
+  for (int i = 0; i < 5; i++)
+    {
+      w[i].waiter.func = log_wake;
+      w[i].log = log;
+      w[i].tag = 'a' + i;
+      g_assert_false (loom_wait_queue_remove (&queue, &w[i].waiter));
+      loom_wait_queue_push (&queue, &w[i].waiter);
+    }
+  g_assert_true (loom_wait_queue_remove (&queue, &w[0].waiter));  /* head */
+  g_assert_true (loom_wait_queue_remove (&queue, &w[2].waiter));  /* middle */
+  g_assert_true (loom_wait_queue_remove (&queue, &w[4].waiter));  /* tail */
+  g_assert_false (loom_wait_queue_remove (&queue, &w[4].waiter));
+  loom_wait_queue_push (&queue, &w[0].waiter);                    /* new tail */
+  g_assert_true (loom_wait_queue_wake_one (&queue, NULL));
+  g_assert_cmpstr (log->str, ==, "b");
+  loom_wait_queue_push (&queue, &w[2].waiter);
+  loom_wait_queue_wake_all (&queue, NULL);
+  g_assert_cmpstr (log->str, ==, "bdac");
+  g_assert_null (queue.head);
+  g_assert_false (loom_wait_queue_wake_one (&queue, NULL));
+  for (int i = 0; i < 5; i++)
+    g_assert_false (loom_wait_queue_remove (&queue, &w[i].waiter));
+
+  /* One waiter alone is head and tail at once. */
+  loom_wait_queue_push (&queue, &w[1].waiter);
+  g_assert_true (loom_wait_queue_remove (&queue, &w[1].waiter));
+  g_assert_null (queue.head);
+  loom_wait_queue_push (&queue, &w[3].waiter);
+  loom_wait_queue_push (&queue, &w[1].waiter);
+  g_assert_true (loom_wait_queue_remove (&queue, &w[1].waiter));
+  loom_wait_queue_push (&queue, &w[0].waiter);
+  loom_wait_queue_wake_all (&queue, NULL);
+  g_assert_cmpstr (log->str, ==, "bdacda");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -574,6 +684,9 @@ main (int   argc,
   g_test_add_func ("/task-pool/trim", test_task_pool_trim);
   g_test_add_func ("/task-pool/over-unref-named", test_task_pool_over_unref_named);
   g_test_add_func ("/task-pool/both-paths", test_task_pool_both_paths);
+  g_test_add_func ("/task-pool/task-size", test_task_pool_task_size);
+  g_test_add_func ("/task-pool/cancel-retired", test_task_pool_cancel_retired);
+  g_test_add_func ("/task-pool/wait-queue-order", test_task_pool_wait_queue_order);
 
   return g_test_run ();
 }
