@@ -535,8 +535,11 @@ send_response (LoomHttpServer        *self,
       req->wrote_chunk_id = g_signal_connect (msg, "wrote-chunk", G_CALLBACK (wrote_chunk), req);
       pull_chunk (req);
     }
-  else if (req->body != NULL)
-    soup_message_body_append_bytes (soup_server_message_get_response_body (msg), req->body);
+  else if (req->body != NULL && g_bytes_get_size (req->body) > 0)
+    {
+      /* libsoup refuses an empty chunk; no chunk is an empty body. */
+      soup_message_body_append_bytes (soup_server_message_get_response_body (msg), req->body);
+    }
 
   /* A handler that answered inside handle_message() never paused it:
    * libsoup sends the response once that returns. */
