@@ -18,7 +18,9 @@
 
 #include "loom-http-error.h"
 #include "loom-http-server.h"
+#include "loom-http-server-connection-private.h"
 #include "loom-http-server-request-private.h"
+#include "loom-http-server-stream-private.h"
 
 /**
  * LoomHttpServer:
@@ -169,6 +171,7 @@ static void accept_pause   (LoomHttpServer        *self);
 typedef struct
 {
   GSocket        *socket;    /* (owned) */
+  LoomHttpServerStream *output; /* (owned) (nullable) its output, on TCP */
   LoomHttpServer *server;    /* (unowned) (nullable) cleared at dispose */
   gint64          deadline;  /* monotonic µs, or 0 when not armed */
   gboolean        closing;   /* shut down by the idle timeout */
@@ -499,6 +502,22 @@ remove_header (const char *name,
   soup_message_headers_remove (user_data, name);
 }
 
+/* A response with a body of known length: libsoup writes its head, then
+ * at once its body. The head waits for the body in the kernel and both
+ * leave in one segment (see loom-http-server-stream.c). Not when libsoup
+ * writes no body: a HEAD request, 1xx, 204 and 304. */
+static void
+hold_head (LoomHttpServerRequest *req)
+{
+  Connection *conn = req->conn;
+
+  if (conn == NULL || conn->output == NULL ||
+      req->method == SOUP_METHOD_HEAD || SOUP_STATUS_IS_INFORMATIONAL (req->status) ||
+      req->status == SOUP_STATUS_NO_CONTENT || req->status == SOUP_STATUS_NOT_MODIFIED)
+    return;
+  loom_http_server_stream_hold_next (conn->output, TRUE);
+}
+
 static void
 send_response (LoomHttpServer        *self,
                LoomHttpServerRequest *req)
@@ -535,8 +554,12 @@ send_response (LoomHttpServer        *self,
       req->wrote_chunk_id = g_signal_connect (msg, "wrote-chunk", G_CALLBACK (wrote_chunk), req);
       pull_chunk (req);
     }
-  else if (req->body != NULL)
-    soup_message_body_append_bytes (soup_server_message_get_response_body (msg), req->body);
+  else if (req->body != NULL && g_bytes_get_size (req->body) > 0)
+    {
+      /* libsoup refuses an empty chunk; no chunk is an empty body. */
+      soup_message_body_append_bytes (soup_server_message_get_response_body (msg), req->body);
+      hold_head (req);
+    }
 
   /* A handler that answered inside handle_message() never paused it:
    * libsoup sends the response once that returns. */
@@ -1157,6 +1180,7 @@ connection_free (gpointer data)
         accept_resume (self);
     }
   g_object_unref (conn->socket);
+  g_clear_object (&conn->output);
   g_free (conn);
 }
 
@@ -1345,6 +1369,9 @@ request_finished (SoupServer        *soup,
 
   log_request (soup, msg, user_data);
   conn = connection_arm_between (user_data, msg, TRUE);
+  /* Whatever libsoup wrote of it, nothing of it waits any more. */
+  if (conn != NULL && conn->output != NULL)
+    loom_http_server_stream_hold_next (conn->output, FALSE);
   msg_gone (conn, msg);
 }
 
@@ -1353,8 +1380,12 @@ request_aborted (SoupServer        *soup,
                  SoupServerMessage *msg,
                  gpointer           user_data)
 {
+  Connection *conn = connection_get (user_data, msg);
+
   log_request (soup, msg, user_data);
-  msg_gone (connection_get (user_data, msg), msg);
+  if (conn != NULL && conn->output != NULL)
+    loom_http_server_stream_hold_next (conn->output, FALSE);
+  msg_gone (conn, msg);
 }
 
 /* GObject. */
@@ -1857,7 +1888,7 @@ static void
 accept_client (LoomHttpServer *self,
                GSocket        *client)
 {
-  g_autoptr(GSocketConnection) stream = NULL;
+  g_autoptr(GIOStream) stream = NULL;
   g_autoptr(GSocketAddress) local = g_socket_get_local_address (client, NULL);
   g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (client, NULL);
   Connection *conn;
@@ -1879,7 +1910,13 @@ accept_client (LoomHttpServer *self,
   conn->between = TRUE;
   connection_set_deadline (self, conn, TRUE);
 
-  stream = g_socket_connection_factory_create_connection (client);
+  if (g_socket_get_family (client) != G_SOCKET_FAMILY_UNIX)
+    {
+      conn->output = loom_http_server_stream_new (client);
+      stream = loom_http_server_connection_new (client, conn->output);
+    }
+  else
+    stream = G_IO_STREAM (g_socket_connection_factory_create_connection (client));
   soup_server_accept_iostream (self->soup, G_IO_STREAM (stream), local, remote, NULL);
 }
 
