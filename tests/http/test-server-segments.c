@@ -457,7 +457,7 @@ unix_body (gpointer data)
 {
   g_autoptr(LoomHttpServer) server = make_server ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("loom-segments-XXXXXX", &error);
+  g_autofree char *dir = g_dir_make_tmp (NULL, &error);
   g_autofree char *path = NULL;
   g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(Exchange) exchange = NULL;
