@@ -14,6 +14,7 @@
 
 #include <gio/gio.h>
 
+#include "loom-http-server-input-private.h"
 #include "loom-http-server-stream-private.h"
 
 G_BEGIN_DECLS
@@ -22,6 +23,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LoomHttpServerConnection, loom_http_server_connection, LOOM_HTTP, SERVER_CONNECTION, GTcpConnection)
 
 GIOStream *loom_http_server_connection_new (GSocket              *socket,
+                                             LoomHttpServerInput  *input,
                                              LoomHttpServerStream *output);
 
 G_END_DECLS

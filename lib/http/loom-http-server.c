@@ -171,6 +171,7 @@ static void accept_pause   (LoomHttpServer        *self);
 typedef struct
 {
   GSocket        *socket;    /* (owned) */
+  LoomHttpServerInput  *input;  /* (owned) (nullable) its input, on TCP */
   LoomHttpServerStream *output; /* (owned) (nullable) its output, on TCP */
   LoomHttpServer *server;    /* (unowned) (nullable) cleared at dispose */
   gint64          deadline;  /* monotonic µs, or 0 when not armed */
@@ -1180,6 +1181,7 @@ connection_free (gpointer data)
         accept_resume (self);
     }
   g_object_unref (conn->socket);
+  g_clear_object (&conn->input);
   g_clear_object (&conn->output);
   g_free (conn);
 }
@@ -1263,6 +1265,8 @@ tick (gpointer user_data)
            * tick ago that libsoup still holds, or one between requests
            * whose client is seen gone (checked once a second), is closed
            * here, and no longer counted. */
+          if (conn->input != NULL)
+            loom_http_server_input_release (conn->input);
           g_socket_close (conn->socket, NULL);
           conn->server = NULL;
           g_hash_table_iter_remove (&iter);
@@ -1912,8 +1916,9 @@ accept_client (LoomHttpServer *self,
 
   if (g_socket_get_family (client) != G_SOCKET_FAMILY_UNIX)
     {
+      conn->input = loom_http_server_input_new (client, self->context);
       conn->output = loom_http_server_stream_new (client);
-      stream = loom_http_server_connection_new (client, conn->output);
+      stream = loom_http_server_connection_new (client, conn->input, conn->output);
     }
   else
     stream = G_IO_STREAM (g_socket_connection_factory_create_connection (client));
