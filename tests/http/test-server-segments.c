@@ -1,6 +1,7 @@
 /* test-server-segments.c: LoomHttpServer sends a response's head and
- * body in one TCP segment (MSG_MORE on the head), and every kind of
- * response still arrives whole. Raw sockets on loopback count the data
+ * body in one TCP segment (one sendmsg() of both), and every kind of
+ * response still arrives whole, also when the socket takes them a part
+ * at a time. Raw sockets on loopback count the data
  * segments that arrive (TCP_INFO), never the time they take.
  *
  * Copyright 2026 The Loom authors
@@ -413,6 +414,107 @@ test_one_segment (void)
   test_run (one_segment_body, NULL);
 }
 
+/* Many requests at once, their replies read only after a pause and
+ * through a small receive buffer: the server's writes fill the socket,
+ * so heads kept for their bodies go out a part at a time. */
+typedef struct
+{
+  GSocketAddress *address;  /* (owned) */
+  guint           n;
+  GString        *reply;    /* (owned) filled by the thread */
+} Burst;
+
+static gsize
+burst_size (guint i)
+{
+  return 20000 + (gsize) i * 777;
+}
+
+static LoomFuture *
+burst_run (GCancellable *cancellable,
+           gpointer      user_data)
+{
+  Burst *burst = user_data;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GString) requests = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, &error);
+  if (socket == NULL)
+    return loom_future_new_for_error (g_steal_pointer (&error));
+  g_socket_set_timeout (socket, 10);
+  /* Before connecting, so that the window stays small. */
+  if (!g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, 4096, &error) ||
+      !g_socket_connect (socket, burst->address, cancellable, &error))
+    return loom_future_new_for_error (g_steal_pointer (&error));
+
+  for (guint i = 0; i < burst->n; i++)
+    g_string_append_printf (requests, "GET /bytes/%" G_GSIZE_FORMAT " HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n",
+                            burst_size (i), i + 1 == burst->n ? "Connection: close\r\n" : "");
+  for (gsize sent = 0; sent < requests->len;)
+    {
+      gssize n = g_socket_send (socket, requests->str + sent, requests->len - sent, cancellable, &error);
+
+      if (n < 0)
+        return loom_future_new_for_error (g_steal_pointer (&error));
+      sent += (gsize) n;
+    }
+  g_usleep (300 * 1000);
+  for (;;)
+    {
+      char buffer[1000];
+      gssize n = g_socket_receive (socket, buffer, sizeof buffer, cancellable, &error);
+
+      if (n < 0)
+        return loom_future_new_for_error (g_steal_pointer (&error));
+      if (n == 0)
+        break;
+      g_string_append_len (burst->reply, buffer, n);
+    }
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static LoomFuture *
+burst_body (gpointer data)
+{
+  g_autoptr(LoomHttpServer) server = make_tcp_server ();
+  g_autoptr(GSocketAddress) address = test_address (server);
+  g_autoptr(LoomFuture) future = NULL;
+  g_autoptr(GError) error = NULL;
+  Burst burst = { address, 40, g_string_new (NULL) };
+  gsize at = 0;
+
+  future = loom_run_in_thread (burst_run, &burst, NULL);
+  loom_await_boolean (future, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < burst.n; i++)
+    {
+      g_autoptr(GBytes) expected = pattern_bytes (burst_size (i));
+      g_autofree char *length = g_strdup_printf ("\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n", burst_size (i));
+      const char *head = burst.reply->str + at;
+      const char *end = g_strstr_len (head, burst.reply->len - at, "\r\n\r\n");
+
+      g_assert_true (g_str_has_prefix (head, "HTTP/1.1 200 OK\r\n"));
+      g_assert_nonnull (end);
+      g_assert_nonnull (g_strstr_len (head, end + 2 - head, length));
+      end += 4;
+      at = (gsize) (end - burst.reply->str);
+      g_assert_cmpuint (burst.reply->len - at, >=, burst_size (i));
+      g_assert_cmpmem (end, burst_size (i), g_bytes_get_data (expected, NULL), burst_size (i));
+      at += burst_size (i);
+    }
+  g_assert_cmpuint (at, ==, burst.reply->len);
+  g_string_free (burst.reply, TRUE);
+  return NULL;
+}
+
+static void
+test_burst (void)
+{
+  test_run (burst_body, NULL);
+}
+
 /* A client that leaves mid-response: the server lets the connection go
  * and serves the next one. */
 static LoomFuture *
@@ -496,6 +598,7 @@ main (int   argc,
 
   g_test_add_func ("/server-segments/kinds", test_kinds);
   g_test_add_func ("/server-segments/one-segment", test_one_segment);
+  g_test_add_func ("/server-segments/burst", test_burst);
   g_test_add_func ("/server-segments/leave", test_leave);
   g_test_add_func ("/server-segments/unix", test_unix);
 
