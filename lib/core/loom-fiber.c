@@ -919,16 +919,43 @@ loom_fiber_seed_sprout (LoomFiberSeed *seed)
   return fiber;
 }
 
-/* Frees a fiber that never ran, with its data. */
-void
-loom_fiber_discard (LoomFiber *fiber)
+static void
+fiber_discard_now (LoomFiber *fiber)
 {
-  g_assert (fiber->state == LOOM_FIBER_CREATED);
+  LoomScheduler *scheduler = fiber->scheduler;
 
   if (fiber->destroy != NULL)
     fiber->destroy (fiber->data);
   fiber->state = LOOM_FIBER_DONE;
   fiber_free (fiber);
+  loom_scheduler_task_gone (scheduler);
+}
+
+static void
+fiber_discard_cb (LoomReady *ready)
+{
+  fiber_discard_now (FIBER_FROM_FIELD (ready, ready));
+}
+
+/* Frees a fiber that never ran, with its data, on the thread that runs
+ * its scheduler (whose list of tasks it leaves): from another thread it
+ * is queued there, as a wake-up would be. A context nobody ran yet has
+ * no such thread: it goes at once. */
+void
+loom_fiber_discard (LoomFiber *fiber)
+{
+  LoomScheduler *scheduler = fiber->scheduler;
+
+  g_assert (fiber->state == LOOM_FIBER_CREATED);
+
+  if (scheduler->owner != NULL && scheduler->owner != loom_thread_token ())
+    {
+      fiber->state = LOOM_FIBER_QUEUED;
+      fiber->ready.func = fiber_discard_cb;
+      loom_scheduler_push (scheduler, &fiber->ready);
+      return;
+    }
+  fiber_discard_now (fiber);
 }
 
 void

@@ -214,6 +214,17 @@ loom_scheduler_task_added (LoomScheduler *self)
   self->n_fibers++;
 }
 
+/* A task went with no dispatch to see it go (one dropped before it
+ * started): with none left and no dispatch under way, @self lets go of
+ * its context at once, as the end of a dispatch would; nothing else may
+ * ever come to dispatch it. Call it last: it may free @self. */
+static inline void
+loom_scheduler_task_gone (LoomScheduler *self)
+{
+  if (self->n_fibers == 0 && !self->dispatching && self->held_context != NULL)
+    g_main_context_unref (g_steal_pointer (&self->held_context));
+}
+
 static inline gboolean
 loom_timer_is_armed (LoomTimer *timer)
 {

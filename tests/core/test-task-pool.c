@@ -354,8 +354,40 @@ test_task_pool_held_task_keeps_context (void)
   g_assert_true (freed);
 }
 
+/* A task made but not started and dropped lets its context go at once,
+ * whether or not the context ever ran: nothing is left to dispatch it. */
+static void
+test_task_pool_unstarted_dropped (void)
+{
+  for (int ran = 0; ran <= 1; ran++)
+    {
+      GMainContext *context = g_main_context_new ();
+      GSource *sentinel = g_idle_source_new ();
+      gboolean freed = FALSE;
+
+      g_source_set_callback (sentinel, never_dispatch, &freed, mark_freed);
+      g_source_set_priority (sentinel, G_PRIORITY_LOW);
+      g_source_attach (sentinel, context);
+      g_source_unref (sentinel);
+
+      g_main_context_push_thread_default (context);
+      if (ran)
+        {
+          g_object_unref (loom_spawn (return_int, GINT_TO_POINTER (1), NULL));
+          for (int i = 0; i < 10; i++)
+            g_main_context_iteration (context, FALSE);
+        }
+      g_object_unref (loom_task_new (return_int, GINT_TO_POINTER (2), NULL));
+      g_main_context_pop_thread_default (context);
+
+      g_main_context_unref (context);
+      g_assert_true (freed);
+    }
+}
+
 /* A task made but not started may be dropped on another thread: its
- * context is freed all the same. */
+ * data is freed on the thread that runs its context, the next time it
+ * does, and the context goes with it. */
 static gpointer
 drop_in_thread (gpointer data)
 {
@@ -364,11 +396,18 @@ drop_in_thread (gpointer data)
 }
 
 static void
+note_destroy_thread (gpointer data)
+{
+  *(GThread **) data = g_thread_self ();
+}
+
+static void
 test_task_pool_unstarted_dropped_elsewhere (void)
 {
   GMainContext *context = g_main_context_new ();
   GSource *sentinel = g_idle_source_new ();
   gboolean freed = FALSE;
+  GThread *destroyed_in = NULL;
   LoomTask *unstarted;
 
   g_source_set_callback (sentinel, never_dispatch, &freed, mark_freed);
@@ -382,13 +421,12 @@ test_task_pool_unstarted_dropped_elsewhere (void)
     g_object_unref (loom_spawn (return_int, GINT_TO_POINTER (i), NULL));
   for (int i = 0; i < 10; i++)
     g_main_context_iteration (context, FALSE);
-  unstarted = loom_task_new (return_int, GINT_TO_POINTER (1), NULL);
+  unstarted = loom_task_new (return_int, &destroyed_in, note_destroy_thread);
   g_thread_join (g_thread_new ("drop", drop_in_thread, unstarted));
-  /* The scheduler lets go of its context after a dispatch with no task
-   * left: give it one. */
-  g_object_unref (loom_spawn (return_int, GINT_TO_POINTER (2), NULL));
+  g_assert_null (destroyed_in);
   for (int i = 0; i < 10; i++)
     g_main_context_iteration (context, FALSE);
+  g_assert_true (destroyed_in == g_thread_self ());
   g_main_context_pop_thread_default (context);
 
   g_main_context_unref (context);
@@ -679,6 +717,7 @@ main (int   argc,
   g_test_add_func ("/task-pool/signal-handlers-destroyed", test_task_pool_signal_handlers_destroyed);
   g_test_add_func ("/task-pool/context-freed", test_task_pool_context_freed);
   g_test_add_func ("/task-pool/held-task-keeps-context", test_task_pool_held_task_keeps_context);
+  g_test_add_func ("/task-pool/unstarted-dropped", test_task_pool_unstarted_dropped);
   g_test_add_func ("/task-pool/unstarted-dropped-elsewhere", test_task_pool_unstarted_dropped_elsewhere);
   g_test_add_func ("/task-pool/thread-exit", test_task_pool_thread_exit);
   g_test_add_func ("/task-pool/trim", test_task_pool_trim);
