@@ -13,8 +13,7 @@
  *
  * What is kept goes out first, whatever comes: the next write (blocking
  * or not; one that sends only part of it says it would block, and libsoup
- * waits until the socket takes more, as for any write), or a flush or
- * close. It is never more than a response's head, and only ever waits
+ * waits until the socket takes more, as for any write), or the close. It is never more than a response's head, and only ever waits
  * for the body libsoup writes in the same turn; should the server end
  * the hold with nothing written after it (only when libsoup gave up on
  * the response), it is sent then, or dropped with the broken connection
@@ -235,22 +234,10 @@ loom_http_server_stream_writev (GOutputStream        *stream,
                        bytes_written, cancellable, error) == G_POLLABLE_RETURN_OK;
 }
 
-/* Sends what is kept, blocking. */
-static gboolean
-loom_http_server_stream_flush (GOutputStream  *stream,
-                               GCancellable   *cancellable,
-                               GError        **error)
-{
-  LoomHttpServerStream *self = LOOM_HTTP_SERVER_STREAM (stream);
-  gsize written;
-
-  self->hold = FALSE;
-  return self->held->len == 0 ||
-         send_vectors (self, NULL, 0, TRUE, &written, cancellable, error) == G_POLLABLE_RETURN_OK;
-}
-
 /* Closing it leaves the socket to the connection, as GLib's does; what
- * is kept goes if the socket takes it now. */
+ * is kept goes if the socket takes it now. There is no flush that would
+ * wait for the socket: a close (also the one at dispose) flushes first,
+ * and would block the loop on a client that stopped reading. */
 static gboolean
 loom_http_server_stream_close (GOutputStream  *stream,
                                GCancellable   *cancellable,
@@ -321,7 +308,6 @@ loom_http_server_stream_class_init (LoomHttpServerStreamClass *klass)
   object_class->finalize = loom_http_server_stream_finalize;
   stream_class->write_fn = loom_http_server_stream_write;
   stream_class->writev_fn = loom_http_server_stream_writev;
-  stream_class->flush = loom_http_server_stream_flush;
   stream_class->close_fn = loom_http_server_stream_close;
 }
 
