@@ -73,7 +73,7 @@ struct _LoomScheduler
    * the poll timeout, in whole milliseconds, would wake the loop late.
    * -1 until the first deadline, or where there is no timerfd. */
   int            timer_fd;
-  gpointer       timer_fd_tag;
+  GSource       *timer_source;      /* (owned) (nullable) polls timer_fd */
   gint64         timer_fd_deadline; /* what it is armed for, 0: disarmed */
   gboolean       timer_fd_failed;   /* none could be made: poll timeouts */
 

@@ -158,6 +158,77 @@ loom_scheduler_next_deadline (LoomScheduler *self)
  * later wake-up takes the timer fd. */
 #define TIMER_FD_SLACK_USEC 50
 
+static gboolean loom_scheduler_set_timer_fd (LoomScheduler *self,
+                                             gint64         deadline);
+
+#if HAVE_TIMERFD
+/* The timer fd's own source. It only wakes the poll (the scheduler's
+ * prepare and check read the clock) and is never dispatched, so never
+ * taken out of the poll set and put back around a dispatch, which in
+ * GLib 2.74 writes the context's wake-up eventfd each time: two writes,
+ * and a turn of the loop more, per dispatch of the scheduler, were the fd
+ * the scheduler's own. In a main loop run inside a task, where the
+ * scheduler is blocked, an expiry only the scheduler can take would
+ * wake that loop at once, again and again: it is disarmed, and the
+ * scheduler arms the fd again when it next prepares. */
+typedef struct
+{
+  GSource        source;
+  LoomScheduler *scheduler;  /* (unowned) cleared before it goes */
+  GPollFD        poll_fd;
+} TimerSource;
+
+static gboolean
+timer_source_prepare (GSource *source,
+                      int     *timeout)
+{
+  *timeout = -1;
+  return FALSE;
+}
+
+static gboolean
+timer_source_check (GSource *source)
+{
+  TimerSource *timer = (TimerSource *)source;
+
+  if (timer->scheduler != NULL && timer->scheduler->dispatching &&
+      (timer->poll_fd.revents & G_IO_IN) != 0)
+    loom_scheduler_set_timer_fd (timer->scheduler, 0);
+  return FALSE;
+}
+
+static gboolean
+timer_source_dispatch (GSource     *source,
+                       GSourceFunc  callback,
+                       gpointer     user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs timer_source_funcs = {
+  .prepare = timer_source_prepare,
+  .check = timer_source_check,
+  .dispatch = timer_source_dispatch,
+};
+
+static GSource *
+timer_source_new (LoomScheduler *scheduler)
+{
+  TimerSource *timer = (TimerSource *)g_source_new (&timer_source_funcs, sizeof (TimerSource));
+
+  g_source_set_static_name (&timer->source, "[loom] timer fd");
+  /* Polled whenever the scheduler is checked. */
+  g_source_set_priority (&timer->source, g_source_get_priority (&scheduler->source));
+  g_source_set_can_recurse (&timer->source, TRUE);
+  timer->scheduler = scheduler;
+  timer->poll_fd.fd = scheduler->timer_fd;
+  timer->poll_fd.events = G_IO_IN;
+  g_source_add_poll (&timer->source, &timer->poll_fd);
+  g_source_attach (&timer->source, scheduler->context);
+  return &timer->source;
+}
+#endif
+
 /* Arms the timer fd for @deadline (monotonic µs, absolute), or disarms
  * it for 0. Arming again, or disarming, clears an expiry nobody read, so
  * the fd is never read. Only when the deadline changes: one
@@ -183,7 +254,7 @@ loom_scheduler_set_timer_fd (LoomScheduler *self,
           self->timer_fd_failed = TRUE;
           return FALSE;
         }
-      self->timer_fd_tag = g_source_add_unix_fd (&self->source, self->timer_fd, G_IO_IN);
+      self->timer_source = timer_source_new (self);
     }
 
   /* g_get_monotonic_time() is CLOCK_MONOTONIC in microseconds. */
@@ -210,6 +281,12 @@ static void
 loom_scheduler_close_timer_fd (LoomScheduler *self)
 {
 #if HAVE_TIMERFD
+  if (self->timer_source != NULL)
+    {
+      ((TimerSource *)self->timer_source)->scheduler = NULL;
+      g_source_destroy (self->timer_source);
+      g_clear_pointer (&self->timer_source, g_source_unref);
+    }
   if (self->timer_fd >= 0)
     {
       close (self->timer_fd);

@@ -487,6 +487,153 @@ test_scheduler_timer_fd (void)
 #endif
 }
 
+/* The timer fd does not stir the context's wake-up eventfd: GLib 2.74
+ * writes it whenever a descriptor leaves or joins the poll set, as those
+ * of a source do around each of its dispatches. Counted by the polls
+ * the eventfd woke, in a loop with nothing else that should wake it. */
+static guint n_eventfd_wakeups;
+
+static gboolean
+is_eventfd (int fd)
+{
+  g_autofree char *link = g_strdup_printf ("/proc/self/fd/%d", fd);
+  g_autofree char *target = g_file_read_link (link, NULL);
+
+  return g_strcmp0 (target, "anon_inode:[eventfd]") == 0;
+}
+
+static int
+eventfd_counting_poll (GPollFD *fds,
+                       guint    n_fds,
+                       int      timeout)
+{
+  int n = real_poll (fds, n_fds, timeout);
+
+  for (guint i = 0; n > 0 && i < n_fds; i++)
+    if ((fds[i].revents & G_IO_IN) && is_eventfd (fds[i].fd))
+      n_eventfd_wakeups++;
+  return n;
+}
+
+/* Runs after the task that spawned it suspends, before the loop polls:
+ * a sleep that task began then ends off the millisecond grid, which the
+ * timer fd is armed for. */
+static LoomFuture *
+busy_a_while (gpointer data)
+{
+  g_usleep (300);
+  return NULL;
+}
+
+/* A sleep of @msec whose deadline the timer fd is armed for, if it was:
+ * TRUE then. */
+static gboolean
+sleep_on_timer_fd (LoomScheduler *scheduler,
+                   guint          msec)
+{
+  g_autoptr(GError) error = NULL;
+
+  loom_spawn_detached (busy_a_while, NULL, NULL);
+  g_assert_true (loom_sleep (msec, &error));
+  g_assert_no_error (error);
+  return scheduler->timer_fd_deadline != 0;
+}
+
+static LoomFuture *
+sleeps_quietly (gpointer data)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+  LoomScheduler *scheduler = loom_scheduler_get_for_context (context);
+  guint on_fd = 0;
+
+  /* The first makes the fd (which joins the poll set, once). */
+  sleep_on_timer_fd (scheduler, 1);
+  real_poll = g_main_context_get_poll_func (context);
+  g_main_context_set_poll_func (context, eventfd_counting_poll);
+  n_eventfd_wakeups = 0;
+  for (guint i = 0; i < 40; i++)
+    on_fd += sleep_on_timer_fd (scheduler, 1 + i % 3);
+  g_main_context_set_poll_func (context, real_poll);
+  g_test_message ("%u of 40 sleeps on the timer fd, %u polls woken by the eventfd",
+                  on_fd, n_eventfd_wakeups);
+  if (on_fd < 10)
+    {
+      g_test_skip ("too few sleeps on the timer fd to tell");
+      return NULL;
+    }
+  /* With the fd in the scheduler's source, every one of them was; a
+   * wake-up of another cause (a sanitizer's, a maintenance) may come. */
+  g_assert_cmpuint (n_eventfd_wakeups, <=, on_fd / 10);
+  return NULL;
+}
+
+static void
+test_scheduler_timer_fd_no_wakeups (void)
+{
+#if HAVE_TIMERFD
+  loom_test_run (sleeps_quietly, NULL);
+#else
+  g_test_skip ("no timerfd on this system");
+#endif
+}
+
+/* A main loop run inside a task, where the scheduler cannot run, right
+ * after the timer fd woke that task: the fd's expiry, which only the
+ * scheduler takes (by arming it again), does not wake that loop again
+ * and again, and a sleeper due meanwhile wakes once the task is back.
+ * Counted in turns of that loop, which a spinning one takes thousands of. */
+static LoomFuture *
+sleeper (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (loom_sleep (20, &error));
+  g_assert_no_error (error);
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static LoomFuture *
+nested_loop (gpointer data)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+  LoomScheduler *scheduler = loom_scheduler_get_for_context (context);
+  g_autoptr(LoomTask) task = loom_spawn (sleeper, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSource) timeout = g_timeout_source_new (100);
+  gboolean over = FALSE;
+  guint turns = 0;
+
+  /* Woken by the fd (nearly always at the first try). */
+  for (int i = 0; i < 5 && !sleep_on_timer_fd (scheduler, 1); i++)
+    ;
+  if (scheduler->timer_fd_deadline == 0)
+    {
+      g_test_skip ("the timer fd was never armed");
+      g_assert_true (loom_await_boolean (LOOM_FUTURE (task), &error));
+      return NULL;
+    }
+
+  g_source_set_callback (timeout, set_flag, &over, NULL);
+  g_source_attach (timeout, context);
+  while (!over)
+    {
+      g_main_context_iteration (context, TRUE);
+      turns++;
+    }
+  g_test_message ("%u turns of the nested loop", turns);
+  g_assert_cmpuint (turns, <, 50);
+  g_assert_false (loom_future_is_done (LOOM_FUTURE (task)));
+  g_assert_true (loom_await_boolean (LOOM_FUTURE (task), &error));
+  g_assert_no_error (error);
+  return NULL;
+}
+
+static void
+test_scheduler_timer_fd_nested_loop (void)
+{
+  loom_test_run (nested_loop, NULL);
+}
+
 /* Sleeps end at their deadline or after it, never before, whichever way
  * the loop was woken. */
 static LoomFuture *
@@ -666,6 +813,8 @@ main (int   argc,
   g_test_add_func ("/scheduler/timer-structure", test_scheduler_timer_structure);
   g_test_add_func ("/scheduler/timeout-current-time", test_scheduler_timeout_current_time);
   g_test_add_func ("/scheduler/timer-fd", test_scheduler_timer_fd);
+  g_test_add_func ("/scheduler/timer-fd-no-wakeups", test_scheduler_timer_fd_no_wakeups);
+  g_test_add_func ("/scheduler/timer-fd-nested-loop", test_scheduler_timer_fd_nested_loop);
   g_test_add_func ("/scheduler/sleep-never-early", test_scheduler_sleep_never_early);
   g_test_add_func ("/scheduler/sleep-async", test_scheduler_sleep_async);
   g_test_add_func ("/scheduler/settings", test_scheduler_settings);
