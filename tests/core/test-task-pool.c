@@ -269,19 +269,28 @@ mark_freed (gpointer data)
   *(gboolean *) data = TRUE;
 }
 
+/* A source that sets *@freed when @context, which finalizes its
+ * sources, is finalized. */
+static void
+attach_sentinel (GMainContext *context,
+                 gboolean     *freed)
+{
+  GSource *sentinel = g_idle_source_new ();
+
+  g_source_set_callback (sentinel, never_dispatch, freed, mark_freed);
+  g_source_set_priority (sentinel, G_PRIORITY_LOW);
+  g_source_attach (sentinel, context);
+  g_source_unref (sentinel);
+}
+
 static void
 test_task_pool_context_freed (void)
 {
   GMainContext *context = g_main_context_new ();
-  GSource *sentinel = g_idle_source_new ();
   LoomTask *held[10];
   gboolean freed = FALSE;
 
-  /* The context finalizes its sources; this one tells when. */
-  g_source_set_callback (sentinel, never_dispatch, &freed, mark_freed);
-  g_source_set_priority (sentinel, G_PRIORITY_LOW);
-  g_source_attach (sentinel, context);
-  g_source_unref (sentinel);
+  attach_sentinel (context, &freed);
 
   g_main_context_push_thread_default (context);
   for (int i = 0; i < 10; i++)
@@ -295,7 +304,6 @@ test_task_pool_context_freed (void)
     g_object_unref (held[i]);
   g_main_context_pop_thread_default (context);
 
-  g_source_destroy (sentinel);
   g_main_context_unref (context);
   g_assert_true (freed);
 }
@@ -307,15 +315,11 @@ static void
 test_task_pool_held_task_keeps_context (void)
 {
   GMainContext *context = g_main_context_new ();
-  GSource *sentinel = g_idle_source_new ();
   guint64 reused_before;
   LoomTask *held;
   gboolean freed = FALSE;
 
-  g_source_set_callback (sentinel, never_dispatch, &freed, mark_freed);
-  g_source_set_priority (sentinel, G_PRIORITY_LOW);
-  g_source_attach (sentinel, context);
-  g_source_unref (sentinel);
+  attach_sentinel (context, &freed);
 
   g_main_context_push_thread_default (context);
   /* Tasks dropped before they finish fill the pool... */
@@ -362,13 +366,9 @@ test_task_pool_unstarted_dropped (void)
   for (int ran = 0; ran <= 1; ran++)
     {
       GMainContext *context = g_main_context_new ();
-      GSource *sentinel = g_idle_source_new ();
       gboolean freed = FALSE;
 
-      g_source_set_callback (sentinel, never_dispatch, &freed, mark_freed);
-      g_source_set_priority (sentinel, G_PRIORITY_LOW);
-      g_source_attach (sentinel, context);
-      g_source_unref (sentinel);
+      attach_sentinel (context, &freed);
 
       g_main_context_push_thread_default (context);
       if (ran)
@@ -405,15 +405,11 @@ static void
 test_task_pool_unstarted_dropped_elsewhere (void)
 {
   GMainContext *context = g_main_context_new ();
-  GSource *sentinel = g_idle_source_new ();
   gboolean freed = FALSE;
   GThread *destroyed_in = NULL;
   LoomTask *unstarted;
 
-  g_source_set_callback (sentinel, never_dispatch, &freed, mark_freed);
-  g_source_set_priority (sentinel, G_PRIORITY_LOW);
-  g_source_attach (sentinel, context);
-  g_source_unref (sentinel);
+  attach_sentinel (context, &freed);
 
   g_main_context_push_thread_default (context);
   /* Fill the pool, so that the task below comes from it. */

@@ -51,6 +51,22 @@ test_run (LoomFiberFunc func,
   g_assert_nonnull (result);
 }
 
+/* In a task: waits, for @msec at most, until @server holds no connection
+ * (it may take a turn or a tick to see one go), and checks it got there. */
+static inline void
+test_await_no_connections (LoomHttpServer *server,
+                           guint           msec)
+{
+  for (guint waited = 0; waited < msec && loom_http_server_get_n_connections (server) > 0; waited += 10)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (loom_sleep (10, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (loom_http_server_get_n_connections (server), ==, 0);
+}
+
 typedef struct
 {
   guint               status;

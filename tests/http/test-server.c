@@ -877,9 +877,7 @@ silent_connection_body (gpointer data)
   g_assert_cmpfloat (elapsed, >=, 0.25);
   g_assert_cmpfloat (elapsed, <, 5.0);
 
-  for (int i = 0; i < 100 && loom_http_server_get_n_connections (server) > 0; i++)
-    loom_sleep (10, NULL);
-  g_assert_cmpuint (loom_http_server_get_n_connections (server), ==, 0);
+  test_await_no_connections (server, 1000);
   return NULL;
 }
 
@@ -899,9 +897,7 @@ closed_keep_alive_body (gpointer data)
   g_assert_cmpuint (loom_http_server_get_n_connections (server), ==, 1);
   g_clear_object (&session);
 
-  for (int i = 0; i < 300 && loom_http_server_get_n_connections (server) > 0; i++)
-    loom_sleep (10, NULL);
-  g_assert_cmpuint (loom_http_server_get_n_connections (server), ==, 0);
+  test_await_no_connections (server, 3000);
   return NULL;
 }
 
