@@ -394,6 +394,8 @@ fiber_switch_out (LoomFiber *fiber)
 {
   LoomFiber *next = fiber_take_next (fiber);
 
+  fiber->waited = TRUE;
+
   if (next == fiber)
     {
       fiber->state = LOOM_FIBER_RUNNING;
@@ -1076,7 +1078,10 @@ fiber_take_next_seed (LoomFiber *fiber)
 /* Makes @fiber, whose task just finished, the fiber of @seed: what freeing
  * it and growing @seed would do, except that its stack, the caller to go
  * back to and its place on the list of live tasks stay. fiber_init() sets
- * every other field before `ready` (LoomFiber). */
+ * every other field before `ready` (LoomFiber). A task that never waited
+ * (`waited`) left the fields of the waits as fiber_alloc() cleared them:
+ * its own context is written when it next switches, and in place, out of
+ * compact mode, it has no frames copied aside. */
 static inline void
 fiber_renew (LoomFiber *fiber,
              Seed      *seed)
@@ -1104,7 +1109,21 @@ fiber_renew (LoomFiber *fiber,
   /* The fields before `ready` stay (the list links, the caller to go
    * back to, the stack) or are set below (the rest, by fiber_init()):
    * fewer bytes to clear, and a shorter memset() path. */
-  fiber_clear_from (fiber, G_STRUCT_OFFSET (LoomFiber, ready));
+  if (G_UNLIKELY (fiber->waited))
+    fiber_clear_from (fiber, G_STRUCT_OFFSET (LoomFiber, ready));
+  else
+    {
+      /* What a task can set without waiting: its listeners, its place in
+       * a group, a cancel scope it did not leave, its cancellation (the
+       * cancellable and message are cleared above). fiber_take_next_seed()
+       * saw no stack size and no compact bit; the ids are set below. */
+      memset (fiber->listeners, 0, sizeof fiber->listeners);
+      fiber->sibling_next = NULL;
+      fiber->sibling_prev = NULL;
+      fiber->scope = NULL;
+      fiber->cancel_requested = FALSE;
+      fiber->cancel_effective = FALSE;
+    }
 #if LOOM_HAVE_TSAN
   fiber->tsan_fiber = tsan_fiber;
   fiber->tsan_caller = tsan_caller;
@@ -1203,6 +1222,7 @@ loom_fiber_await (LoomFiber   *fiber,
         }
       fiber->state = LOOM_FIBER_SUSPENDED;
       fiber->wait = LOOM_WAIT_FUTURE;
+      fiber->waited = TRUE;
       fiber->awaiting = future;
       fiber->waiter.func = fiber_future_waiter_cb;
       if (loom_future_add_waiter (future, &fiber->waiter))
@@ -1233,6 +1253,7 @@ loom_fiber_await_late (LoomFiber   *fiber,
     {
       fiber->state = LOOM_FIBER_SUSPENDED;
       fiber->wait = LOOM_WAIT_LATE;
+      fiber->waited = TRUE;
       fiber->awaiting = future;
       fiber->waiter.func = fiber_future_waiter_cb;
       if (loom_future_add_waiter (future, &fiber->waiter))
