@@ -394,7 +394,7 @@ fiber_switch_out (LoomFiber *fiber)
 {
   LoomFiber *next = fiber_take_next (fiber);
 
-  fiber->waited = TRUE;
+  fiber->dirty = TRUE;
 
   if (next == fiber)
     {
@@ -1078,10 +1078,12 @@ fiber_take_next_seed (LoomFiber *fiber)
 /* Makes @fiber, whose task just finished, the fiber of @seed: what freeing
  * it and growing @seed would do, except that its stack, the caller to go
  * back to and its place on the list of live tasks stay. fiber_init() sets
- * every other field before `ready` (LoomFiber). A task that never waited
- * (`waited`) left the fields of the waits as fiber_alloc() cleared them:
- * its own context is written when it next switches, and in place, out of
- * compact mode, it has no frames copied aside. */
+ * every other field before `ready` (LoomFiber). A task that never waited,
+ * was never cancelled, made no cancellable of its own and left no cancel
+ * scope entered (`dirty`) set no other field than its listeners and its
+ * group links: the fields of the waits are as fiber_alloc() cleared them
+ * (its context is written when it next switches; in place, out of compact
+ * mode, it has no frames copied aside). */
 static inline void
 fiber_renew (LoomFiber *fiber,
              Seed      *seed)
@@ -1095,34 +1097,35 @@ fiber_renew (LoomFiber *fiber,
 
   /* One task fewer: the record was counted when it was spawned. */
   fiber->scheduler->n_fibers--;
-  g_clear_object (&fiber->cancellable);
-  g_clear_pointer (&fiber->cancel_message, g_free);
-
-  /* What the listeners let go of (a handle, a group) may run code; the
-   * finished task is not running it. */
-  loom_fiber_running = NULL;
-  if (group.funcs != NULL && group.funcs->release != NULL)
-    group.funcs->release (group.data);
-  if (handle.funcs != NULL && handle.funcs->release != NULL)
-    handle.funcs->release (handle.data);
 
   /* The fields before `ready` stay (the list links, the caller to go
    * back to, the stack) or are set below (the rest, by fiber_init()):
    * fewer bytes to clear, and a shorter memset() path. */
-  if (G_UNLIKELY (fiber->waited))
-    fiber_clear_from (fiber, G_STRUCT_OFFSET (LoomFiber, ready));
+  if (G_UNLIKELY (fiber->dirty))
+    {
+      g_clear_object (&fiber->cancellable);
+      g_clear_pointer (&fiber->cancel_message, g_free);
+      fiber_clear_from (fiber, G_STRUCT_OFFSET (LoomFiber, ready));
+    }
   else
     {
-      /* What a task can set without waiting: its listeners, its place in
-       * a group, a cancel scope it did not leave, its cancellation (the
-       * cancellable and message are cleared above). fiber_take_next_seed()
-       * saw no stack size and no compact bit; the ids are set below. */
+      /* fiber_take_next_seed() saw no stack size and no compact bit; the
+       * ids are set below. */
       memset (fiber->listeners, 0, sizeof fiber->listeners);
       fiber->sibling_next = NULL;
       fiber->sibling_prev = NULL;
-      fiber->scope = NULL;
-      fiber->cancel_requested = FALSE;
-      fiber->cancel_effective = FALSE;
+    }
+
+  /* What the listeners let go of (a handle, a group) may run code; the
+   * finished task is not running it. */
+  if (group.funcs != NULL || handle.funcs != NULL)
+    {
+      loom_fiber_running = NULL;
+      if (group.funcs != NULL && group.funcs->release != NULL)
+        group.funcs->release (group.data);
+      if (handle.funcs != NULL && handle.funcs->release != NULL)
+        handle.funcs->release (handle.data);
+      loom_fiber_running = fiber;
     }
 #if LOOM_HAVE_TSAN
   fiber->tsan_fiber = tsan_fiber;
@@ -1131,7 +1134,6 @@ fiber_renew (LoomFiber *fiber,
   seed_grow_into (seed, fiber);
   seed_release (seed);
   fiber->state = LOOM_FIBER_RUNNING;
-  loom_fiber_running = fiber;
 }
 
 /* Whether @fiber, its task done, goes on with the next record's task.
@@ -1178,7 +1180,10 @@ fiber_main (void *data)
         }
 
       if (G_UNLIKELY (fiber->scope != NULL))
-        warn_scope_still_entered ();
+        {
+          warn_scope_still_entered ();
+          fiber->dirty = TRUE;
+        }
 
       fiber_complete (fiber, result, error);
       fiber->state = LOOM_FIBER_DONE;
@@ -1222,7 +1227,7 @@ loom_fiber_await (LoomFiber   *fiber,
         }
       fiber->state = LOOM_FIBER_SUSPENDED;
       fiber->wait = LOOM_WAIT_FUTURE;
-      fiber->waited = TRUE;
+      fiber->dirty = TRUE;
       fiber->awaiting = future;
       fiber->waiter.func = fiber_future_waiter_cb;
       if (loom_future_add_waiter (future, &fiber->waiter))
@@ -1253,7 +1258,7 @@ loom_fiber_await_late (LoomFiber   *fiber,
     {
       fiber->state = LOOM_FIBER_SUSPENDED;
       fiber->wait = LOOM_WAIT_LATE;
-      fiber->waited = TRUE;
+      fiber->dirty = TRUE;
       fiber->awaiting = future;
       fiber->waiter.func = fiber_future_waiter_cb;
       if (loom_future_add_waiter (future, &fiber->waiter))
@@ -1428,6 +1433,8 @@ loom_fiber_update_cancel (LoomFiber *fiber)
   gboolean was_cancelled = fiber->cancel_effective;
 
   fiber->cancel_effective = fiber_compute_cancel (fiber);
+  if (fiber->cancel_effective)
+    fiber->dirty = TRUE;
   if (!fiber->cancel_effective || was_cancelled || fiber->state == LOOM_FIBER_DONE)
     return;
 
@@ -1479,6 +1486,7 @@ loom_fiber_request_cancel (LoomFiber  *fiber,
     {
       fiber->cancel_requested = TRUE;
       fiber->cancel_message = g_strdup (message);
+      fiber->dirty = TRUE;
     }
 
   loom_fiber_update_cancel (fiber);
@@ -1492,6 +1500,7 @@ loom_fiber_get_cancellable (LoomFiber *fiber)
   if (*slot == NULL)
     {
       *slot = g_cancellable_new ();
+      fiber->dirty = TRUE;
       if (fiber->cancel_effective)
         g_cancellable_cancel (*slot);
     }
