@@ -1088,8 +1088,6 @@ static inline void
 fiber_renew (LoomFiber *fiber,
              Seed      *seed)
 {
-  LoomFiberListener group = fiber->listeners[LOOM_FIBER_LISTENER_GROUP];
-  LoomFiberListener handle = fiber->listeners[LOOM_FIBER_LISTENER_HANDLE];
 #if LOOM_HAVE_TSAN
   void *tsan_fiber = fiber->tsan_fiber;
   void *tsan_caller = fiber->tsan_caller;
@@ -1097,6 +1095,23 @@ fiber_renew (LoomFiber *fiber,
 
   /* One task fewer: the record was counted when it was spawned. */
   fiber->scheduler->n_fibers--;
+
+  /* What the listeners let go of (a handle, a group) may run code; the
+   * finished task is not running it. Read from the fiber as they go:
+   * nothing they run touches it, and no copy is held across the calls. */
+  if (fiber->listeners[LOOM_FIBER_LISTENER_GROUP].funcs != NULL ||
+      fiber->listeners[LOOM_FIBER_LISTENER_HANDLE].funcs != NULL)
+    {
+      loom_fiber_running = NULL;
+      for (guint i = 0; i < LOOM_FIBER_N_LISTENERS; i++)
+        {
+          const LoomFiberListenerFuncs *funcs = fiber->listeners[i].funcs;
+
+          if (funcs != NULL && funcs->release != NULL)
+            funcs->release (fiber->listeners[i].data);
+        }
+      loom_fiber_running = fiber;
+    }
 
   /* The fields before `ready` stay (the list links, the caller to go
    * back to, the stack) or are set below (the rest, by fiber_init()):
@@ -1114,18 +1129,6 @@ fiber_renew (LoomFiber *fiber,
       memset (fiber->listeners, 0, sizeof fiber->listeners);
       fiber->sibling_next = NULL;
       fiber->sibling_prev = NULL;
-    }
-
-  /* What the listeners let go of (a handle, a group) may run code; the
-   * finished task is not running it. */
-  if (group.funcs != NULL || handle.funcs != NULL)
-    {
-      loom_fiber_running = NULL;
-      if (group.funcs != NULL && group.funcs->release != NULL)
-        group.funcs->release (group.data);
-      if (handle.funcs != NULL && handle.funcs->release != NULL)
-        handle.funcs->release (handle.data);
-      loom_fiber_running = fiber;
     }
 #if LOOM_HAVE_TSAN
   fiber->tsan_fiber = tsan_fiber;
