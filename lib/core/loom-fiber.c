@@ -583,13 +583,15 @@ fiber_timer_cb (LoomTimer *timer)
 
 static __thread guint32 last_fiber_id __attribute__ ((tls_model ("initial-exec")));
 
-static void
-fiber_init (LoomFiber      *fiber,
-            LoomScheduler  *scheduler,
-            LoomFiberFunc   func,
-            gpointer        data,
-            GDestroyNotify  destroy,
-            gconstpointer   spawn_site)
+/* What every new task's fiber is given, cleared: its function and where
+ * it belongs. fiber_renew() needs no more. */
+static inline void
+fiber_set_task (LoomFiber      *fiber,
+                LoomScheduler  *scheduler,
+                LoomFiberFunc   func,
+                gpointer        data,
+                GDestroyNotify  destroy,
+                gconstpointer   spawn_site)
 {
   fiber->spawn_site = spawn_site;
   fiber->scheduler = scheduler;
@@ -598,6 +600,17 @@ fiber_init (LoomFiber      *fiber,
   fiber->destroy = destroy;
   fiber->ready.func = fiber_ready_cb;
   fiber->timer.func = fiber_timer_cb;
+}
+
+static void
+fiber_init (LoomFiber      *fiber,
+            LoomScheduler  *scheduler,
+            LoomFiberFunc   func,
+            gpointer        data,
+            GDestroyNotify  destroy,
+            gconstpointer   spawn_site)
+{
+  fiber_set_task (fiber, scheduler, func, data, destroy, spawn_site);
   fiber->state = LOOM_FIBER_CREATED;
   /* @fiber comes cleared: only a compact one has a bit to set. */
   if (G_UNLIKELY (scheduler->stack_mode == LOOM_STACK_MODE_COMPACT) &&
@@ -766,16 +779,24 @@ seed_release (Seed *seed)
 
 /* Makes @fiber, cleared, @seed's fiber, with its listener, which hears it
  * started; the record stays. The caller puts the fiber on the list of
- * live tasks. */
+ * live tasks. In place (fiber_renew()), the fiber is running already, on
+ * its dedicated stack: it is not made compact. */
 static inline void
 seed_grow_into (Seed      *seed,
-                LoomFiber *fiber)
+                LoomFiber *fiber,
+                gboolean   in_place)
 {
   LoomScheduler *scheduler = seed->scheduler;
 
   fiber->id = seed->id;
   fiber->parent_id = seed->parent_id;
-  fiber_init (fiber, scheduler, seed->func, seed->data, seed->destroy, seed->spawn_site);
+  if (in_place)
+    {
+      fiber_set_task (fiber, scheduler, seed->func, seed->data, seed->destroy, seed->spawn_site);
+      fiber->state = LOOM_FIBER_RUNNING;
+    }
+  else
+    fiber_init (fiber, scheduler, seed->func, seed->data, seed->destroy, seed->spawn_site);
   scheduler->n_unstarted--;
   if (seed->funcs != NULL)
     {
@@ -786,12 +807,12 @@ seed_grow_into (Seed      *seed,
 }
 
 /* Makes @seed's fiber; the record stays until its turn. */
-static LoomFiber *
+static inline LoomFiber *
 seed_grow (Seed *seed)
 {
   LoomFiber *fiber = fiber_alloc ();
 
-  seed_grow_into (seed, fiber);
+  seed_grow_into (seed, fiber, FALSE);
   fiber_link (fiber);
   return fiber;
 }
@@ -1028,7 +1049,6 @@ fiber_complete (LoomFiber  *fiber,
 
   if (fiber->destroy != NULL)
     fiber->destroy (fiber->data);
-  fiber->destroy = NULL;
 
   /* In slot order: the group, then the handle. */
   for (guint i = 0; i < LOOM_FIBER_N_LISTENERS; i++)
@@ -1134,9 +1154,8 @@ fiber_renew (LoomFiber *fiber,
   fiber->tsan_fiber = tsan_fiber;
   fiber->tsan_caller = tsan_caller;
 #endif
-  seed_grow_into (seed, fiber);
+  seed_grow_into (seed, fiber, TRUE);
   seed_release (seed);
-  fiber->state = LOOM_FIBER_RUNNING;
 }
 
 /* Whether @fiber, its task done, goes on with the next record's task.
@@ -1188,7 +1207,18 @@ fiber_main (void *data)
           fiber->dirty = TRUE;
         }
 
-      fiber_complete (fiber, result, error);
+      /* All fiber_complete() would do for a task nobody listens to that
+       * returned NULL: let go of its data. One test for both listeners,
+       * so that a task with one pays as little as it can for it. */
+      if (((guintptr) fiber->listeners[LOOM_FIBER_LISTENER_HANDLE].funcs |
+           (guintptr) fiber->listeners[LOOM_FIBER_LISTENER_GROUP].funcs) == 0 &&
+          result == NULL && error == NULL)
+        {
+          if (fiber->destroy != NULL)
+            fiber->destroy (fiber->data);
+        }
+      else
+        fiber_complete (fiber, result, error);
       fiber->state = LOOM_FIBER_DONE;
     }
   while (fiber->scheduler->head != NULL &&
