@@ -107,7 +107,9 @@ typedef struct
 struct _LoomFiber
 {
   /* A fiber that goes on with the next task in place (fiber_renew())
-   * keeps or sets these, and clears only the fields from `ready` on. */
+   * keeps or sets these, and clears the fields from `ready` on; after a
+   * task that left no other field set (`dirty`), only its listeners and
+   * group links. */
   LoomFiber          *next;         /* in scheduler->fibers */
   LoomFiber          *prev;
   LoomScheduler      *scheduler;    /* (unowned) outlives its fibers */
@@ -152,6 +154,12 @@ struct _LoomFiber
   guint8              cancel_requested : 1;
   guint8              cancel_effective : 1;
   guint8              compact : 1;
+  /* Set by whatever leaves fields for fiber_renew() to clear beyond a
+   * task's listeners and group links: a wait (ready, waiter, timer,
+   * context, awaiting, handoff), a cancellation, a cancellable of the
+   * task's own, a cancel scope left entered. Clear until then, and again
+   * once the fiber is cleared. */
+  guint8              dirty : 1;
 
 #if LOOM_HAVE_TSAN
   void               *tsan_fiber;   /* ThreadSanitizer's state of this stack */

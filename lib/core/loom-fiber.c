@@ -394,6 +394,8 @@ fiber_switch_out (LoomFiber *fiber)
 {
   LoomFiber *next = fiber_take_next (fiber);
 
+  fiber->dirty = TRUE;
+
   if (next == fiber)
     {
       fiber->state = LOOM_FIBER_RUNNING;
@@ -581,13 +583,15 @@ fiber_timer_cb (LoomTimer *timer)
 
 static __thread guint32 last_fiber_id __attribute__ ((tls_model ("initial-exec")));
 
-static void
-fiber_init (LoomFiber      *fiber,
-            LoomScheduler  *scheduler,
-            LoomFiberFunc   func,
-            gpointer        data,
-            GDestroyNotify  destroy,
-            gconstpointer   spawn_site)
+/* What every new task's fiber is given, cleared: its function and where
+ * it belongs. fiber_renew() needs no more. */
+static inline void
+fiber_set_task (LoomFiber      *fiber,
+                LoomScheduler  *scheduler,
+                LoomFiberFunc   func,
+                gpointer        data,
+                GDestroyNotify  destroy,
+                gconstpointer   spawn_site)
 {
   fiber->spawn_site = spawn_site;
   fiber->scheduler = scheduler;
@@ -596,6 +600,17 @@ fiber_init (LoomFiber      *fiber,
   fiber->destroy = destroy;
   fiber->ready.func = fiber_ready_cb;
   fiber->timer.func = fiber_timer_cb;
+}
+
+static void
+fiber_init (LoomFiber      *fiber,
+            LoomScheduler  *scheduler,
+            LoomFiberFunc   func,
+            gpointer        data,
+            GDestroyNotify  destroy,
+            gconstpointer   spawn_site)
+{
+  fiber_set_task (fiber, scheduler, func, data, destroy, spawn_site);
   fiber->state = LOOM_FIBER_CREATED;
   /* @fiber comes cleared: only a compact one has a bit to set. */
   if (G_UNLIKELY (scheduler->stack_mode == LOOM_STACK_MODE_COMPACT) &&
@@ -764,16 +779,24 @@ seed_release (Seed *seed)
 
 /* Makes @fiber, cleared, @seed's fiber, with its listener, which hears it
  * started; the record stays. The caller puts the fiber on the list of
- * live tasks. */
+ * live tasks. In place (fiber_renew()), the fiber is running already, on
+ * its dedicated stack: it is not made compact. */
 static inline void
 seed_grow_into (Seed      *seed,
-                LoomFiber *fiber)
+                LoomFiber *fiber,
+                gboolean   in_place)
 {
   LoomScheduler *scheduler = seed->scheduler;
 
   fiber->id = seed->id;
   fiber->parent_id = seed->parent_id;
-  fiber_init (fiber, scheduler, seed->func, seed->data, seed->destroy, seed->spawn_site);
+  if (in_place)
+    {
+      fiber_set_task (fiber, scheduler, seed->func, seed->data, seed->destroy, seed->spawn_site);
+      fiber->state = LOOM_FIBER_RUNNING;
+    }
+  else
+    fiber_init (fiber, scheduler, seed->func, seed->data, seed->destroy, seed->spawn_site);
   scheduler->n_unstarted--;
   if (seed->funcs != NULL)
     {
@@ -784,12 +807,12 @@ seed_grow_into (Seed      *seed,
 }
 
 /* Makes @seed's fiber; the record stays until its turn. */
-static LoomFiber *
+static inline LoomFiber *
 seed_grow (Seed *seed)
 {
   LoomFiber *fiber = fiber_alloc ();
 
-  seed_grow_into (seed, fiber);
+  seed_grow_into (seed, fiber, FALSE);
   fiber_link (fiber);
   return fiber;
 }
@@ -1026,7 +1049,6 @@ fiber_complete (LoomFiber  *fiber,
 
   if (fiber->destroy != NULL)
     fiber->destroy (fiber->data);
-  fiber->destroy = NULL;
 
   /* In slot order: the group, then the handle. */
   for (guint i = 0; i < LOOM_FIBER_N_LISTENERS; i++)
@@ -1076,13 +1098,16 @@ fiber_take_next_seed (LoomFiber *fiber)
 /* Makes @fiber, whose task just finished, the fiber of @seed: what freeing
  * it and growing @seed would do, except that its stack, the caller to go
  * back to and its place on the list of live tasks stay. fiber_init() sets
- * every other field before `ready` (LoomFiber). */
+ * every other field before `ready` (LoomFiber). A task that never waited,
+ * was never cancelled, made no cancellable of its own and left no cancel
+ * scope entered (`dirty`) set no other field than its listeners and its
+ * group links: the fields of the waits are as fiber_alloc() cleared them
+ * (its context is written when it next switches; in place, out of compact
+ * mode, it has no frames copied aside). */
 static inline void
 fiber_renew (LoomFiber *fiber,
              Seed      *seed)
 {
-  LoomFiberListener group = fiber->listeners[LOOM_FIBER_LISTENER_GROUP];
-  LoomFiberListener handle = fiber->listeners[LOOM_FIBER_LISTENER_HANDLE];
 #if LOOM_HAVE_TSAN
   void *tsan_fiber = fiber->tsan_fiber;
   void *tsan_caller = fiber->tsan_caller;
@@ -1090,29 +1115,47 @@ fiber_renew (LoomFiber *fiber,
 
   /* One task fewer: the record was counted when it was spawned. */
   fiber->scheduler->n_fibers--;
-  g_clear_object (&fiber->cancellable);
-  g_clear_pointer (&fiber->cancel_message, g_free);
 
   /* What the listeners let go of (a handle, a group) may run code; the
-   * finished task is not running it. */
-  loom_fiber_running = NULL;
-  if (group.funcs != NULL && group.funcs->release != NULL)
-    group.funcs->release (group.data);
-  if (handle.funcs != NULL && handle.funcs->release != NULL)
-    handle.funcs->release (handle.data);
+   * finished task is not running it. Read from the fiber as they go:
+   * nothing they run touches it, and no copy is held across the calls. */
+  if (fiber->listeners[LOOM_FIBER_LISTENER_GROUP].funcs != NULL ||
+      fiber->listeners[LOOM_FIBER_LISTENER_HANDLE].funcs != NULL)
+    {
+      loom_fiber_running = NULL;
+      for (guint i = 0; i < LOOM_FIBER_N_LISTENERS; i++)
+        {
+          const LoomFiberListenerFuncs *funcs = fiber->listeners[i].funcs;
+
+          if (funcs != NULL && funcs->release != NULL)
+            funcs->release (fiber->listeners[i].data);
+        }
+      loom_fiber_running = fiber;
+    }
 
   /* The fields before `ready` stay (the list links, the caller to go
    * back to, the stack) or are set below (the rest, by fiber_init()):
    * fewer bytes to clear, and a shorter memset() path. */
-  fiber_clear_from (fiber, G_STRUCT_OFFSET (LoomFiber, ready));
+  if (G_UNLIKELY (fiber->dirty))
+    {
+      g_clear_object (&fiber->cancellable);
+      g_clear_pointer (&fiber->cancel_message, g_free);
+      fiber_clear_from (fiber, G_STRUCT_OFFSET (LoomFiber, ready));
+    }
+  else
+    {
+      /* fiber_take_next_seed() saw no stack size and no compact bit; the
+       * ids are set below. */
+      memset (fiber->listeners, 0, sizeof fiber->listeners);
+      fiber->sibling_next = NULL;
+      fiber->sibling_prev = NULL;
+    }
 #if LOOM_HAVE_TSAN
   fiber->tsan_fiber = tsan_fiber;
   fiber->tsan_caller = tsan_caller;
 #endif
-  seed_grow_into (seed, fiber);
+  seed_grow_into (seed, fiber, TRUE);
   seed_release (seed);
-  fiber->state = LOOM_FIBER_RUNNING;
-  loom_fiber_running = fiber;
 }
 
 /* Whether @fiber, its task done, goes on with the next record's task.
@@ -1159,9 +1202,23 @@ fiber_main (void *data)
         }
 
       if (G_UNLIKELY (fiber->scope != NULL))
-        warn_scope_still_entered ();
+        {
+          warn_scope_still_entered ();
+          fiber->dirty = TRUE;
+        }
 
-      fiber_complete (fiber, result, error);
+      /* All fiber_complete() would do for a task nobody listens to that
+       * returned NULL: let go of its data. One test for both listeners,
+       * so that a task with one pays as little as it can for it. */
+      if (((guintptr) fiber->listeners[LOOM_FIBER_LISTENER_HANDLE].funcs |
+           (guintptr) fiber->listeners[LOOM_FIBER_LISTENER_GROUP].funcs) == 0 &&
+          result == NULL && error == NULL)
+        {
+          if (fiber->destroy != NULL)
+            fiber->destroy (fiber->data);
+        }
+      else
+        fiber_complete (fiber, result, error);
       fiber->state = LOOM_FIBER_DONE;
     }
   while (fiber->scheduler->head != NULL &&
@@ -1203,6 +1260,7 @@ loom_fiber_await (LoomFiber   *fiber,
         }
       fiber->state = LOOM_FIBER_SUSPENDED;
       fiber->wait = LOOM_WAIT_FUTURE;
+      fiber->dirty = TRUE;
       fiber->awaiting = future;
       fiber->waiter.func = fiber_future_waiter_cb;
       if (loom_future_add_waiter (future, &fiber->waiter))
@@ -1233,6 +1291,7 @@ loom_fiber_await_late (LoomFiber   *fiber,
     {
       fiber->state = LOOM_FIBER_SUSPENDED;
       fiber->wait = LOOM_WAIT_LATE;
+      fiber->dirty = TRUE;
       fiber->awaiting = future;
       fiber->waiter.func = fiber_future_waiter_cb;
       if (loom_future_add_waiter (future, &fiber->waiter))
@@ -1407,6 +1466,8 @@ loom_fiber_update_cancel (LoomFiber *fiber)
   gboolean was_cancelled = fiber->cancel_effective;
 
   fiber->cancel_effective = fiber_compute_cancel (fiber);
+  if (fiber->cancel_effective)
+    fiber->dirty = TRUE;
   if (!fiber->cancel_effective || was_cancelled || fiber->state == LOOM_FIBER_DONE)
     return;
 
@@ -1458,6 +1519,7 @@ loom_fiber_request_cancel (LoomFiber  *fiber,
     {
       fiber->cancel_requested = TRUE;
       fiber->cancel_message = g_strdup (message);
+      fiber->dirty = TRUE;
     }
 
   loom_fiber_update_cancel (fiber);
@@ -1471,6 +1533,7 @@ loom_fiber_get_cancellable (LoomFiber *fiber)
   if (*slot == NULL)
     {
       *slot = g_cancellable_new ();
+      fiber->dirty = TRUE;
       if (fiber->cancel_effective)
         g_cancellable_cancel (*slot);
     }

@@ -377,6 +377,64 @@ test_task_burst_in_one_fiber (void)
   g_string_free (burst.log, TRUE);
 }
 
+/* A task that returns with a cancel scope still entered (a misuse, which
+ * is reported) leaves it behind; the next task, which may run in the same
+ * fiber, must not be inside it: cancelling that scope does not cancel it. */
+typedef struct
+{
+  LoomCancelScope *left_entered;
+  gboolean         next_ran;
+  gboolean         next_cancelled;
+} LeftScope;
+
+static LoomFuture *
+return_in_scope (gpointer data)
+{
+  LeftScope *left = data;
+
+  g_assert_true (loom_cancel_scope_enter (left->left_entered, NULL));
+  return NULL;
+}
+
+static LoomFuture *
+cancel_left_scope (gpointer data)
+{
+  LeftScope *left = data;
+
+  loom_cancel_scope_cancel (left->left_entered);
+  left->next_cancelled = !loom_yield_now (NULL) ||
+                         g_cancellable_is_cancelled (loom_cancellable ());
+  left->next_ran = TRUE;
+  return NULL;
+}
+
+static LoomFuture *
+run_left_scope (gpointer data)
+{
+  LeftScope *left = data;
+
+  g_test_expect_message ("Loom", G_LOG_LEVEL_CRITICAL, "*cancel scope*still entered*");
+  loom_spawn_detached (return_in_scope, left, NULL);
+  loom_spawn_detached (cancel_left_scope, left, NULL);
+  while (!left->next_ran)
+    g_assert_true (loom_yield_now (NULL));
+  g_test_assert_expected_messages ();
+  return NULL;
+}
+
+static void
+test_task_scope_left_entered (void)
+{
+  LeftScope left = { loom_cancel_scope_new (LOOM_CANCEL_SCOPE_MOVE_ON) };
+
+  loom_test_run (run_left_scope, &left);
+  g_assert_true (left.next_ran);
+  g_assert_false (left.next_cancelled);
+  /* What the unleft scope's entry held. */
+  loom_cancel_scope_unref (left.left_entered);
+  loom_cancel_scope_unref (left.left_entered);
+}
+
 typedef struct
 {
   guint  ran;
@@ -873,6 +931,7 @@ main (int   argc,
   g_test_add_func ("/task/detached-many", test_task_detached_many);
   g_test_add_func ("/task/cancel-queued", test_task_cancel_queued);
   g_test_add_func ("/task/burst-in-one-fiber", test_task_burst_in_one_fiber);
+  g_test_add_func ("/task/scope-left-entered", test_task_scope_left_entered);
   g_test_add_func ("/task/await-outside-task", test_task_await_outside_task);
   g_test_add_func ("/task/await-done-fast-path", test_task_await_done_fast_path);
   g_test_add_func ("/task/yield-is-fifo", test_task_yield_is_fifo);
