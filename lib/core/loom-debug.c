@@ -202,9 +202,8 @@ static const char *
 fiber_name (LoomFiber *fiber)
 {
   LoomTask *task = loom_fiber_get_task (fiber);
-  const char *name = task ? loom_future_get_name (LOOM_FUTURE (task)) : NULL;
 
-  return name ? name : "(unnamed)";
+  return task != NULL ? loom_future_describe_name ((LoomFuture *) task) : "(unnamed)";
 }
 
 void

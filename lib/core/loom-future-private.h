@@ -112,6 +112,15 @@ loom_future_peek_name (LoomFuture *self)
   return self->rare != NULL ? self->rare->name : NULL;
 }
 
+/* @self's name for a message: "(unnamed)" when it has none. */
+static inline const char *
+loom_future_describe_name (LoomFuture *self)
+{
+  const char *name = loom_future_peek_name (self);
+
+  return name != NULL ? name : "(unnamed)";
+}
+
 gboolean loom_future_add_waiter    (LoomFuture *self,
                                     LoomWaiter *waiter);
 gboolean loom_future_remove_waiter (LoomFuture *self,

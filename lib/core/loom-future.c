@@ -75,8 +75,7 @@ loom_future_finalize (GObject *object)
       !g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
       loom_debug_on)
     g_warning ("Future %s was finalized with an error that was never retrieved: %s",
-               loom_future_peek_name (self) ? loom_future_peek_name (self) : "(unnamed)",
-               self->error->message);
+               loom_future_describe_name (self), self->error->message);
 
   loom_future_clear (self);
   g_mutex_clear (&self->mutex);
@@ -260,7 +259,7 @@ loom_future_settle (LoomFuture     *self,
        * side; anything else is a bug. */
       if (!was_cancelled && !is_cancel)
         g_critical ("Future %s is already done; it cannot be completed twice",
-                    loom_future_peek_name (self) ? loom_future_peek_name (self) : "(unnamed)");
+                    loom_future_describe_name (self));
       if (value != NULL)
         {
           if (pointer_destroy != NULL)

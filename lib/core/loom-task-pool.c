@@ -247,7 +247,7 @@ over_released (LoomTask *task)
         g_critical ("Task %s was released once too often: it finished with no reference "
                     "left but its own, while task #%u awaits it (loom_task_get_current() "
                     "and loom_spawn_detached() give no reference); it is kept alive",
-                    loom_future_peek_name ((LoomFuture *) task) ? loom_future_peek_name ((LoomFuture *) task) : "(unnamed)",
+                    loom_future_describe_name ((LoomFuture *) task),
                     fiber->id);
         return TRUE;
       }

@@ -116,12 +116,11 @@ loom_task_finalize (GObject *object)
   if (loom_debug_on && future->error != NULL && !future->error_retrieved &&
       !g_error_matches (future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      const char *name = loom_future_peek_name (future);
       g_autofree char *site =
         loom_debug_describe_site (future->rare != NULL ? future->rare->spawn_site : NULL);
 
       g_warning ("Task %s (spawned at %s) failed and its error was never retrieved: %s",
-                 name ? name : "(unnamed)", site, future->error->message);
+                 loom_future_describe_name (future), site, future->error->message);
       future->error_retrieved = TRUE;
     }
 

@@ -504,8 +504,8 @@ remove_header (const char *name,
 }
 
 /* A response with a body of known length: libsoup writes its head, then
- * at once its body. The head waits for the body in the kernel and both
- * leave in one segment (see loom-http-server-stream.c). Not when libsoup
+ * at once its body. The stream keeps the head and sends it with the body
+ * in one sendmsg() (see loom-http-server-stream.c). Not when libsoup
  * writes no body: a HEAD request, 1xx, 204 and 304. */
 static void
 hold_head (LoomHttpServerRequest *req)
@@ -1922,7 +1922,7 @@ accept_client (LoomHttpServer *self,
     }
   else
     stream = G_IO_STREAM (g_socket_connection_factory_create_connection (client));
-  soup_server_accept_iostream (self->soup, G_IO_STREAM (stream), local, remote, NULL);
+  soup_server_accept_iostream (self->soup, stream, local, remote, NULL);
 }
 
 static gboolean
