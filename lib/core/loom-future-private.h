@@ -169,6 +169,14 @@ loom_future_reset_fast (LoomFuture *self)
 }
 void     loom_future_rebind        (LoomFuture   *self,
                                     GMainContext *context);
-gboolean loom_future_outcome_is_plain (LoomFuture *self);
+gboolean loom_future_value_is_plain (LoomFuture *self);
+
+/* Whether @self's outcome is plain memory, nothing that must go with its
+ * last holder (see loom-future.c); with no call when it has no value. */
+static inline gboolean
+loom_future_outcome_is_plain (LoomFuture *self)
+{
+  return !self->has_value || loom_future_value_is_plain (self);
+}
 
 G_END_DECLS

@@ -142,9 +142,10 @@ loom_future_rebind (LoomFuture   *self,
 
 /* Whether keeping @self's outcome around longer than its holders do is
  * harmless: plain memory only, nothing like a stream or a socket that
- * somebody expects to be closed once the last handle is gone. */
+ * somebody expects to be closed once the last handle is gone. The test
+ * for no value at all is loom_future_outcome_is_plain(), inline. */
 gboolean
-loom_future_outcome_is_plain (LoomFuture *self)
+loom_future_value_is_plain (LoomFuture *self)
 {
   if (!self->has_value)
     return TRUE;
