@@ -1191,8 +1191,7 @@ fiber_take_next_seed (LoomFiber *fiber)
 
   /* fiber_main() saw a record at the head. */
   if (((Seed *) head)->func == NULL ||
-      fiber->compact || fiber->stack_size != 0 || scheduler->closing ||
-      scheduler->stack_mode == LOOM_STACK_MODE_COMPACT || loom_debug_on)
+      fiber->compact || fiber->stack_size != 0 || scheduler->no_in_place || loom_debug_on)
     return NULL;
   return (Seed *) loom_scheduler_pop_in_batch_fast (scheduler, seed_ready_cb);
 #endif
