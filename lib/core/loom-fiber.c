@@ -1310,15 +1310,20 @@ fiber_main (void *data)
           fiber->dirty = TRUE;
         }
 
-      /* All fiber_complete() would do for a task nobody listens to that
-       * returned NULL: let go of its data. One test for both listeners,
-       * so that a task with one pays as little as it can for it. */
-      if (((guintptr) fiber->listeners[LOOM_FIBER_LISTENER_HANDLE].funcs |
-           (guintptr) fiber->listeners[LOOM_FIBER_LISTENER_GROUP].funcs) == 0 &&
+      /* All fiber_complete() would do for a task that returned NULL and
+       * that nobody, or only its handle, listens to: let go of its data,
+       * then tell the handle (which its data's destroy notify may have
+       * made, asking for the current task). */
+      if (fiber->listeners[LOOM_FIBER_LISTENER_GROUP].funcs == NULL &&
           result == NULL && error == NULL)
         {
+          const LoomFiberListenerFuncs *handle;
+
           if (fiber->destroy != NULL)
             fiber->destroy (fiber->data);
+          handle = fiber->listeners[LOOM_FIBER_LISTENER_HANDLE].funcs;
+          if (handle != NULL)
+            handle->done (fiber, fiber->listeners[LOOM_FIBER_LISTENER_HANDLE].data, NULL, NULL);
         }
       else
         fiber_complete (fiber, result, error);
