@@ -1310,20 +1310,17 @@ fiber_main (void *data)
           fiber->dirty = TRUE;
         }
 
-      /* All fiber_complete() would do for a task that returned NULL and
-       * that nobody, or only its handle, listens to: let go of its data,
-       * then tell the handle (which its data's destroy notify may have
-       * made, asking for the current task). */
-      if (fiber->listeners[LOOM_FIBER_LISTENER_GROUP].funcs == NULL &&
-          result == NULL && error == NULL)
+      /* All fiber_complete() would do for a task that returned NULL: let
+       * go of its data, then tell its listeners in slot order, read only
+       * now (the destroy notify may have made a handle, asking for the
+       * current task); there is nothing to report if nobody listens. */
+      if (result == NULL && error == NULL)
         {
-          const LoomFiberListenerFuncs *handle;
-
           if (fiber->destroy != NULL)
             fiber->destroy (fiber->data);
-          handle = fiber->listeners[LOOM_FIBER_LISTENER_HANDLE].funcs;
-          if (handle != NULL)
-            handle->done (fiber, fiber->listeners[LOOM_FIBER_LISTENER_HANDLE].data, NULL, NULL);
+          for (guint i = 0; i < LOOM_FIBER_N_LISTENERS; i++)
+            if (fiber->listeners[i].funcs != NULL)
+              fiber->listeners[i].funcs->done (fiber, fiber->listeners[i].data, NULL, NULL);
         }
       else
         fiber_complete (fiber, result, error);
