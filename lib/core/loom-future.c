@@ -293,30 +293,6 @@ loom_future_settle (LoomFuture     *self,
   return TRUE;
 }
 
-/* loom_future_settle (@self, NULL, NULL, NULL): resolves @self with no
- * value, as a task whose function returned NULL; shorter than the general
- * case, which it leaves a future done already to. */
-gboolean
-loom_future_settle_empty (LoomFuture *self)
-{
-  g_mutex_lock (&self->mutex);
-
-  if (G_UNLIKELY (self->state != LOOM_FUTURE_PENDING))
-    {
-      g_mutex_unlock (&self->mutex);
-      return loom_future_settle (self, NULL, NULL, NULL);
-    }
-
-  /* A release store, as in loom_future_settle(). */
-  __atomic_store_n (&self->state, LOOM_FUTURE_RESOLVED, __ATOMIC_RELEASE);
-  if (self->waiters.head != NULL)
-    loom_wait_queue_wake_all (&self->waiters, self);
-
-  g_mutex_unlock (&self->mutex);
-
-  return TRUE;
-}
-
 /* Completes @self with the outcome of the done future @other. */
 gboolean
 loom_future_settle_from (LoomFuture *self,
