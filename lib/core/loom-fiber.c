@@ -726,6 +726,7 @@ struct _SeedChunk
       guint          used;      /* seeds handed out */
       guint          live;      /* of those, not started yet */
       LoomScheduler *scheduler; /* (unowned) of every seed of this round */
+      SeedChunk     *next_free; /* in SeedPool.free */
     };
     Seed             header;    /* keeps the seeds one cache line each */
   };
@@ -767,11 +768,21 @@ typedef struct
 {
   SeedChunk *filling;
   SeedChunk *other;     /* the last chunk of another scheduler */
-  SeedChunk *spare;     /* a drained chunk kept for the next burst */
+  /* Drained chunks kept for the next burst, given back once idle
+   * (loom-idle-private.h): an aligned allocation comes from fresh memory
+   * each time, where a burst would fault its pages in again. */
+  SeedChunk *free;
+  guint      n_free;
+  LoomIdleMeter free_meter;
   gboolean   registered;
 } SeedPool;
 
+/* Drained chunks kept however long they are idle: one burst's worth of
+ * 511 tasks. */
+#define SEED_CHUNKS_KEEP 1
+
 static void seed_pool_free (gpointer data);
+static void seed_chunks_trim (guint keep);
 
 static GPrivate seed_pool_key = G_PRIVATE_INIT (seed_pool_free);
 static __thread SeedPool seed_pool __attribute__ ((tls_model ("initial-exec")));
@@ -779,7 +790,7 @@ static __thread SeedPool seed_pool __attribute__ ((tls_model ("initial-exec")));
 static void
 seed_pool_free (gpointer data)
 {
-  g_clear_pointer (&seed_pool.spare, g_aligned_free);
+  seed_chunks_trim (0);
   /* Seeds still live belong to a leaked scheduler; so does their chunk. */
   if (seed_pool.filling != NULL && seed_pool.filling->live == 0)
     g_clear_pointer (&seed_pool.filling, g_aligned_free);
@@ -808,8 +819,13 @@ seed_chunk_next (LoomScheduler *scheduler)
    * waiting is let go, and freed by the last of them. */
   if (chunk == NULL || chunk->live > 0)
     {
-      chunk = g_steal_pointer (&seed_pool.spare);
-      if (chunk == NULL)
+      chunk = seed_pool.free;
+      if (chunk != NULL)
+        {
+          seed_pool.free = chunk->next_free;
+          loom_idle_meter_note (&seed_pool.free_meter, --seed_pool.n_free);
+        }
+      else
         chunk = g_aligned_alloc (1, SEED_CHUNK_SIZE, SEED_CHUNK_SIZE);
       if (G_UNLIKELY (!seed_pool.registered))
         {
@@ -824,17 +840,36 @@ seed_chunk_next (LoomScheduler *scheduler)
   return chunk;
 }
 
+static void
+seed_chunks_trim (guint keep)
+{
+  while (seed_pool.n_free > keep)
+    {
+      SeedChunk *chunk = seed_pool.free;
+
+      seed_pool.free = chunk->next_free;
+      seed_pool.n_free--;
+      g_aligned_free (chunk);
+    }
+}
+
 /* The last record of a chunk that is neither filling nor kept for
- * another scheduler started: the chunk goes, or is the spare. */
+ * another scheduler started: the chunk is kept for the next burst, and
+ * those no burst needed for a while go. */
 static G_GNUC_NO_INLINE void
 seed_chunk_drained (SeedChunk *chunk)
 {
+  guint idle;
+
   if (chunk == seed_pool.filling || chunk == seed_pool.other)
     return;
-  if (seed_pool.spare == NULL)
-    seed_pool.spare = chunk;
-  else
-    g_aligned_free (chunk);
+  chunk->next_free = seed_pool.free;
+  seed_pool.free = chunk;
+  seed_pool.n_free++;
+  idle = loom_idle_meter_check (&seed_pool.free_meter, seed_pool.n_free, SEED_CHUNKS_KEEP,
+                                g_get_monotonic_time ());
+  if (idle > 0)
+    seed_chunks_trim (seed_pool.n_free - idle);
 }
 
 static inline void
