@@ -685,47 +685,104 @@ loom_fiber_new (LoomScheduler  *scheduler,
  * somebody needs it (a task handle being cancelled): it is then
  * "sprouted", and its turn runs that fiber. */
 
-#define SEEDS_PER_CHUNK 512
+/* A chunk of records: 32 KiB, aligned to its size, so that a record
+ * finds its chunk from its own address. */
+#define SEED_CHUNK_SIZE 32768
 
 typedef struct _SeedChunk SeedChunk;
 
 /* The record: what loom_fiber_new() would store, and the listener the
- * fiber gets, queued in its place. A sprouted seed has no func and its
- * data is its fiber. */
+ * fiber gets, queued in its place; one cache line. Its scheduler is its
+ * chunk's, and its listener is its data with 1 + its slot in the low
+ * bits: the one listener funcs a record may carry for that slot is in
+ * seed_listeners. A sprouted seed has no func and its data is its
+ * fiber. */
 struct _LoomFiberSeed
 {
   LoomReady                     ready;
-  LoomScheduler                *scheduler;
   LoomFiberFunc                 func;
   gpointer                      data;
   GDestroyNotify                destroy;
   gconstpointer                 spawn_site;
-  SeedChunk                    *chunk;
-  const LoomFiberListenerFuncs *funcs;
-  gpointer                      listener_data;
+  guintptr                      listener;   /* 0 for none */
   guint32                       id;
   guint32                       parent_id;
 };
 
 typedef LoomFiberSeed Seed;
 
-/* Records are handed out in order from a chunk; a chunk goes when its
- * last record has started. */
+G_STATIC_ASSERT (sizeof (Seed) <= 64 || GLIB_SIZEOF_VOID_P != 8);
+/* The listener's slot, plus 1, fits below a pointer to an object. */
+G_STATIC_ASSERT (LOOM_FIBER_N_LISTENERS < 4);
+
+/* Records are handed out in order from a chunk, all for one scheduler; a
+ * chunk goes when its last record has started. */
 struct _SeedChunk
 {
-  guint  used;    /* seeds handed out */
-  guint  live;    /* of those, not started yet */
-  Seed   seeds[SEEDS_PER_CHUNK];
+  union
+  {
+    struct
+    {
+      guint          used;      /* seeds handed out */
+      guint          live;      /* of those, not started yet */
+      LoomScheduler *scheduler; /* (unowned) of every seed of this round */
+      SeedChunk     *next_free; /* in SeedPool.free */
+    };
+    Seed             header;    /* keeps the seeds one cache line each */
+  };
+  Seed               seeds[];
 };
+
+#define SEEDS_PER_CHUNK ((SEED_CHUNK_SIZE - sizeof (SeedChunk)) / sizeof (Seed))
+
+static inline SeedChunk *
+seed_chunk (Seed *seed)
+{
+  return (SeedChunk *) ((guintptr) seed & ~(guintptr) (SEED_CHUNK_SIZE - 1));
+}
+
+static inline LoomScheduler *
+seed_scheduler (Seed *seed)
+{
+  return seed_chunk (seed)->scheduler;
+}
+
+/* For each listener slot, the funcs a record may carry there: the first
+ * spawned with one. Any other, which Loom has none of, gets its fiber at
+ * once. Written once, read as spawns go. */
+static const LoomFiberListenerFuncs *seed_listeners[LOOM_FIBER_N_LISTENERS];
+
+static inline const LoomFiberListenerFuncs *
+seed_listener_funcs (guintptr listener)
+{
+  return seed_listeners[(listener & 3) - 1];
+}
+
+static inline gpointer
+seed_listener_data (guintptr listener)
+{
+  return (gpointer) (listener & ~(guintptr) 3);
+}
 
 typedef struct
 {
   SeedChunk *filling;
-  SeedChunk *spare;     /* a drained chunk kept for the next burst */
+  SeedChunk *other;     /* the last chunk of another scheduler */
+  /* Drained chunks kept for the next burst, given back once idle
+   * (loom-idle-private.h): an aligned allocation comes from fresh memory
+   * each time, where a burst would fault its pages in again. */
+  SeedChunk *free;
+  guint      n_free;
+  LoomIdleMeter free_meter;
   gboolean   registered;
 } SeedPool;
 
+/* Drained chunks kept however long they are idle: one burst's worth of
+ * 511 tasks. */
+#define SEED_CHUNKS_KEEP 1
+
 static void seed_pool_free (gpointer data);
+static void seed_chunks_trim (guint keep);
 
 static GPrivate seed_pool_key = G_PRIVATE_INIT (seed_pool_free);
 static __thread SeedPool seed_pool __attribute__ ((tls_model ("initial-exec")));
@@ -733,25 +790,43 @@ static __thread SeedPool seed_pool __attribute__ ((tls_model ("initial-exec")));
 static void
 seed_pool_free (gpointer data)
 {
-  g_clear_pointer (&seed_pool.spare, g_free);
+  seed_chunks_trim (0);
   /* Seeds still live belong to a leaked scheduler; so does their chunk. */
   if (seed_pool.filling != NULL && seed_pool.filling->live == 0)
-    g_clear_pointer (&seed_pool.filling, g_free);
+    g_clear_pointer (&seed_pool.filling, g_aligned_free);
+  if (seed_pool.other != NULL && seed_pool.other->live == 0)
+    g_clear_pointer (&seed_pool.other, g_aligned_free);
   seed_pool.registered = FALSE;
 }
 
 static SeedChunk *
-seed_chunk_next (void)
+seed_chunk_next (LoomScheduler *scheduler)
 {
   SeedChunk *chunk = seed_pool.filling;
 
-  /* A full chunk whose seeds have all started is reused in place; one
-   * with seeds left waiting is let go, and freed by the last of them. */
+  /* Spawns into two schedulers in turn swap two chunks. */
+  if (chunk != NULL && chunk->scheduler != scheduler)
+    {
+      chunk = seed_pool.other;
+      seed_pool.other = seed_pool.filling;
+      seed_pool.filling = chunk;
+      if (chunk != NULL && chunk->scheduler == scheduler && chunk->used < SEEDS_PER_CHUNK)
+        return chunk;
+    }
+
+  /* A full chunk whose seeds have all started (or another scheduler's
+   * that was there before) is reused in place; one with seeds left
+   * waiting is let go, and freed by the last of them. */
   if (chunk == NULL || chunk->live > 0)
     {
-      chunk = g_steal_pointer (&seed_pool.spare);
-      if (chunk == NULL)
-        chunk = g_new (SeedChunk, 1);
+      chunk = seed_pool.free;
+      if (chunk != NULL)
+        {
+          seed_pool.free = chunk->next_free;
+          loom_idle_meter_note (&seed_pool.free_meter, --seed_pool.n_free);
+        }
+      else
+        chunk = g_aligned_alloc (1, SEED_CHUNK_SIZE, SEED_CHUNK_SIZE);
       if (G_UNLIKELY (!seed_pool.registered))
         {
           g_private_set (&seed_pool_key, &seed_pool);
@@ -761,20 +836,49 @@ seed_chunk_next (void)
     }
   chunk->used = 0;
   chunk->live = 0;
+  chunk->scheduler = scheduler;
   return chunk;
 }
 
 static void
+seed_chunks_trim (guint keep)
+{
+  while (seed_pool.n_free > keep)
+    {
+      SeedChunk *chunk = seed_pool.free;
+
+      seed_pool.free = chunk->next_free;
+      seed_pool.n_free--;
+      g_aligned_free (chunk);
+    }
+}
+
+/* The last record of a chunk that is neither filling nor kept for
+ * another scheduler started: the chunk is kept for the next burst, and
+ * those no burst needed for a while go. */
+static G_GNUC_NO_INLINE void
+seed_chunk_drained (SeedChunk *chunk)
+{
+  guint idle;
+
+  if (chunk == seed_pool.filling || chunk == seed_pool.other)
+    return;
+  chunk->next_free = seed_pool.free;
+  seed_pool.free = chunk;
+  seed_pool.n_free++;
+  idle = loom_idle_meter_check (&seed_pool.free_meter, seed_pool.n_free, SEED_CHUNKS_KEEP,
+                                g_get_monotonic_time ());
+  if (idle > 0)
+    seed_chunks_trim (seed_pool.n_free - idle);
+}
+
+static inline void
 seed_release (Seed *seed)
 {
-  SeedChunk *chunk = seed->chunk;
+  SeedChunk *chunk = seed_chunk (seed);
 
-  if (--chunk->live > 0 || chunk == seed_pool.filling)
-    return;
-  if (seed_pool.spare == NULL)
-    seed_pool.spare = chunk;
-  else
-    g_free (chunk);
+  if (G_UNLIKELY (--chunk->live == 0))
+    seed_chunk_drained (chunk);
 }
 
 /* Makes @fiber, cleared, @seed's fiber, with its listener, which hears it
@@ -782,12 +886,11 @@ seed_release (Seed *seed)
  * live tasks. In place (fiber_renew()), the fiber is running already, on
  * its dedicated stack: it is not made compact. */
 static inline void
-seed_grow_into (Seed      *seed,
-                LoomFiber *fiber,
-                gboolean   in_place)
+seed_grow_into (Seed          *seed,
+                LoomScheduler *scheduler,
+                LoomFiber     *fiber,
+                gboolean       in_place)
 {
-  LoomScheduler *scheduler = seed->scheduler;
-
   fiber->id = seed->id;
   fiber->parent_id = seed->parent_id;
   if (in_place)
@@ -798,11 +901,14 @@ seed_grow_into (Seed      *seed,
   else
     fiber_init (fiber, scheduler, seed->func, seed->data, seed->destroy, seed->spawn_site);
   scheduler->n_unstarted--;
-  if (seed->funcs != NULL)
+  if (seed->listener != 0)
     {
-      loom_fiber_listen (fiber, seed->funcs->slot, seed->funcs, seed->listener_data);
-      if (seed->funcs->started != NULL)
-        seed->funcs->started (fiber, seed->listener_data);
+      const LoomFiberListenerFuncs *funcs = seed_listener_funcs (seed->listener);
+      gpointer data = seed_listener_data (seed->listener);
+
+      loom_fiber_listen (fiber, funcs->slot, funcs, data);
+      if (funcs->started != NULL)
+        funcs->started (fiber, data);
     }
 }
 
@@ -812,7 +918,7 @@ seed_grow (Seed *seed)
 {
   LoomFiber *fiber = fiber_alloc ();
 
-  seed_grow_into (seed, fiber, FALSE);
+  seed_grow_into (seed, seed_scheduler (seed), fiber, FALSE);
   fiber_link (fiber);
   return fiber;
 }
@@ -821,7 +927,7 @@ static void
 seed_ready_cb (LoomReady *node)
 {
   Seed *seed = (Seed *) node;
-  LoomScheduler *scheduler = seed->scheduler;
+  LoomScheduler *scheduler = seed_scheduler (seed);
   LoomFiber *fiber = seed->func != NULL ? seed_grow (seed) : seed->data;
 
   seed_release (seed);
@@ -834,9 +940,33 @@ seed_ready_cb (LoomReady *node)
   fiber_ready_cb (&fiber->ready);
 }
 
+/* Whether a record can carry @listener (nullable): the first funcs
+ * spawned in a slot become the slot's, and its data must leave room for
+ * the tag (an object's address does). */
+static gboolean
+seed_can_carry (const LoomFiberListener *listener)
+{
+  const LoomFiberListenerFuncs *funcs;
+
+  if (listener == NULL)
+    return TRUE;
+  funcs = listener->funcs;
+  if (__atomic_load_n (&seed_listeners[funcs->slot], __ATOMIC_RELAXED) == NULL)
+    {
+      const LoomFiberListenerFuncs *none = NULL;
+
+      __atomic_compare_exchange_n (&seed_listeners[funcs->slot], &none, funcs, FALSE,
+                                   __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+    }
+  return __atomic_load_n (&seed_listeners[funcs->slot], __ATOMIC_RELAXED) == funcs &&
+         ((guintptr) listener->data & 3) == 0;
+}
+
 /* loom_fiber_spawn() when it cannot just write a record: on another
- * thread or in debug mode, a fiber at once; else a new chunk, or the
- * scheduler's hold on its context, first. */
+ * thread, in debug mode or with a listener no record can carry, a fiber
+ * at once; else a new chunk (the first, a full one, or one for another
+ * scheduler than the last spawn's), or the scheduler's hold on its
+ * context, first. */
 static G_GNUC_NO_INLINE LoomFiberSeed *
 spawn_slow (LoomScheduler                *scheduler,
             LoomFiberFunc                 func,
@@ -847,7 +977,8 @@ spawn_slow (LoomScheduler                *scheduler,
 {
   SeedChunk *chunk = seed_pool.filling;
 
-  if (scheduler->owner != loom_thread_token () || loom_debug_on)
+  if (scheduler->owner != loom_thread_token () || loom_debug_on ||
+      !seed_can_carry (listener))
     {
       LoomFiber *fiber = loom_fiber_new (scheduler, func, data, destroy, spawn_site);
 
@@ -863,8 +994,8 @@ spawn_slow (LoomScheduler                *scheduler,
       return NULL;
     }
 
-  if (chunk == NULL || chunk->used == SEEDS_PER_CHUNK)
-    seed_chunk_next ();
+  if (chunk == NULL || chunk->used == SEEDS_PER_CHUNK || chunk->scheduler != scheduler)
+    seed_chunk_next (scheduler);
   /* What loom_scheduler_task_added() would do first. */
   if (scheduler->held_context == NULL)
     scheduler->held_context = g_main_context_ref (scheduler->context);
@@ -889,25 +1020,32 @@ loom_fiber_spawn (LoomScheduler                *scheduler,
 {
   SeedChunk *chunk = seed_pool.filling;
   LoomFiber *spawner = loom_fiber_running;
+  guintptr tagged = 0;
   Seed *seed;
 
   if (G_UNLIKELY (scheduler->owner != loom_thread_token () || loom_debug_on ||
                   chunk == NULL || chunk->used == SEEDS_PER_CHUNK ||
-                  scheduler->held_context == NULL))
+                  chunk->scheduler != scheduler || scheduler->held_context == NULL))
     return spawn_slow (scheduler, func, data, destroy, spawn_site, listener);
+  if (listener != NULL)
+    {
+      const LoomFiberListenerFuncs *funcs = listener->funcs;
+
+      if (G_UNLIKELY (__atomic_load_n (&seed_listeners[funcs->slot], __ATOMIC_RELAXED) != funcs ||
+                      ((guintptr) listener->data & 3) != 0))
+        return spawn_slow (scheduler, func, data, destroy, spawn_site, listener);
+      tagged = (guintptr) listener->data | (funcs->slot + 1);
+    }
 
   seed = &chunk->seeds[chunk->used++];
   chunk->live++;
 
   seed->ready.func = seed_ready_cb;
-  seed->scheduler = scheduler;
   seed->func = func;
   seed->data = data;
   seed->destroy = destroy;
   seed->spawn_site = spawn_site;
-  seed->chunk = chunk;
-  seed->funcs = listener != NULL ? listener->funcs : NULL;
-  seed->listener_data = listener != NULL ? listener->data : NULL;
+  seed->listener = tagged;
   seed->id = ++last_fiber_id;
   seed->parent_id = spawner != NULL ? spawner->id : 0;
   /* loom_scheduler_task_added(), whose context hold is there already. */
@@ -921,7 +1059,7 @@ loom_fiber_spawn (LoomScheduler                *scheduler,
 LoomScheduler *
 loom_fiber_seed_get_scheduler (LoomFiberSeed *seed)
 {
-  return seed->scheduler;
+  return seed_scheduler (seed);
 }
 
 /* The fiber of @seed, made now if it has none yet; it runs when the
@@ -1088,8 +1226,7 @@ fiber_take_next_seed (LoomFiber *fiber)
 
   /* fiber_main() saw a record at the head. */
   if (((Seed *) head)->func == NULL ||
-      fiber->compact || fiber->stack_size != 0 || scheduler->closing ||
-      scheduler->stack_mode == LOOM_STACK_MODE_COMPACT || loom_debug_on)
+      fiber->compact || fiber->stack_size != 0 || scheduler->no_in_place || loom_debug_on)
     return NULL;
   return (Seed *) loom_scheduler_pop_in_batch_fast (scheduler, seed_ready_cb);
 #endif
@@ -1154,7 +1291,8 @@ fiber_renew (LoomFiber *fiber,
   fiber->tsan_fiber = tsan_fiber;
   fiber->tsan_caller = tsan_caller;
 #endif
-  seed_grow_into (seed, fiber, TRUE);
+  /* @seed was on this fiber's scheduler's queue. */
+  seed_grow_into (seed, fiber->scheduler, fiber, TRUE);
   seed_release (seed);
 }
 
@@ -1207,15 +1345,17 @@ fiber_main (void *data)
           fiber->dirty = TRUE;
         }
 
-      /* All fiber_complete() would do for a task nobody listens to that
-       * returned NULL: let go of its data. One test for both listeners,
-       * so that a task with one pays as little as it can for it. */
-      if (((guintptr) fiber->listeners[LOOM_FIBER_LISTENER_HANDLE].funcs |
-           (guintptr) fiber->listeners[LOOM_FIBER_LISTENER_GROUP].funcs) == 0 &&
-          result == NULL && error == NULL)
+      /* All fiber_complete() would do for a task that returned NULL: let
+       * go of its data, then tell its listeners in slot order, read only
+       * now (the destroy notify may have made a handle, asking for the
+       * current task); there is nothing to report if nobody listens. */
+      if (result == NULL && error == NULL)
         {
           if (fiber->destroy != NULL)
             fiber->destroy (fiber->data);
+          for (guint i = 0; i < LOOM_FIBER_N_LISTENERS; i++)
+            if (fiber->listeners[i].funcs != NULL)
+              fiber->listeners[i].funcs->done (fiber, fiber->listeners[i].data, NULL, NULL);
         }
       else
         fiber_complete (fiber, result, error);

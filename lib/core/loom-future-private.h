@@ -62,26 +62,42 @@ typedef struct
   gsize          stack_size;  /* 0 for the default */
 } LoomFutureRare;
 
-/* 104 bytes on 64-bit, a LoomTask 128 (loom-task-private.h).
- * In the order a burst of tasks touches them: the state beside GObject's
- * header, which an await reads too; what the task pool reads and resets
- * last, beside the task's own fields (loom-task-private.h). */
+/* 112 bytes on 64-bit (a GSlice chunk of 112, as at 104), and so is a
+ * LoomTask (loom-task-private.h). In the order a burst of tasks touches them:
+ * first, in GObject's cache line, what spawning a task and running it
+ * read and write (the state, which an await reads too, the lock, the
+ * waiters, the task's own link, the context), so that a spawn or a run
+ * touches one or two cache lines of its task instead of three; then what
+ * only an outcome with a value or an error uses. */
 struct _LoomFuture
 {
   GObject         parent_instance;
 
   int             state;            /* (atomic) LoomFutureState */
-  guint           error_retrieved : 1;
-  guint           has_value : 1;
+  /* Bytes of their own, not bits of one word: the task pool writes
+   * task_lender while another thread may set error_retrieved. */
+  guint8          error_retrieved;  /* a gboolean */
+  guint8          has_value;        /* a gboolean */
+  guint16         task_lender;      /* LoomTask's: the serial of the task
+                                     * pool whose reference to the context
+                                     * it borrows, or 0 (loom-task-pool.c) */
   GMutex          mutex;
-
-  GValue          value;
-  GDestroyNotify  pointer_destroy;
   LoomWaitQueue   waiters;          /* protected by mutex */
+  /* LoomTask's (loom-task.c), here for the reason above; 0 in a plain
+   * future. */
+  union
+  {
+    LoomFiber        *task_fiber;      /* (unowned) pending: its fiber */
+    guintptr          task_seed;       /* pending, no fiber yet: its
+                                        * LoomFiberSeed, | 1 */
+    struct _LoomTask *task_pool_next;  /* in this thread's task pool */
+  };
+  GMainContext   *context;          /* (owned) owner context */
 
   GError         *error;            /* (owned) (nullable) */
+  GValue          value;
+  GDestroyNotify  pointer_destroy;
   LoomFutureRare *rare;             /* (owned) (nullable) */
-  GMainContext   *context;          /* (owned) owner context */
 };
 
 /* Set by the class initializers; 0 until the first instance exists. */
@@ -129,12 +145,36 @@ gboolean loom_future_settle        (LoomFuture *self,
                                     GValue     *value,
                                     GDestroyNotify pointer_destroy,
                                     GError     *error);
-gboolean loom_future_settle_empty  (LoomFuture *self);
 gboolean loom_future_settle_from   (LoomFuture *self,
                                     LoomFuture *other);
 gboolean loom_future_cancel_with_message (LoomFuture *self,
                                           const char *message);
 void     loom_future_reset         (LoomFuture   *self);
+
+/* loom_future_settle (@self, NULL, NULL, NULL): resolves @self with no
+ * value, as a task whose function returned NULL; shorter than the general
+ * case, which it leaves a future done already to. Inline: a task's end
+ * is its one caller. */
+static inline gboolean
+loom_future_settle_empty (LoomFuture *self)
+{
+  g_mutex_lock (&self->mutex);
+
+  if (G_UNLIKELY (self->state != LOOM_FUTURE_PENDING))
+    {
+      g_mutex_unlock (&self->mutex);
+      return loom_future_settle (self, NULL, NULL, NULL);
+    }
+
+  /* A release store, as in loom_future_settle(). */
+  __atomic_store_n (&self->state, LOOM_FUTURE_RESOLVED, __ATOMIC_RELEASE);
+  if (self->waiters.head != NULL)
+    loom_wait_queue_wake_all (&self->waiters, self);
+
+  g_mutex_unlock (&self->mutex);
+
+  return TRUE;
+}
 
 /* loom_future_reset() with no call when there is nothing to free: no
  * value, no error, no rare fields, no context (a task whose loan ended). */
@@ -153,6 +193,14 @@ loom_future_reset_fast (LoomFuture *self)
 }
 void     loom_future_rebind        (LoomFuture   *self,
                                     GMainContext *context);
-gboolean loom_future_outcome_is_plain (LoomFuture *self);
+gboolean loom_future_value_is_plain (LoomFuture *self);
+
+/* Whether @self's outcome is plain memory, nothing that must go with its
+ * last holder (see loom-future.c); with no call when it has no value. */
+static inline gboolean
+loom_future_outcome_is_plain (LoomFuture *self)
+{
+  return !self->has_value || loom_future_value_is_plain (self);
+}
 
 G_END_DECLS

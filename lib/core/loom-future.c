@@ -142,9 +142,10 @@ loom_future_rebind (LoomFuture   *self,
 
 /* Whether keeping @self's outcome around longer than its holders do is
  * harmless: plain memory only, nothing like a stream or a socket that
- * somebody expects to be closed once the last handle is gone. */
+ * somebody expects to be closed once the last handle is gone. The test
+ * for no value at all is loom_future_outcome_is_plain(), inline. */
 gboolean
-loom_future_outcome_is_plain (LoomFuture *self)
+loom_future_value_is_plain (LoomFuture *self)
 {
   if (!self->has_value)
     return TRUE;
@@ -286,30 +287,6 @@ loom_future_settle (LoomFuture     *self,
   __atomic_store_n (&self->state, error != NULL ? LOOM_FUTURE_REJECTED : LOOM_FUTURE_RESOLVED,
                     __ATOMIC_RELEASE);
   loom_wait_queue_wake_all (&self->waiters, self);
-
-  g_mutex_unlock (&self->mutex);
-
-  return TRUE;
-}
-
-/* loom_future_settle (@self, NULL, NULL, NULL): resolves @self with no
- * value, as a task whose function returned NULL; shorter than the general
- * case, which it leaves a future done already to. */
-gboolean
-loom_future_settle_empty (LoomFuture *self)
-{
-  g_mutex_lock (&self->mutex);
-
-  if (G_UNLIKELY (self->state != LOOM_FUTURE_PENDING))
-    {
-      g_mutex_unlock (&self->mutex);
-      return loom_future_settle (self, NULL, NULL, NULL);
-    }
-
-  /* A release store, as in loom_future_settle(). */
-  __atomic_store_n (&self->state, LOOM_FUTURE_RESOLVED, __ATOMIC_RELEASE);
-  if (self->waiters.head != NULL)
-    loom_wait_queue_wake_all (&self->waiters, self);
 
   g_mutex_unlock (&self->mutex);
 

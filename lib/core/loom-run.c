@@ -50,6 +50,7 @@ cancel_leftovers (GMainContext  *context,
                   LoomScheduler *scheduler)
 {
   scheduler->closing = TRUE;
+  loom_scheduler_update_in_place (scheduler);
   while (scheduler->n_fibers > 0)
     {
       for (LoomFiber *fiber = scheduler->fibers; fiber != NULL; fiber = fiber->next)

@@ -87,6 +87,10 @@ struct _LoomScheduler
   guint          budget_usec;
   guint          dispatching : 1;
   guint          closing : 1;   /* loom_run() cancels what is left */
+  /* closing, or stack_mode compact: a finished task's fiber does not go
+   * on with the next record in place (loom-fiber.c). One byte for that
+   * test; loom_scheduler_update_in_place() keeps it. */
+  guint8         no_in_place;
 
   /* Set once loom_run() has ended the loop: spawns from other threads
    * are refused from then on rather than queued for nobody. */
@@ -229,6 +233,13 @@ static inline gboolean
 loom_timer_is_armed (LoomTimer *timer)
 {
   return timer->heap_index != 0;
+}
+
+/* After closing or stack_mode changed. */
+static inline void
+loom_scheduler_update_in_place (LoomScheduler *self)
+{
+  self->no_in_place = self->closing || self->stack_mode == LOOM_STACK_MODE_COMPACT;
 }
 
 G_END_DECLS

@@ -582,6 +582,7 @@ loom_scheduler_new (GMainContext *context)
   loom_debug_init ();
   if (g_strcmp0 (g_getenv ("LOOM_STACK_MODE"), "compact") == 0)
     self->stack_mode = LOOM_STACK_MODE_COMPACT;
+  loom_scheduler_update_in_place (self);
   g_source_attach (&self->source, context);
 
   return self;
@@ -862,6 +863,7 @@ loom_scheduler_set_stack_mode (LoomScheduler *self,
   g_return_if_fail (self != NULL);
 
   self->stack_mode = mode;
+  loom_scheduler_update_in_place (self);
 }
 
 /**

@@ -54,6 +54,10 @@
  * reused under a stale pointer, where neither can see it.
  */
 
+/* A task's link in the lists below: its future's task_pool_next, with
+ * what a task's run touches (loom-future-private.h). */
+#define task_pool_next(task) (((LoomFuture *) (task))->task_pool_next)
+
 #define POOL_KEEP       4096
 #define POOL_TRIM_BATCH 512
 
@@ -73,6 +77,8 @@ typedef struct
   guint64   n_reused;      /* tasks handed out again, ever */
   GMainContext *lent_context; /* (owned) (nullable) borrowed by n_lent tasks */
   guint     n_lent;
+  guint16   serial;        /* what its tasks' task_lender say: this pool's
+                            * number, never 0, set when it first lends */
   gboolean  registered;    /* for pool_free_all() at thread exit */
 } TaskPool;
 
@@ -93,6 +99,11 @@ register_pool (void)
   loom_scheduler_add_maintenance (pool_maintain);
 }
 
+/* Numbers pools as they first lend (task_lender): 65,535 of them before
+ * one comes again, and a loan ends in another thread's pool than its own
+ * only when a scheduler changed threads while the task ran. */
+static gint pool_serials;
+
 static void
 trim_fresh (guint keep)
 {
@@ -100,7 +111,7 @@ trim_fresh (guint keep)
     {
       LoomTask *task = pool.fresh;
 
-      pool.fresh = task->pool_next;
+      pool.fresh = g_steal_pointer (&task_pool_next (task));
       pool.n_fresh--;
       g_object_unref (task);
     }
@@ -109,7 +120,7 @@ trim_fresh (guint keep)
 static void
 push_fresh (LoomTask *task)
 {
-  task->pool_next = pool.fresh;
+  task_pool_next (task) = pool.fresh;
   pool.fresh = task;
   pool.n_fresh++;
 }
@@ -129,9 +140,11 @@ lend_context (LoomTask     *task,
           return;
         }
       pool.lent_context = g_main_context_ref (context);
+      if (pool.serial == 0)
+        pool.serial = (guint16) ((guint) g_atomic_int_add (&pool_serials, 1) % G_MAXUINT16 + 1);
     }
   pool.n_lent++;
-  task->lender = &pool;
+  ((LoomFuture *) task)->task_lender = pool.serial;
   ((LoomFuture *) task)->context = context;
 }
 
@@ -146,15 +159,15 @@ loom_task_pool_end_loan (LoomTask *task,
 {
   LoomFuture *future = (LoomFuture *) task;
 
-  if (G_LIKELY (task->lender == NULL))
+  if (G_LIKELY (future->task_lender == 0))
     return;
   if (keep)
     g_main_context_ref (future->context);
   else
     future->context = NULL;
-  if (task->lender == &pool && --pool.n_lent == 0)
+  if (future->task_lender == pool.serial && --pool.n_lent == 0)
     g_clear_pointer (&pool.lent_context, g_main_context_unref);
-  task->lender = NULL;
+  future->task_lender = 0;
 }
 
 /* Reuses @task if the pool holds it alone, else hands it over. */
@@ -165,7 +178,6 @@ settle (LoomTask *task)
     {
       loom_task_pool_end_loan (task, FALSE);
       loom_future_reset_fast ((LoomFuture *) task);
-      task->fiber = NULL;
       push_fresh (task);
       return;
     }
@@ -178,10 +190,10 @@ pop_retired (void)
 {
   LoomTask *task = pool.retired_head;
 
-  pool.retired_head = task->pool_next;
+  pool.retired_head = task_pool_next (task);
   if (pool.retired_head == NULL)
     pool.retired_tail = NULL;
-  task->pool_next = NULL;
+  task_pool_next (task) = NULL;
   pool.n_popped++;
   return task;
 }
@@ -216,8 +228,8 @@ loom_task_pool_take (LoomScheduler *scheduler,
   if (task == NULL)
     return NULL;
 
-  pool.fresh = task->pool_next;
-  task->pool_next = NULL;
+  pool.fresh = task_pool_next (task);
+  task_pool_next (task) = NULL;
   loom_idle_meter_note (&pool.fresh_meter, --pool.n_fresh);
   pool.n_reused++;
   /* Only tasks whose fiber ends on this thread come back to this pool. */
@@ -281,10 +293,10 @@ loom_task_pool_retire (LoomTask *task)
       return;
     }
 
-  task->pool_next = NULL;
+  task_pool_next (task) = NULL;
   pool.n_retired++;
   if (pool.retired_tail != NULL)
-    pool.retired_tail->pool_next = task;
+    task_pool_next (pool.retired_tail) = task;
   else
     pool.retired_head = task;
   pool.retired_tail = task;

@@ -15,23 +15,16 @@
 
 G_BEGIN_DECLS
 
-/* 128 bytes with LoomFuture's fields: two cache lines, and a GSlice
- * chunk size. What few tasks have, a stack size of their own and (debug
- * mode) the spawn site, stays out of line, in LoomFuture.rare. */
+/* LoomFuture's fields and no more: 112 bytes, a GSlice chunk of 112, two
+ * cache lines or three at GSlice's 16-byte offsets. What few tasks have,
+ * a stack size of their own and (debug mode) the spawn site, stays out of
+ * line, in LoomFuture.rare. What is the task's own (its record or fiber,
+ * its link in the task pool, the pool it borrows its context from) is in
+ * LoomFuture, in its first cache line, with the rest of what a spawn and
+ * a run touch. */
 struct _LoomTask
 {
   LoomFuture  parent_instance;
-
-  /* pool_next while in this thread's task pool (done, or reset); seed
-   * while spawned and its fiber not made yet (pending): see task_seed() */
-  union
-  {
-    LoomTask      *pool_next;
-    LoomFiberSeed *seed;      /* (unowned) */
-  };
-  gpointer       lender;      /* (nullable) the task pool whose reference
-                               * to the future's context it borrows */
-  LoomFiber     *fiber;       /* (unowned) NULL until made, and once done */
 };
 
 /* A handle for a fiber that has none yet (a detached task asked for its

@@ -62,13 +62,28 @@ G_DEFINE_FINAL_TYPE (LoomTask, loom_task, LOOM_TYPE_FUTURE)
 
 GType loom_task_type_id;
 
-/* The record of a task spawned whose fiber is not made yet; NULL once it
- * is made, and for a done task, whose slot may be its link in the task
- * pool (loom-task-private.h). */
+/* The fiber of @self, made and not finished yet; NULL before and after.
+ * LoomFuture.task_fiber is the task's record while it has no fiber
+ * (tagged), and a done task's link in the task pool. */
+static inline LoomFiber *
+task_fiber (LoomTask *self)
+{
+  LoomFuture *future = (LoomFuture *) self;
+
+  if (loom_future_is_done_fast (future) || (future->task_seed & 1) != 0)
+    return NULL;
+  return future->task_fiber;
+}
+
+/* The record of a task spawned whose fiber is not made yet, or NULL. */
 static inline LoomFiberSeed *
 task_seed (LoomTask *self)
 {
-  return loom_future_is_done_fast ((LoomFuture *) self) ? NULL : self->seed;
+  LoomFuture *future = (LoomFuture *) self;
+
+  if (loom_future_is_done_fast (future) || (future->task_seed & 1) == 0)
+    return NULL;
+  return (LoomFiberSeed *) (future->task_seed & ~(guintptr) 1);
 }
 
 /* Where @self was spawned, for debug mode's reports: kept in debug mode
@@ -92,11 +107,12 @@ static void
 loom_task_dispose (GObject *object)
 {
   LoomTask *self = (LoomTask *)object;
+  LoomFiber *fiber = task_fiber (self);
 
   /* A task that was never started holds its function's data. */
-  if (self->fiber != NULL && self->fiber->state == LOOM_FIBER_CREATED)
+  if (fiber != NULL && fiber->state == LOOM_FIBER_CREATED)
     {
-      LoomFiber *fiber = g_steal_pointer (&self->fiber);
+      ((LoomFuture *) self)->task_fiber = NULL;
 
       /* Not the fiber's reference yet: it takes one on start. */
       loom_fiber_listen (fiber, LOOM_FIBER_LISTENER_HANDLE, NULL, NULL);
@@ -168,7 +184,7 @@ handle_fiber_done (LoomFiber    *fiber,
   LoomTask *self = data;
   LoomFuture *future = (LoomFuture *) self;
 
-  self->fiber = NULL;
+  future->task_fiber = NULL;
 
   if (error != NULL)
     loom_future_settle (future, NULL, NULL, g_error_copy (error));
@@ -185,8 +201,8 @@ handle_started (LoomFiber *fiber,
 {
   LoomTask *self = data;
 
-  self->fiber = fiber;
-  self->seed = NULL;
+  /* In the record's place: task_seed() is NULL now. */
+  ((LoomFuture *) self)->task_fiber = fiber;
 }
 
 /* The fiber's reference to its handle goes to the task pool. */
@@ -208,7 +224,7 @@ loom_task_new_for_fiber (LoomFiber *fiber)
 {
   LoomTask *self = new_task (fiber->scheduler, TRUE);
 
-  self->fiber = fiber;
+  ((LoomFuture *) self)->task_fiber = fiber;
   loom_fiber_listen (fiber, LOOM_FIBER_LISTENER_HANDLE, &handle_listener, self);
   return self;
 }
@@ -244,14 +260,16 @@ loom_task_new_at (LoomFiberFunc   func,
                   gconstpointer   spawn_site)
 {
   LoomScheduler *scheduler = loom_scheduler_get_thread_default ();
+  LoomFiber *fiber;
   LoomTask *self;
 
   /* This reference is the caller's; the fiber takes its own on start.
    * A task not started yet may be dropped on any thread, where its loan
    * could not be given back: it does not borrow its context. */
   self = new_task (scheduler, FALSE);
-  self->fiber = loom_fiber_new (scheduler, func, user_data, destroy, spawn_site);
-  loom_fiber_listen (self->fiber, LOOM_FIBER_LISTENER_HANDLE, &handle_listener, self);
+  fiber = loom_fiber_new (scheduler, func, user_data, destroy, spawn_site);
+  ((LoomFuture *) self)->task_fiber = fiber;
+  loom_fiber_listen (fiber, LOOM_FIBER_LISTENER_HANDLE, &handle_listener, self);
   task_note_spawn_site (self, spawn_site);
   return self;
 }
@@ -279,11 +297,11 @@ loom_task_set_stack_size (LoomTask *self,
                           gsize     stack_size)
 {
   g_return_if_fail (LOOM_IS_TASK (self));
-  g_return_if_fail (self->fiber != NULL && self->fiber->state == LOOM_FIBER_CREATED);
+  g_return_if_fail (task_fiber (self) != NULL && task_fiber (self)->state == LOOM_FIBER_CREATED);
 
-  self->fiber->stack_size = (guint32) MIN (stack_size, (gsize) 1 << 30);
-  if (self->fiber->stack_size != 0 || ((LoomFuture *) self)->rare != NULL)
-    loom_future_ensure_rare ((LoomFuture *) self)->stack_size = self->fiber->stack_size;
+  task_fiber (self)->stack_size = (guint32) MIN (stack_size, (gsize) 1 << 30);
+  if (task_fiber (self)->stack_size != 0 || ((LoomFuture *) self)->rare != NULL)
+    loom_future_ensure_rare ((LoomFuture *) self)->stack_size = task_fiber (self)->stack_size;
 }
 
 /**
@@ -322,9 +340,9 @@ loom_task_set_stack_mode (LoomTask      *self,
                           LoomStackMode  mode)
 {
   g_return_if_fail (LOOM_IS_TASK (self));
-  g_return_if_fail (self->fiber != NULL && self->fiber->state == LOOM_FIBER_CREATED);
+  g_return_if_fail (task_fiber (self) != NULL && task_fiber (self)->state == LOOM_FIBER_CREATED);
 
-  self->fiber->compact = mode == LOOM_STACK_MODE_COMPACT && loom_stack_compact_supported ();
+  task_fiber (self)->compact = mode == LOOM_STACK_MODE_COMPACT && loom_stack_compact_supported ();
 }
 
 /**
@@ -340,10 +358,10 @@ void
 loom_task_start (LoomTask *self)
 {
   g_return_if_fail (LOOM_IS_TASK (self));
-  g_return_if_fail (self->fiber != NULL && self->fiber->state == LOOM_FIBER_CREATED);
+  g_return_if_fail (task_fiber (self) != NULL && task_fiber (self)->state == LOOM_FIBER_CREATED);
 
   g_object_ref (self);
-  loom_fiber_start (self->fiber);
+  loom_fiber_start (task_fiber (self));
 }
 
 /**
@@ -372,10 +390,10 @@ gboolean
 loom_task_start_eager (LoomTask *self)
 {
   g_return_val_if_fail (LOOM_IS_TASK (self), FALSE);
-  g_return_val_if_fail (self->fiber != NULL && self->fiber->state == LOOM_FIBER_CREATED, FALSE);
+  g_return_val_if_fail (task_fiber (self) != NULL && task_fiber (self)->state == LOOM_FIBER_CREATED, FALSE);
 
   g_object_ref (self);
-  return loom_fiber_start_eager (self->fiber);
+  return loom_fiber_start_eager (task_fiber (self));
 }
 
 /**
@@ -405,8 +423,8 @@ loom_task_cancel (LoomTask   *self,
   seed = task_seed (self);
   if (seed != NULL)
     scheduler = loom_fiber_seed_get_scheduler (seed);
-  else if (self->fiber != NULL)
-    scheduler = self->fiber->scheduler;
+  else if (task_fiber (self) != NULL)
+    scheduler = task_fiber (self)->scheduler;
   else
     return FALSE;
 
@@ -419,7 +437,7 @@ loom_task_cancel (LoomTask   *self,
   /* Spawned and not run yet: its fiber is made now, to be cancelled. */
   if (seed != NULL)
     loom_fiber_seed_sprout (seed);
-  loom_fiber_request_cancel (self->fiber, message);
+  loom_fiber_request_cancel (task_fiber (self), message);
   return TRUE;
 }
 
@@ -436,9 +454,12 @@ loom_task_cancel (LoomTask   *self,
 gboolean
 loom_task_is_cancelling (LoomTask *self)
 {
+  LoomFiber *fiber;
+
   g_return_val_if_fail (LOOM_IS_TASK (self), FALSE);
 
-  return self->fiber != NULL && self->fiber->cancel_requested;
+  fiber = task_fiber (self);
+  return fiber != NULL && fiber->cancel_requested;
 }
 
 /**
@@ -488,6 +509,7 @@ loom_spawn (LoomFiberFunc  func,
 {
   gconstpointer spawn_site = __builtin_return_address (0);
   LoomScheduler *scheduler;
+  LoomFiberSeed *seed;
   LoomTask *self;
 
   g_return_val_if_fail (func != NULL, NULL);
@@ -500,8 +522,11 @@ loom_spawn (LoomFiberFunc  func,
   self = new_task (scheduler, TRUE);
   task_note_spawn_site (self, spawn_site);
   __atomic_store_n (&((GObject *) self)->ref_count, 2, __ATOMIC_RELAXED);
-  self->seed = loom_fiber_spawn (scheduler, func, user_data, destroy, spawn_site,
-                                 &(LoomFiberListener) { &handle_listener, self });
+  seed = loom_fiber_spawn (scheduler, func, user_data, destroy, spawn_site,
+                           &(LoomFiberListener) { &handle_listener, self });
+  /* NULL when the fiber was made at once, and is task_fiber already. */
+  if (seed != NULL)
+    ((LoomFuture *) self)->task_seed = (guintptr) seed | 1;
   return self;
 }
 

@@ -733,6 +733,86 @@ test_scheduler_default_context (void)
   g_assert_cmpint (loom_future_get_int64 (LOOM_FUTURE (task), NULL), ==, 7);
 }
 
+/* Two contexts that one thread drives, and tasks spawned into them in
+ * turn: each runs on its own context, with its own data, whichever
+ * records of the other were spawned in between. */
+
+typedef struct
+{
+  GMainContext *ran_on;
+  guint         index;
+} Turn;
+
+static LoomFuture *
+note_context (gpointer data)
+{
+  Turn *turn = data;
+
+  turn->ran_on = g_main_context_get_thread_default ();
+  return loom_future_new_for_int64 (turn->index);
+}
+
+#define N_TURNS 1200
+
+static void
+test_scheduler_two_contexts_in_turn (void)
+{
+  GMainContext *contexts[2] = { g_main_context_new (), g_main_context_new () };
+  Turn *turns = g_new0 (Turn, 2 * N_TURNS);
+  LoomTask **tasks = g_new0 (LoomTask *, 2 * N_TURNS);
+
+  /* A first task each, so that this thread is the one that runs them. */
+  for (guint c = 0; c < 2; c++)
+    {
+      g_autoptr(LoomTask) first = NULL;
+
+      g_main_context_push_thread_default (contexts[c]);
+      first = loom_spawn (return_seven, NULL, NULL);
+      while (!loom_future_is_done (LOOM_FUTURE (first)))
+        g_main_context_iteration (contexts[c], TRUE);
+      g_main_context_pop_thread_default (contexts[c]);
+    }
+
+  /* In turn, and more of each than one chunk of records holds. */
+  for (guint i = 0; i < 2 * N_TURNS; i++)
+    {
+      GMainContext *context = contexts[i % 2];
+
+      turns[i].index = i;
+      g_main_context_push_thread_default (context);
+      tasks[i] = loom_spawn (note_context, &turns[i], NULL);
+      g_main_context_pop_thread_default (context);
+    }
+
+  for (guint c = 0; c < 2; c++)
+    {
+      g_main_context_push_thread_default (contexts[c]);
+      for (guint i = c; i < 2 * N_TURNS; i += 2)
+        while (!loom_future_is_done (LOOM_FUTURE (tasks[i])))
+          g_main_context_iteration (contexts[c], TRUE);
+      g_main_context_pop_thread_default (contexts[c]);
+    }
+
+  for (guint i = 0; i < 2 * N_TURNS; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (turns[i].ran_on == contexts[i % 2]);
+      g_assert_cmpint (loom_future_get_int64 (LOOM_FUTURE (tasks[i]), &error), ==, i);
+      g_assert_no_error (error);
+      g_object_unref (tasks[i]);
+    }
+
+  for (guint c = 0; c < 2; c++)
+    {
+      while (g_main_context_iteration (contexts[c], FALSE))
+        ;
+      g_main_context_unref (contexts[c]);
+    }
+  g_free (tasks);
+  g_free (turns);
+}
+
 /* A context dropped while tasks live on it: the tasks hold it, so that a
  * future resolved later wakes a task of a live context (no use after
  * free); once they have finished, it goes. */
@@ -819,6 +899,7 @@ main (int   argc,
   g_test_add_func ("/scheduler/sleep-async", test_scheduler_sleep_async);
   g_test_add_func ("/scheduler/settings", test_scheduler_settings);
   g_test_add_func ("/scheduler/default-context", test_scheduler_default_context);
+  g_test_add_func ("/scheduler/two-contexts-in-turn", test_scheduler_two_contexts_in_turn);
   g_test_add_func ("/scheduler/dropped-context", test_scheduler_dropped_context);
 
   return g_test_run ();

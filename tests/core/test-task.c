@@ -917,6 +917,46 @@ test_task_start_eager (void)
   loom_test_run (eager_main, NULL);
 }
 
+/* A detached task whose data's destroy notify asks for the current task
+ * makes its handle then, after its function returned: that handle still
+ * hears how the task ended. */
+
+static LoomFuture *
+nothing_to_do (gpointer data)
+{
+  return NULL;
+}
+
+static void
+take_current_task (gpointer data)
+{
+  LoomTask **handle = data;
+
+  *handle = g_object_ref (loom_task_get_current ());
+}
+
+static LoomFuture *
+handle_made_by_destroy (gpointer data)
+{
+  LoomTask *handle = NULL;
+  g_autoptr(GError) error = NULL;
+
+  loom_spawn_detached (nothing_to_do, &handle, take_current_task);
+  while (handle == NULL)
+    g_assert_true (loom_yield_now (NULL));
+  g_assert_true (loom_await (LOOM_FUTURE (handle), &error));
+  g_assert_no_error (error);
+  g_assert_true (loom_future_is_done (LOOM_FUTURE (handle)));
+  g_object_unref (handle);
+  return NULL;
+}
+
+static void
+test_task_handle_made_by_destroy (void)
+{
+  loom_test_run (handle_made_by_destroy, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -942,6 +982,7 @@ main (int   argc,
   g_test_add_func ("/task/call-soon", test_task_call_soon);
   g_test_add_func ("/task/await-self", test_task_await_self);
   g_test_add_func ("/task/start-eager", test_task_start_eager);
+  g_test_add_func ("/task/handle-made-by-destroy", test_task_handle_made_by_destroy);
 
   return g_test_run ();
 }
