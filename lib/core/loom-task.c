@@ -75,6 +75,16 @@ task_fiber (LoomTask *self)
   return future->task_fiber;
 }
 
+/* The fiber of @self, made by loom_task_new() and not started yet, or
+ * NULL: what the setters and starters of an unstarted task work on. */
+static inline LoomFiber *
+task_unstarted_fiber (LoomTask *self)
+{
+  LoomFiber *fiber = task_fiber (self);
+
+  return fiber != NULL && fiber->state == LOOM_FIBER_CREATED ? fiber : NULL;
+}
+
 /* The record of a task spawned whose fiber is not made yet, or NULL. */
 static inline LoomFiberSeed *
 task_seed (LoomTask *self)
@@ -107,10 +117,10 @@ static void
 loom_task_dispose (GObject *object)
 {
   LoomTask *self = (LoomTask *)object;
-  LoomFiber *fiber = task_fiber (self);
+  LoomFiber *fiber = task_unstarted_fiber (self);
 
   /* A task that was never started holds its function's data. */
-  if (fiber != NULL && fiber->state == LOOM_FIBER_CREATED)
+  if (fiber != NULL)
     {
       ((LoomFuture *) self)->task_fiber = NULL;
 
@@ -296,12 +306,15 @@ void
 loom_task_set_stack_size (LoomTask *self,
                           gsize     stack_size)
 {
-  g_return_if_fail (LOOM_IS_TASK (self));
-  g_return_if_fail (task_fiber (self) != NULL && task_fiber (self)->state == LOOM_FIBER_CREATED);
+  LoomFiber *unstarted;
 
-  task_fiber (self)->stack_size = (guint32) MIN (stack_size, (gsize) 1 << 30);
-  if (task_fiber (self)->stack_size != 0 || ((LoomFuture *) self)->rare != NULL)
-    loom_future_ensure_rare ((LoomFuture *) self)->stack_size = task_fiber (self)->stack_size;
+  g_return_if_fail (LOOM_IS_TASK (self));
+  unstarted = task_unstarted_fiber (self);
+  g_return_if_fail (unstarted != NULL);
+
+  unstarted->stack_size = (guint32) MIN (stack_size, (gsize) 1 << 30);
+  if (unstarted->stack_size != 0 || ((LoomFuture *) self)->rare != NULL)
+    loom_future_ensure_rare ((LoomFuture *) self)->stack_size = unstarted->stack_size;
 }
 
 /**
@@ -339,10 +352,13 @@ void
 loom_task_set_stack_mode (LoomTask      *self,
                           LoomStackMode  mode)
 {
-  g_return_if_fail (LOOM_IS_TASK (self));
-  g_return_if_fail (task_fiber (self) != NULL && task_fiber (self)->state == LOOM_FIBER_CREATED);
+  LoomFiber *unstarted;
 
-  task_fiber (self)->compact = mode == LOOM_STACK_MODE_COMPACT && loom_stack_compact_supported ();
+  g_return_if_fail (LOOM_IS_TASK (self));
+  unstarted = task_unstarted_fiber (self);
+  g_return_if_fail (unstarted != NULL);
+
+  unstarted->compact = mode == LOOM_STACK_MODE_COMPACT && loom_stack_compact_supported ();
 }
 
 /**
@@ -357,11 +373,14 @@ loom_task_set_stack_mode (LoomTask      *self,
 void
 loom_task_start (LoomTask *self)
 {
+  LoomFiber *unstarted;
+
   g_return_if_fail (LOOM_IS_TASK (self));
-  g_return_if_fail (task_fiber (self) != NULL && task_fiber (self)->state == LOOM_FIBER_CREATED);
+  unstarted = task_unstarted_fiber (self);
+  g_return_if_fail (unstarted != NULL);
 
   g_object_ref (self);
-  loom_fiber_start (task_fiber (self));
+  loom_fiber_start (unstarted);
 }
 
 /**
@@ -389,11 +408,14 @@ loom_task_start (LoomTask *self)
 gboolean
 loom_task_start_eager (LoomTask *self)
 {
+  LoomFiber *unstarted;
+
   g_return_val_if_fail (LOOM_IS_TASK (self), FALSE);
-  g_return_val_if_fail (task_fiber (self) != NULL && task_fiber (self)->state == LOOM_FIBER_CREATED, FALSE);
+  unstarted = task_unstarted_fiber (self);
+  g_return_val_if_fail (unstarted != NULL, FALSE);
 
   g_object_ref (self);
-  return loom_fiber_start_eager (task_fiber (self));
+  return loom_fiber_start_eager (unstarted);
 }
 
 /**
