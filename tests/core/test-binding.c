@@ -357,6 +357,29 @@ test_condition_twin (void)
   loom_test_run (condition_twin, NULL);
 }
 
+/* LOOM_FUTURE() takes a task or a future without a call, and anything
+ * else through GLib's checked cast: a subclass of its own, as a
+ * binding's, passes; another object is refused. */
+static void
+test_future_cast (void)
+{
+  g_autoptr(LoomFuture) future = loom_future_new ();
+  g_autoptr(LoomTask) task = loom_task_new (null_func, NULL, NULL);
+  g_autoptr(LoomFuture) derived = g_object_new (late_future_get_type (), NULL);
+  g_autoptr(GObject) other = g_object_new (G_TYPE_OBJECT, NULL);
+  gpointer nothing = NULL;
+
+  g_assert_true (LOOM_FUTURE (future) == future);
+  g_assert_true (LOOM_FUTURE (task) == (LoomFuture *) task);
+  g_assert_true (LOOM_FUTURE (derived) == derived);
+  g_assert_null (LOOM_FUTURE (nothing));
+
+  g_test_expect_message ("GLib-GObject", G_LOG_LEVEL_WARNING,
+                         "*invalid cast from*GObject*LoomFuture*");
+  g_assert_true (LOOM_FUTURE (other) == (LoomFuture *) other);
+  g_test_assert_expected_messages ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -374,6 +397,7 @@ main (int   argc,
   g_test_add_func ("/binding/thread-callable-null-rejects", test_thread_callable_null_rejects);
   g_test_add_func ("/binding/future-twins", test_future_twins);
   g_test_add_func ("/binding/condition-twin", test_condition_twin);
+  g_test_add_func ("/binding/future-cast", test_future_cast);
 
   return g_test_run ();
 }
