@@ -54,12 +54,17 @@
  * reused under a stale pointer, where neither can see it.
  */
 
-/* A task's link in the lists below: its future's task_pool_next, with
- * what a task's run touches (loom-future-private.h). */
+/* A retired task's link in the list below: its future's task_pool_next,
+ * with what a task's run touches (loom-future-private.h). */
 #define task_pool_next(task) (((LoomFuture *) (task))->task_pool_next)
 
 #define POOL_KEEP       4096
 #define POOL_TRIM_BATCH 512
+
+/* A burst of spawns takes fresh tasks one after another, each a cache
+ * miss once a burst outgrows the cache, and a spawn is short: the task
+ * this many spawns ahead is fetched while they run. */
+#define POOL_PREFETCH_AHEAD 8
 
 typedef struct
 {
@@ -70,8 +75,12 @@ typedef struct
   guint64   retired_mark;  /* n_retired at the last check: the entries
                             * retired before it are the list's first
                             * retired_mark - n_popped */
-  LoomTask *fresh;         /* reset, ready for reuse */
+  /* Reset, ready for reuse: a stack kept in an array rather than a list
+   * through the tasks, so that the next ones are known without touching
+   * them (POOL_PREFETCH_AHEAD). */
+  LoomTask **fresh;
   guint     n_fresh;
+  guint     fresh_size;
   LoomIdleMeter fresh_meter; /* fresh tasks no spawn needed */
   guint     to_trim;       /* fresh tasks still to finalize */
   guint64   n_reused;      /* tasks handed out again, ever */
@@ -104,25 +113,41 @@ register_pool (void)
  * only when a scheduler changed threads while the task ran. */
 static gint pool_serials;
 
+#define FRESH_MIN_SIZE 64
+
+/* The array is halved while three quarters of it would be unused. */
 static void
 trim_fresh (guint keep)
 {
-  while (pool.n_fresh > keep)
-    {
-      LoomTask *task = pool.fresh;
+  guint size = pool.fresh_size;
 
-      pool.fresh = g_steal_pointer (&task_pool_next (task));
-      pool.n_fresh--;
-      g_object_unref (task);
+  while (pool.n_fresh > keep)
+    g_object_unref (pool.fresh[--pool.n_fresh]);
+
+  if (pool.n_fresh == 0)
+    {
+      g_clear_pointer (&pool.fresh, g_free);
+      pool.fresh_size = 0;
+      return;
+    }
+  while (size > FRESH_MIN_SIZE && pool.n_fresh < size / 4)
+    size /= 2;
+  if (size != pool.fresh_size)
+    {
+      pool.fresh = g_renew (LoomTask *, pool.fresh, size);
+      pool.fresh_size = size;
     }
 }
 
 static void
 push_fresh (LoomTask *task)
 {
-  task_pool_next (task) = pool.fresh;
-  pool.fresh = task;
-  pool.n_fresh++;
+  if (G_UNLIKELY (pool.n_fresh == pool.fresh_size))
+    {
+      pool.fresh_size = MAX (FRESH_MIN_SIZE, pool.fresh_size * 2);
+      pool.fresh = g_renew (LoomTask *, pool.fresh, pool.fresh_size);
+    }
+  pool.fresh[pool.n_fresh++] = task;
 }
 
 /* Binds @task, taken from the pool, to @context: by a loan of the pool's
@@ -221,16 +246,16 @@ loom_task_pool_take (LoomScheduler *scheduler,
 
   /* Looking at a couple of retired tasks per spawn keeps a busy thread,
    * whose schedulers never run out of tasks, reusing them too. */
-  for (guint i = 0; i < 2 && pool.fresh == NULL && pool.retired_head != NULL; i++)
+  for (guint i = 0; i < 2 && pool.n_fresh == 0 && pool.retired_head != NULL; i++)
     settle (pop_retired ());
 
-  task = pool.fresh;
-  if (task == NULL)
+  if (pool.n_fresh == 0)
     return NULL;
 
-  pool.fresh = task_pool_next (task);
-  task_pool_next (task) = NULL;
-  loom_idle_meter_note (&pool.fresh_meter, --pool.n_fresh);
+  task = pool.fresh[--pool.n_fresh];
+  if (G_LIKELY (pool.n_fresh >= POOL_PREFETCH_AHEAD))
+    __builtin_prefetch (pool.fresh[pool.n_fresh - POOL_PREFETCH_AHEAD], 1, 3);
+  loom_idle_meter_note (&pool.fresh_meter, pool.n_fresh);
   pool.n_reused++;
   /* Only tasks whose fiber ends on this thread come back to this pool. */
   if (G_LIKELY (may_borrow && scheduler->owner == loom_thread_token ()))
