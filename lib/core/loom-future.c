@@ -12,6 +12,7 @@
 #include "loom-debug-private.h"
 #include "loom-error.h"
 #include "loom-future-private.h"
+#include "loom-tsan-private.h"
 
 /**
  * LoomFuture:
@@ -30,6 +31,10 @@
  *
  * A future also implements [iface@Gio.AsyncResult], so a GIO-style
  * `_finish` function can take it as its result.
+ *
+ * A [class@Loom.Task] is a future that completes when its body returns,
+ * and only then: resolving or rejecting one with the functions below is a
+ * programmer error, as `set_result()` on a task is in asyncio.
  *
  * Since: 0.1
  */
@@ -69,6 +74,9 @@ static void
 loom_future_finalize (GObject *object)
 {
   LoomFuture *self = (LoomFuture *)object;
+
+  /* See loom_task_dispose(). */
+  LOOM_TSAN_ACQUIRE (object);
 
   if (self->error != NULL &&
       !self->error_retrieved &&
@@ -245,7 +253,7 @@ loom_future_settle (LoomFuture     *self,
 {
   g_mutex_lock (&self->mutex);
 
-  if (self->state != LOOM_FUTURE_PENDING)
+  if (g_atomic_int_get (&self->state) != LOOM_FUTURE_PENDING)
     {
       gboolean was_cancelled = self->error != NULL &&
                                g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -338,11 +346,35 @@ loom_future_add_waiter (LoomFuture *self,
   gboolean pending;
 
   g_mutex_lock (&self->mutex);
-  pending = self->state == LOOM_FUTURE_PENDING;
+  pending = g_atomic_int_get (&self->state) == LOOM_FUTURE_PENDING;
   if (pending)
-    loom_wait_queue_push (&self->waiters, waiter);
+    {
+      loom_wait_queue_push (&self->waiters, waiter);
+      /* A task's fiber resolves it without the lock, then looks for
+       * waiters (loom_future_settle_empty()). With both sides writing
+       * their word, then reading the other's, all sequentially
+       * consistent, the fiber sees this waiter (and wakes it under the
+       * lock), or this sees the task done, and takes the waiter back. */
+      if (loom_is_instance_of_exactly (self, loom_task_type_id))
+        {
+          __atomic_store_n (&self->waiters.head, self->waiters.head, __ATOMIC_SEQ_CST);
+          if (__atomic_load_n (&self->state, __ATOMIC_SEQ_CST) != LOOM_FUTURE_PENDING)
+            {
+              loom_wait_queue_remove (&self->waiters, waiter);
+              pending = FALSE;
+            }
+        }
+    }
   g_mutex_unlock (&self->mutex);
   return pending;
+}
+
+void
+loom_future_wake_waiters (LoomFuture *self)
+{
+  g_mutex_lock (&self->mutex);
+  loom_wait_queue_wake_all (&self->waiters, self);
+  g_mutex_unlock (&self->mutex);
 }
 
 /* Returns TRUE if @waiter was still waiting, so its wake-up will never come;
@@ -369,7 +401,8 @@ loom_wait_queue_push (LoomWaitQueue *queue,
   if (head == NULL)
     {
       waiter->prev = waiter;
-      queue->head = waiter;
+      /* Atomic: loom_future_settle_empty() reads it without the lock. */
+      __atomic_store_n (&queue->head, waiter, __ATOMIC_RELAXED);
       return;
     }
   waiter->prev = head->prev;
@@ -389,7 +422,7 @@ loom_wait_queue_remove (LoomWaitQueue *queue,
 
   if (waiter == head)
     {
-      queue->head = waiter->next;
+      __atomic_store_n (&queue->head, waiter->next, __ATOMIC_RELAXED);
       if (waiter->next != NULL)
         waiter->next->prev = waiter->prev;
     }
@@ -653,6 +686,20 @@ loom_future_new_for_bytes (GBytes *bytes)
   return self;
 }
 
+/* As asyncio's Task.set_result(): a task completes when its function
+ * returns, which lets its fiber settle it without the lock
+ * (loom_future_settle_empty()). */
+static gboolean
+refuses_task (LoomFuture *self,
+              const char *function)
+{
+  if (G_LIKELY (!loom_is_instance_of_exactly (self, loom_task_type_id)))
+    return FALSE;
+  g_critical ("%s: task %s completes when its function returns; it cannot be "
+              "resolved or rejected", function, loom_future_describe_name (self));
+  return TRUE;
+}
+
 /**
  * loom_future_resolve:
  * @self: a pending future
@@ -670,6 +717,8 @@ gboolean
 loom_future_resolve (LoomFuture *self)
 {
   g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+  if (refuses_task (self, G_STRFUNC))
+    return FALSE;
 
   return loom_future_settle (self, NULL, NULL, NULL);
 }
@@ -692,6 +741,8 @@ loom_future_resolve_value (LoomFuture   *self,
   GValue copy = G_VALUE_INIT;
 
   g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+  if (refuses_task (self, G_STRFUNC))
+    return FALSE;
   g_return_val_if_fail (G_IS_VALUE (value), FALSE);
 
   g_value_init (&copy, G_VALUE_TYPE (value));
@@ -719,6 +770,12 @@ loom_future_resolve_pointer (LoomFuture     *self,
   GValue value = G_VALUE_INIT;
 
   g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+  if (refuses_task (self, G_STRFUNC))
+    {
+      if (destroy != NULL)
+        destroy (pointer);
+      return FALSE;
+    }
 
   g_value_init (&value, G_TYPE_POINTER);
   g_value_set_pointer (&value, pointer);
@@ -743,6 +800,8 @@ loom_future_resolve_object (LoomFuture *self,
   GValue value = G_VALUE_INIT;
 
   g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+  if (refuses_task (self, G_STRFUNC))
+    return FALSE;
   g_return_val_if_fail (object == NULL || G_IS_OBJECT (object), FALSE);
 
   g_value_init (&value, object ? G_OBJECT_TYPE (object) : G_TYPE_OBJECT);
@@ -770,6 +829,8 @@ loom_future_resolve_boxed (LoomFuture    *self,
   GValue value = G_VALUE_INIT;
 
   g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+  if (refuses_task (self, G_STRFUNC))
+    return FALSE;
   g_return_val_if_fail (G_TYPE_IS_BOXED (boxed_type), FALSE);
 
   g_value_init (&value, boxed_type);
@@ -795,6 +856,8 @@ loom_future_resolve_string (LoomFuture *self,
   GValue value = G_VALUE_INIT;
 
   g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+  if (refuses_task (self, G_STRFUNC))
+    return FALSE;
 
   g_value_init (&value, G_TYPE_STRING);
   g_value_set_string (&value, string);
@@ -819,6 +882,8 @@ loom_future_resolve_int64 (LoomFuture *self,
   GValue gvalue = G_VALUE_INIT;
 
   g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+  if (refuses_task (self, G_STRFUNC))
+    return FALSE;
 
   g_value_init (&gvalue, G_TYPE_INT64);
   g_value_set_int64 (&gvalue, value);
@@ -843,6 +908,8 @@ loom_future_resolve_double (LoomFuture *self,
   GValue gvalue = G_VALUE_INIT;
 
   g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+  if (refuses_task (self, G_STRFUNC))
+    return FALSE;
 
   g_value_init (&gvalue, G_TYPE_DOUBLE);
   g_value_set_double (&gvalue, value);
@@ -867,6 +934,8 @@ loom_future_resolve_boolean (LoomFuture *self,
   GValue gvalue = G_VALUE_INIT;
 
   g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
+  if (refuses_task (self, G_STRFUNC))
+    return FALSE;
 
   g_value_init (&gvalue, G_TYPE_BOOLEAN);
   g_value_set_boolean (&gvalue, value);
@@ -908,6 +977,12 @@ loom_future_reject (LoomFuture *self,
 {
   g_return_val_if_fail (LOOM_IS_FUTURE (self), FALSE);
   g_return_val_if_fail (error != NULL, FALSE);
+
+  if (refuses_task (self, G_STRFUNC))
+    {
+      g_error_free (error);
+      return FALSE;
+    }
 
   return loom_future_settle (self, NULL, NULL, error);
 }

@@ -13,6 +13,7 @@
 #include "loom-debug-private.h"
 #include "loom-error.h"
 #include "loom-task-private.h"
+#include "loom-tsan-private.h"
 
 /**
  * LoomTask:
@@ -117,8 +118,15 @@ static void
 loom_task_dispose (GObject *object)
 {
   LoomTask *self = (LoomTask *)object;
-  LoomFiber *fiber = task_unstarted_fiber (self);
+  LoomFiber *fiber;
 
+  /* The last reference went on this thread, after what others did with
+   * the task before they dropped theirs; GLib's decrement orders that,
+   * but ThreadSanitizer sees only what loom-tsan.c announces, which
+   * cannot act between the decrement and this. */
+  LOOM_TSAN_ACQUIRE (object);
+
+  fiber = task_unstarted_fiber (self);
   /* A task that was never started holds its function's data. */
   if (fiber != NULL)
     {

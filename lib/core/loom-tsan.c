@@ -106,10 +106,13 @@ INTERPOSE void
 g_object_unref (gpointer object)
 {
   REAL (g_object_unref, UnrefFunc);
+  /* GLib drops a reference with a sequentially consistent
+   * read-modify-write, last or not: each unref acquires what the ones
+   * before released. Acquired here, that misses an unref on another
+   * thread between this and the decrement, when this one turns out to be
+   * the last: the objects that are handed between threads acquire again
+   * when disposed (loom_task_dispose(), loom_future_finalize()). */
   __tsan_release (object);
-  /* Only the holder of the last reference can see 1: nobody else can take
-   * one meanwhile. */
-  if (G_IS_OBJECT (object) && g_atomic_int_get (&((GObject *) object)->ref_count) == 1)
-    __tsan_acquire (object);
+  __tsan_acquire (object);
   real_g_object_unref (object);
 }

@@ -59,6 +59,12 @@ spin (guint n)
 
 /* About 3 in 200,000 rounds lost their cancellation before the fix;
  * sanitizers and valgrind slow each round down, and widen the windows. */
+
+
+
+
+
+
 static int
 cancel_rounds (void)
 {
@@ -255,6 +261,126 @@ test_push_then_loop_ends (void)
   g_assert_cmpint (g_atomic_int_get (&push.done), ==, PUSH_ROUNDS);
 }
 
+/* A task that ends on the loop thread as another thread starts waiting
+ * for it. Its fiber resolves it without the lock, so a waiter that joins
+ * meanwhile must be seen there, or see the task done: a lost wake-up
+ * leaves the waiting thread asleep, and fails the test after a second. */
+
+static int
+task_end_rounds (void)
+{
+  if (RUNNING_ON_VALGRIND)
+    return 2000;
+  if (LOOM_HAVE_TSAN)
+    return 5000;
+  return LOOM_HAVE_ASAN ? 20000 : 50000;
+}
+
+typedef struct
+{
+  LoomTask     *task;         /* (atomic) this round's */
+  int           go;           /* (atomic) round handed to the waiter */
+  int           waiting;      /* (atomic) round the waiter is in */
+  int           waited;       /* (atomic) round whose wait returned */
+  int           rounds;
+} TaskEndData;
+
+static gpointer
+task_waiter_thread (gpointer data)
+{
+  TaskEndData *end = data;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+
+  for (int i = 1; i <= end->rounds; i++)
+    {
+      g_autoptr(LoomTask) task = NULL;
+
+      wait_until_at_least (&end->go, i);
+      task = g_object_ref (g_atomic_pointer_get (&end->task));
+      g_atomic_int_set (&end->waiting, i);
+      spin (g_rand_int_range (rand, 0, 100));
+      g_assert_true (loom_future_wait_sync (LOOM_FUTURE (task), NULL, NULL));
+      g_atomic_int_set (&end->waited, i);
+    }
+  return NULL;
+}
+
+static LoomFuture *
+end_as_waited_for (gpointer data)
+{
+  TaskEndData *end = data;
+  int round = g_atomic_int_get (&end->go);
+
+  wait_until_at_least (&end->waiting, round);
+  spin (g_random_int_range (0, 300));
+  return NULL;
+}
+
+static LoomFuture *
+task_end_vs_wait_main (gpointer data)
+{
+  TaskEndData end = { NULL, 0, 0, 0, task_end_rounds () };
+  GThread *thread = g_thread_new ("waiter", task_waiter_thread, &end);
+
+  for (int i = 1; i <= end.rounds; i++)
+    {
+      g_autoptr(LoomTask) task = loom_spawn (end_as_waited_for, &end, NULL);
+      gint64 deadline;
+
+      g_atomic_pointer_set (&end.task, task);
+      g_atomic_int_set (&end.go, i);
+      /* Not awaited: a waiter of this thread would make the end take the
+       * lock whatever the other thread does. */
+      while (!loom_future_is_done (LOOM_FUTURE (task)))
+        g_assert_true (loom_yield_now (NULL));
+
+      deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+      while (g_atomic_int_get (&end.waited) < i)
+        {
+          if (g_get_monotonic_time () > deadline)
+            g_error ("Round %d: the task ended, and the thread waiting for it slept on", i);
+          g_thread_yield ();
+        }
+    }
+
+  g_thread_join (thread);
+  return loom_future_new_for_boolean (TRUE);
+}
+
+static void
+test_task_end_vs_wait (void)
+{
+  loom_test_run (task_end_vs_wait_main, NULL);
+}
+
+static void
+count_free (gpointer data)
+{
+  (*(int *) data)++;
+}
+
+/* Only the task's own body completes it. */
+static void
+test_task_refuses_resolve (void)
+{
+  g_autoptr(LoomTask) task = loom_task_new (end_as_waited_for, NULL, NULL);
+  int freed = 0;
+
+  g_test_expect_message ("Loom", G_LOG_LEVEL_CRITICAL, "*cannot be resolved or rejected*");
+  g_assert_false (loom_future_resolve_int64 (LOOM_FUTURE (task), 1));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Loom", G_LOG_LEVEL_CRITICAL, "*cannot be resolved or rejected*");
+  g_assert_false (loom_future_reject_literal (LOOM_FUTURE (task), LOOM_ERROR,
+                                              LOOM_ERROR_FAILED, "from outside"));
+  g_test_assert_expected_messages ();
+  /* What the call was given is freed, as on a future done already. */
+  g_test_expect_message ("Loom", G_LOG_LEVEL_CRITICAL, "*cannot be resolved or rejected*");
+  g_assert_false (loom_future_resolve_pointer (LOOM_FUTURE (task), &freed, count_free));
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (freed, ==, 1);
+  g_assert_cmpint (loom_future_get_state (LOOM_FUTURE (task)), ==, LOOM_FUTURE_PENDING);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -266,6 +392,8 @@ main (int   argc,
   g_test_add_func ("/races/cancel-vs-resolve", test_cancel_vs_resolve);
   g_test_add_func ("/races/wait-for-thread", test_wait_for_thread);
   g_test_add_func ("/races/push-then-loop-ends", test_push_then_loop_ends);
+  g_test_add_func ("/races/task-end-vs-wait", test_task_end_vs_wait);
+  g_test_add_func ("/races/task-refuses-resolve", test_task_refuses_resolve);
 
   return g_test_run ();
 }
