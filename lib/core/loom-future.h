@@ -58,8 +58,7 @@ GType loom_task_get_type (void) G_GNUC_CONST;
 /* A task is cast to a future before almost every await of it, so the
  * checked cast takes a task or a future without a call, as GLib's own
  * type check takes an instance of exactly the type; anything else goes to
- * G_TYPE_CHECK_INSTANCE_CAST(), which warns as usual. The type ids are
- * constant, so a loop fetches them once. */
+ * G_TYPE_CHECK_INSTANCE_CAST(), which warns as usual. */
 #if defined (__GNUC__) && !defined (G_DISABLE_CAST_CHECKS)
 # define LOOM_FUTURE(obj) (G_GNUC_EXTENSION ({                                  \
     GTypeInstance *_loom_instance = (GTypeInstance *) (obj);                    \
