@@ -940,26 +940,29 @@ seed_ready_cb (LoomReady *node)
   fiber_ready_cb (&fiber->ready);
 }
 
+/* Whether a record carries @listener: its funcs are its slot's, and its
+ * data leaves room for the tag (an object's address does). */
+static inline gboolean
+seed_fits (const LoomFiberListener *listener)
+{
+  return __atomic_load_n (&seed_listeners[listener->funcs->slot], __ATOMIC_RELAXED) ==
+           listener->funcs &&
+         ((guintptr) listener->data & 3) == 0;
+}
+
 /* Whether a record can carry @listener (nullable): the first funcs
- * spawned in a slot become the slot's, and its data must leave room for
- * the tag (an object's address does). */
+ * spawned in a slot become the slot's. */
 static gboolean
 seed_can_carry (const LoomFiberListener *listener)
 {
-  const LoomFiberListenerFuncs *funcs;
+  const LoomFiberListenerFuncs *none = NULL;
 
   if (listener == NULL)
     return TRUE;
-  funcs = listener->funcs;
-  if (__atomic_load_n (&seed_listeners[funcs->slot], __ATOMIC_RELAXED) == NULL)
-    {
-      const LoomFiberListenerFuncs *none = NULL;
-
-      __atomic_compare_exchange_n (&seed_listeners[funcs->slot], &none, funcs, FALSE,
-                                   __ATOMIC_RELAXED, __ATOMIC_RELAXED);
-    }
-  return __atomic_load_n (&seed_listeners[funcs->slot], __ATOMIC_RELAXED) == funcs &&
-         ((guintptr) listener->data & 3) == 0;
+  if (__atomic_load_n (&seed_listeners[listener->funcs->slot], __ATOMIC_RELAXED) == NULL)
+    __atomic_compare_exchange_n (&seed_listeners[listener->funcs->slot], &none,
+                                 listener->funcs, FALSE, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+  return seed_fits (listener);
 }
 
 /* loom_fiber_spawn() when it cannot just write a record: on another
@@ -1029,12 +1032,9 @@ loom_fiber_spawn (LoomScheduler                *scheduler,
     return spawn_slow (scheduler, func, data, destroy, spawn_site, listener);
   if (listener != NULL)
     {
-      const LoomFiberListenerFuncs *funcs = listener->funcs;
-
-      if (G_UNLIKELY (__atomic_load_n (&seed_listeners[funcs->slot], __ATOMIC_RELAXED) != funcs ||
-                      ((guintptr) listener->data & 3) != 0))
+      if (G_UNLIKELY (!seed_fits (listener)))
         return spawn_slow (scheduler, func, data, destroy, spawn_site, listener);
-      tagged = (guintptr) listener->data | (funcs->slot + 1);
+      tagged = (guintptr) listener->data | (listener->funcs->slot + 1);
     }
 
   seed = &chunk->seeds[chunk->used++];
