@@ -12,6 +12,7 @@
 #include "loom-debug-private.h"
 #include "loom-error.h"
 #include "loom-cancel-scope-private.h"
+#include "loom-chunk-arena-private.h"
 #include "loom-fiber-private.h"
 #include "loom-idle-private.h"
 
@@ -686,8 +687,10 @@ loom_fiber_new (LoomScheduler  *scheduler,
  * "sprouted", and its turn runs that fiber. */
 
 /* A chunk of records: 32 KiB, aligned to its size, so that a record
- * finds its chunk from its own address. */
-#define SEED_CHUNK_SIZE 32768
+ * finds its chunk from its own address. Chunks come from the chunk arena
+ * (loom-chunk-arena.c), in huge pages once a burst needs many; under
+ * AddressSanitizer, from malloc(), which it watches. */
+#define SEED_CHUNK_SIZE LOOM_CHUNK_SIZE
 
 typedef struct _SeedChunk SeedChunk;
 
@@ -787,15 +790,39 @@ static void seed_chunks_trim (guint keep);
 static GPrivate seed_pool_key = G_PRIVATE_INIT (seed_pool_free);
 static __thread SeedPool seed_pool __attribute__ ((tls_model ("initial-exec")));
 
+static SeedChunk *
+seed_chunk_alloc (void)
+{
+#if LOOM_HAVE_ASAN
+  return g_aligned_alloc (1, SEED_CHUNK_SIZE, SEED_CHUNK_SIZE);
+#else
+  SeedChunk *chunk = loom_chunk_arena_alloc ();
+
+  if (G_UNLIKELY (chunk == NULL))
+    g_error ("No memory for %u bytes of spawn records", SEED_CHUNK_SIZE);
+  return chunk;
+#endif
+}
+
+static void
+seed_chunk_free (SeedChunk *chunk)
+{
+#if LOOM_HAVE_ASAN
+  g_aligned_free (chunk);
+#else
+  loom_chunk_arena_free (chunk);
+#endif
+}
+
 static void
 seed_pool_free (gpointer data)
 {
   seed_chunks_trim (0);
   /* Seeds still live belong to a leaked scheduler; so does their chunk. */
   if (seed_pool.filling != NULL && seed_pool.filling->live == 0)
-    g_clear_pointer (&seed_pool.filling, g_aligned_free);
+    g_clear_pointer (&seed_pool.filling, seed_chunk_free);
   if (seed_pool.other != NULL && seed_pool.other->live == 0)
-    g_clear_pointer (&seed_pool.other, g_aligned_free);
+    g_clear_pointer (&seed_pool.other, seed_chunk_free);
   seed_pool.registered = FALSE;
 }
 
@@ -826,7 +853,7 @@ seed_chunk_next (LoomScheduler *scheduler)
           loom_idle_meter_note (&seed_pool.free_meter, --seed_pool.n_free);
         }
       else
-        chunk = g_aligned_alloc (1, SEED_CHUNK_SIZE, SEED_CHUNK_SIZE);
+        chunk = seed_chunk_alloc ();
       if (G_UNLIKELY (!seed_pool.registered))
         {
           g_private_set (&seed_pool_key, &seed_pool);
@@ -849,7 +876,7 @@ seed_chunks_trim (guint keep)
 
       seed_pool.free = chunk->next_free;
       seed_pool.n_free--;
-      g_aligned_free (chunk);
+      seed_chunk_free (chunk);
     }
 }
 
