@@ -1,4 +1,4 @@
-/* loom-task-pool.c
+/* loom-task-loom_task_pool.c
  *
  * Copyright 2026 The Loom authors
  *
@@ -11,9 +11,7 @@
 #include <sys/mman.h>
 
 #include "loom-debug-private.h"
-#include "loom-idle-private.h"
-#include "loom-recycle-private.h"
-#include "loom-task-private.h"
+#include "loom-task-pool-private.h"
 
 /* Finished tasks, reused for new spawns.
  *
@@ -64,40 +62,12 @@
 #define POOL_KEEP       4096
 #define POOL_TRIM_BATCH 512
 
-/* A burst of spawns takes fresh tasks one after another, each a cache
- * miss once a burst outgrows the cache, and a spawn is short: the task
- * this many spawns ahead is fetched while they run. */
-#define POOL_PREFETCH_AHEAD 8
-
-typedef struct
-{
-  LoomTask *retired_head;  /* oldest first; each holds a reference */
-  LoomTask *retired_tail;
-  guint64   n_retired;     /* retired ever */
-  guint64   n_popped;      /* taken off the list ever */
-  guint64   retired_mark;  /* n_retired at the last check: the entries
-                            * retired before it are the list's first
-                            * retired_mark - n_popped */
-  /* Reset, ready for reuse: a stack kept in an array rather than a list
-   * through the tasks, so that the next ones are known without touching
-   * them (POOL_PREFETCH_AHEAD). */
-  LoomTask **fresh;
-  guint     n_fresh;
-  guint     fresh_size;
-  LoomIdleMeter fresh_meter; /* fresh tasks no spawn needed */
-  guint     to_trim;       /* fresh tasks still to finalize */
-  guint64   n_reused;      /* tasks handed out again, ever */
-  GMainContext *lent_context; /* (owned) (nullable) borrowed by n_lent tasks */
-  guint     n_lent;
-  guint16   serial;        /* what its tasks' task_lender say: this pool's
-                            * number, never 0, set when it first lends */
-  gboolean  registered;    /* for pool_free_all() at thread exit */
-} TaskPool;
+/* The fast path of a take is loom_task_pool_take_fast(), inline. */
+__thread LoomTaskPool loom_task_pool __attribute__ ((tls_model ("initial-exec")));
 
 static void pool_free_all (gpointer data);
 
 static GPrivate pool_key = G_PRIVATE_INIT (pool_free_all);
-static __thread TaskPool pool __attribute__ ((tls_model ("initial-exec")));
 
 
 static void pool_maintain (LoomScheduler *scheduler,
@@ -106,8 +76,8 @@ static void pool_maintain (LoomScheduler *scheduler,
 static void
 register_pool (void)
 {
-  g_private_set (&pool_key, &pool);
-  pool.registered = TRUE;
+  g_private_set (&pool_key, &loom_task_pool);
+  loom_task_pool.registered = TRUE;
   loom_scheduler_add_maintenance (pool_maintain);
 }
 
@@ -129,20 +99,20 @@ resize_fresh (guint size)
 {
   LoomTask **array = NULL;
 
-  g_assert (size >= pool.n_fresh);
+  g_assert (size >= loom_task_pool.n_fresh);
   if (size > 0)
     {
       array = mmap (NULL, size * sizeof *array, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       if (array == MAP_FAILED)
         return FALSE;
-      if (pool.n_fresh > 0)
-        memcpy (array, pool.fresh, pool.n_fresh * sizeof *array);
+      if (loom_task_pool.n_fresh > 0)
+        memcpy (array, loom_task_pool.fresh, loom_task_pool.n_fresh * sizeof *array);
     }
-  if (pool.fresh != NULL)
-    munmap (pool.fresh, pool.fresh_size * sizeof *array);
-  pool.fresh = array;
-  pool.fresh_size = size;
+  if (loom_task_pool.fresh != NULL)
+    munmap (loom_task_pool.fresh, loom_task_pool.fresh_size * sizeof *array);
+  loom_task_pool.fresh = array;
+  loom_task_pool.fresh_size = size;
   return TRUE;
 }
 
@@ -150,16 +120,16 @@ resize_fresh (guint size)
 static void
 trim_fresh (guint keep)
 {
-  guint size = pool.fresh_size;
+  guint size = loom_task_pool.fresh_size;
 
-  while (pool.n_fresh > keep)
-    g_object_unref (pool.fresh[--pool.n_fresh]);
+  while (loom_task_pool.n_fresh > keep)
+    g_object_unref (loom_task_pool.fresh[--loom_task_pool.n_fresh]);
 
-  if (pool.n_fresh == 0)
+  if (loom_task_pool.n_fresh == 0)
     size = 0;
-  while (size > FRESH_MIN_SIZE && pool.n_fresh < size / 4)
+  while (size > FRESH_MIN_SIZE && loom_task_pool.n_fresh < size / 4)
     size /= 2;
-  if (size != pool.fresh_size)
+  if (size != loom_task_pool.fresh_size)
     resize_fresh (size);
 }
 
@@ -167,13 +137,13 @@ trim_fresh (guint keep)
 static void
 push_fresh (LoomTask *task)
 {
-  if (G_UNLIKELY (pool.n_fresh == pool.fresh_size) &&
-      !resize_fresh (MAX (FRESH_MIN_SIZE, pool.fresh_size * 2)))
+  if (G_UNLIKELY (loom_task_pool.n_fresh == loom_task_pool.fresh_size) &&
+      !resize_fresh (MAX (FRESH_MIN_SIZE, loom_task_pool.fresh_size * 2)))
     {
       g_object_unref (task);
       return;
     }
-  pool.fresh[pool.n_fresh++] = task;
+  loom_task_pool.fresh[loom_task_pool.n_fresh++] = task;
 }
 
 /* Binds @task, taken from the pool, to @context: by a loan of the pool's
@@ -183,19 +153,19 @@ static inline void
 lend_context (LoomTask     *task,
               GMainContext *context)
 {
-  if (G_UNLIKELY (pool.lent_context != context))
+  if (G_UNLIKELY (loom_task_pool.lent_context != context))
     {
-      if (pool.n_lent > 0)
+      if (loom_task_pool.n_lent > 0)
         {
           loom_future_rebind ((LoomFuture *) task, context);
           return;
         }
-      pool.lent_context = g_main_context_ref (context);
-      if (pool.serial == 0)
-        pool.serial = (guint16) ((guint) g_atomic_int_add (&pool_serials, 1) % G_MAXUINT16 + 1);
+      loom_task_pool.lent_context = g_main_context_ref (context);
+      if (loom_task_pool.serial == 0)
+        loom_task_pool.serial = (guint16) ((guint) g_atomic_int_add (&pool_serials, 1) % G_MAXUINT16 + 1);
     }
-  pool.n_lent++;
-  ((LoomFuture *) task)->task_lender = pool.serial;
+  loom_task_pool.n_lent++;
+  ((LoomFuture *) task)->task_lender = loom_task_pool.serial;
   ((LoomFuture *) task)->context = context;
 }
 
@@ -216,8 +186,8 @@ loom_task_pool_end_loan (LoomTask *task,
     g_main_context_ref (future->context);
   else
     future->context = NULL;
-  if (future->task_lender == pool.serial && --pool.n_lent == 0)
-    g_clear_pointer (&pool.lent_context, g_main_context_unref);
+  if (future->task_lender == loom_task_pool.serial && --loom_task_pool.n_lent == 0)
+    g_clear_pointer (&loom_task_pool.lent_context, g_main_context_unref);
   future->task_lender = 0;
 }
 
@@ -239,13 +209,13 @@ settle (LoomTask *task)
 static LoomTask *
 pop_retired (void)
 {
-  LoomTask *task = pool.retired_head;
+  LoomTask *task = loom_task_pool.retired_head;
 
-  pool.retired_head = task_pool_next (task);
-  if (pool.retired_head == NULL)
-    pool.retired_tail = NULL;
+  loom_task_pool.retired_head = task_pool_next (task);
+  if (loom_task_pool.retired_head == NULL)
+    loom_task_pool.retired_tail = NULL;
   task_pool_next (task) = NULL;
-  pool.n_popped++;
+  loom_task_pool.n_popped++;
   return task;
 }
 
@@ -254,8 +224,8 @@ pool_free_all (gpointer data)
 {
   loom_task_pool_settle ();
   trim_fresh (0);
-  pool.to_trim = 0;
-  pool.registered = FALSE;
+  loom_task_pool.to_trim = 0;
+  loom_task_pool.registered = FALSE;
 }
 
 /* A task for loom_task_new_at() and friends, bound to @scheduler's
@@ -272,18 +242,18 @@ loom_task_pool_take (LoomScheduler *scheduler,
 
   /* Looking at a couple of retired tasks per spawn keeps a busy thread,
    * whose schedulers never run out of tasks, reusing them too. */
-  for (guint i = 0; i < 2 && pool.n_fresh == 0 && pool.retired_head != NULL; i++)
+  for (guint i = 0; i < 2 && loom_task_pool.n_fresh == 0 && loom_task_pool.retired_head != NULL; i++)
     settle (pop_retired ());
 
-  if (pool.n_fresh == 0)
+  if (loom_task_pool.n_fresh == 0)
     return NULL;
 
-  task = pool.fresh[--pool.n_fresh];
-  if (G_LIKELY (pool.n_fresh >= POOL_PREFETCH_AHEAD))
-    __builtin_prefetch (pool.fresh[pool.n_fresh - POOL_PREFETCH_AHEAD], 1, 3);
-  loom_idle_meter_note (&pool.fresh_meter, pool.n_fresh);
-  pool.n_reused++;
-  /* Only tasks whose fiber ends on this thread come back to this pool. */
+  task = loom_task_pool.fresh[--loom_task_pool.n_fresh];
+  if (G_LIKELY (loom_task_pool.n_fresh >= LOOM_TASK_POOL_PREFETCH_AHEAD))
+    __builtin_prefetch (loom_task_pool.fresh[loom_task_pool.n_fresh - LOOM_TASK_POOL_PREFETCH_AHEAD], 1, 3);
+  loom_idle_meter_note (&loom_task_pool.fresh_meter, loom_task_pool.n_fresh);
+  loom_task_pool.n_reused++;
+  /* Only tasks whose fiber ends on this thread come back to this loom_task_pool. */
   if (G_LIKELY (may_borrow && scheduler->owner == loom_thread_token ()))
     lend_context (task, scheduler->context);
   else
@@ -335,7 +305,7 @@ loom_task_pool_retire (LoomTask *task)
       return;
     }
 
-  if (G_UNLIKELY (!pool.registered))
+  if (G_UNLIKELY (!loom_task_pool.registered))
     register_pool ();
 
   if (loom_recycle_is_only_reference ((GObject *) task))
@@ -345,19 +315,19 @@ loom_task_pool_retire (LoomTask *task)
     }
 
   task_pool_next (task) = NULL;
-  pool.n_retired++;
-  if (pool.retired_tail != NULL)
-    task_pool_next (pool.retired_tail) = task;
+  loom_task_pool.n_retired++;
+  if (loom_task_pool.retired_tail != NULL)
+    task_pool_next (loom_task_pool.retired_tail) = task;
   else
-    pool.retired_head = task;
-  pool.retired_tail = task;
+    loom_task_pool.retired_head = task;
+  loom_task_pool.retired_tail = task;
 }
 
 /* Reuses or hands over every retired task of this thread. */
 void
 loom_task_pool_settle (void)
 {
-  while (pool.retired_head != NULL)
+  while (loom_task_pool.retired_head != NULL)
     settle (pop_retired ());
 }
 
@@ -369,39 +339,39 @@ loom_task_pool_tick (void)
   guint fresh_before;
   guint idle;
 
-  if (G_UNLIKELY (pool.to_trim > 0))
+  if (G_UNLIKELY (loom_task_pool.to_trim > 0))
     {
-      guint surplus = pool.n_fresh > POOL_KEEP ? pool.n_fresh - POOL_KEEP : 0;
-      guint due = MIN (pool.to_trim, surplus);
+      guint surplus = loom_task_pool.n_fresh > POOL_KEEP ? loom_task_pool.n_fresh - POOL_KEEP : 0;
+      guint due = MIN (loom_task_pool.to_trim, surplus);
       guint batch = MIN (due, POOL_TRIM_BATCH);
 
-      trim_fresh (pool.n_fresh - batch);
-      pool.to_trim = due - batch;
+      trim_fresh (loom_task_pool.n_fresh - batch);
+      loom_task_pool.to_trim = due - batch;
     }
 
-  if (pool.retired_head == NULL && pool.n_fresh <= POOL_KEEP)
+  if (loom_task_pool.retired_head == NULL && loom_task_pool.n_fresh <= POOL_KEEP)
     return;
   now = g_get_monotonic_time ();
-  if (now - pool.fresh_meter.checked_at < LOOM_IDLE_DELAY_USEC)
+  if (now - loom_task_pool.fresh_meter.checked_at < LOOM_IDLE_DELAY_USEC)
     return;
 
-  fresh_before = pool.n_fresh;
-  while (pool.n_popped < pool.retired_mark && pool.retired_head != NULL)
+  fresh_before = loom_task_pool.n_fresh;
+  while (loom_task_pool.n_popped < loom_task_pool.retired_mark && loom_task_pool.retired_head != NULL)
     settle (pop_retired ());
 
   /* Unused since the last check: the fewest fresh tasks seen since, and
    * the tasks retired before it that no spawn has needed. */
-  pool.fresh_meter.low += pool.n_fresh - fresh_before;
-  idle = loom_idle_meter_check (&pool.fresh_meter, pool.n_fresh, POOL_KEEP, now);
-  pool.to_trim = idle;
-  pool.retired_mark = pool.n_retired;
+  loom_task_pool.fresh_meter.low += loom_task_pool.n_fresh - fresh_before;
+  idle = loom_idle_meter_check (&loom_task_pool.fresh_meter, loom_task_pool.n_fresh, POOL_KEEP, now);
+  loom_task_pool.to_trim = idle;
+  loom_task_pool.retired_mark = loom_task_pool.n_retired;
 }
 
 /* How many tasks this thread's pool holds, retired or ready. */
 guint
 loom_task_pool_get_size (void)
 {
-  return pool.n_fresh + (guint) (pool.n_retired - pool.n_popped);
+  return loom_task_pool.n_fresh + (guint) (loom_task_pool.n_retired - loom_task_pool.n_popped);
 }
 
 /* After a dispatch: finished tasks kept for reuse hold their contexts;
@@ -419,5 +389,5 @@ pool_maintain (LoomScheduler *scheduler,
 guint64
 loom_task_pool_get_n_reused (void)
 {
-  return pool.n_reused;
+  return loom_task_pool.n_reused;
 }

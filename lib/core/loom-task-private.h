@@ -36,15 +36,4 @@ LoomTask *loom_task_new_at        (LoomFiberFunc  func,
                                    GDestroyNotify destroy,
                                    gconstpointer  spawn_site);
 
-/* Defined by loom-task-pool.c: finished tasks reused for new spawns. */
-LoomTask *loom_task_pool_take   (LoomScheduler *scheduler,
-                                 gboolean       may_borrow);
-void      loom_task_pool_end_loan (LoomTask   *task,
-                                   gboolean    keep);
-void      loom_task_pool_retire (LoomTask     *task);
-void      loom_task_pool_settle (void);
-void      loom_task_pool_tick   (void);
-guint     loom_task_pool_get_size (void);
-guint64   loom_task_pool_get_n_reused (void);
-
 G_END_DECLS

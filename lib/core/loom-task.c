@@ -12,7 +12,7 @@
 #include "loom-async-op-private.h"
 #include "loom-debug-private.h"
 #include "loom-error.h"
-#include "loom-task-private.h"
+#include "loom-task-pool-private.h"
 #include "loom-tsan-private.h"
 
 /**
@@ -549,7 +549,9 @@ loom_spawn (LoomFiberFunc  func,
    * else has seen the task, so it cannot have a toggle reference, and
    * setting the count is all g_object_ref() would do, minus its checks
    * and its locked increment. */
-  self = new_task (scheduler, TRUE);
+  self = loom_task_pool_take_fast (scheduler);
+  if (G_UNLIKELY (self == NULL))
+    self = new_task (scheduler, TRUE);
   task_note_spawn_site (self, spawn_site);
   __atomic_store_n (&((GObject *) self)->ref_count, 2, __ATOMIC_RELAXED);
   seed = loom_fiber_spawn (scheduler, func, user_data, destroy, spawn_site,

@@ -14,7 +14,7 @@
 #include "config.h"
 
 #include "loom-test-util.h"
-#include "loom-task-private.h"
+#include "loom-task-pool-private.h"
 
 #define N_TASKS   100000
 #define N_PERMITS 7

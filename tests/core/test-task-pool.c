@@ -12,7 +12,7 @@
 
 #include "loom-test-util.h"
 #include "loom-recycle-private.h"
-#include "loom-task-private.h"
+#include "loom-task-pool-private.h"
 
 /* The pool is off under AddressSanitizer, which is meant to see a task
  * released once too often rather than a reused one. */
