@@ -18,8 +18,9 @@ G_BEGIN_DECLS
 /* Whether @pointer is an instance of exactly @type, the id saved when the
  * type was registered, with no call to its get_type() function: for the
  * type checks of hot paths. For a final type (registered with
- * G_DEFINE_FINAL_TYPE_WITH_CODE) this is the whole check; 0 means no
- * instance can exist yet. */
+ * G_DEFINE_FINAL_TYPE_WITH_CODE) this is the whole check. @type is 0
+ * until the type is registered, which no class's type is: nothing is an
+ * instance of it then, with no test of its own. */
 static inline gboolean
 loom_is_instance_of_exactly (gconstpointer pointer,
                              GType         type)
@@ -27,7 +28,7 @@ loom_is_instance_of_exactly (gconstpointer pointer,
   const GTypeInstance *instance = pointer;
 
   return instance != NULL && instance->g_class != NULL &&
-         type != 0 && instance->g_class->g_type == type;
+         instance->g_class->g_type == type;
 }
 
 G_END_DECLS
