@@ -765,7 +765,9 @@ await_checked (LoomFuture  *future,
  *
  * Since: 0.1
  */
-gboolean
+/* Its fast path is a few instructions, run in loops: where it starts in
+ * its cache line moved await_done by 10%. */
+__attribute__ ((aligned (64))) gboolean
 loom_await (LoomFuture  *future,
             GError     **error)
 {
