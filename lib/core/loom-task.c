@@ -532,27 +532,21 @@ loom_task_get_current (void)
  *
  * Since: 0.1
  */
-LoomTask *
-loom_spawn (LoomFiberFunc  func,
-            gpointer       user_data,
-            GDestroyNotify destroy)
+/* Hands the new task @self to a record or fiber of @func's. This
+ * reference is the caller's. The fiber's is added here: nobody else has
+ * seen the task, so it cannot have a toggle reference, and setting the
+ * count is all g_object_ref() would do, minus its checks and its locked
+ * increment. */
+static inline LoomTask *
+spawn_into (LoomTask       *self,
+            LoomScheduler  *scheduler,
+            LoomFiberFunc   func,
+            gpointer        user_data,
+            GDestroyNotify  destroy,
+            gconstpointer   spawn_site)
 {
-  gconstpointer spawn_site = __builtin_return_address (0);
-  LoomScheduler *scheduler;
   LoomFiberSeed *seed;
-  LoomTask *self;
 
-  g_return_val_if_fail (func != NULL, NULL);
-
-  scheduler = loom_scheduler_get_thread_default_fast ();
-  /* This reference is the caller's. The fiber's is added here: nobody
-   * else has seen the task, so it cannot have a toggle reference, and
-   * setting the count is all g_object_ref() would do, minus its checks
-   * and its locked increment. */
-  self = loom_task_pool_take_fast (scheduler);
-  if (G_UNLIKELY (self == NULL))
-    self = new_task (scheduler, TRUE);
-  task_note_spawn_site (self, spawn_site);
   __atomic_store_n (&((GObject *) self)->ref_count, 2, __ATOMIC_RELAXED);
   seed = loom_fiber_spawn (scheduler, func, user_data, destroy, spawn_site,
                            &(LoomFiberListener) { &handle_listener, self });
@@ -560,6 +554,41 @@ loom_spawn (LoomFiberFunc  func,
   if (seed != NULL)
     ((LoomFuture *) self)->task_seed = (guintptr) seed | 1;
   return self;
+}
+
+/* loom_spawn() when it cannot take a pooled task inline, and in debug
+ * mode (which notes where each task was spawned): out of line, so that
+ * the usual case keeps one register across its one call. */
+static G_GNUC_NO_INLINE LoomTask *
+spawn_general (LoomFiberFunc   func,
+               gpointer        user_data,
+               GDestroyNotify  destroy,
+               gconstpointer   spawn_site)
+{
+  LoomScheduler *scheduler;
+  LoomTask *self;
+
+  g_return_val_if_fail (func != NULL, NULL);
+
+  scheduler = loom_scheduler_get_thread_default_fast ();
+  self = new_task (scheduler, TRUE);
+  task_note_spawn_site (self, spawn_site);
+  return spawn_into (self, scheduler, func, user_data, destroy, spawn_site);
+}
+
+LoomTask *
+loom_spawn (LoomFiberFunc  func,
+            gpointer       user_data,
+            GDestroyNotify destroy)
+{
+  gconstpointer spawn_site = __builtin_return_address (0);
+  LoomScheduler *scheduler = loom_scheduler_running;
+  LoomTask *self;
+
+  if (G_UNLIKELY (func == NULL || scheduler == NULL || loom_debug_on) ||
+      G_UNLIKELY ((self = loom_task_pool_take_fast (scheduler)) == NULL))
+    return spawn_general (func, user_data, destroy, spawn_site);
+  return spawn_into (self, scheduler, func, user_data, destroy, spawn_site);
 }
 
 /**
