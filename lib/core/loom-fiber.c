@@ -922,7 +922,11 @@ seed_grow_into (Seed          *seed,
   fiber->parent_id = seed->parent_id;
   if (in_place)
     {
-      fiber_set_task (fiber, scheduler, seed->func, seed->data, seed->destroy, seed->spawn_site);
+      /* Its scheduler and its callbacks are set (fiber_renew()). */
+      fiber->spawn_site = seed->spawn_site;
+      fiber->func = seed->func;
+      fiber->data = seed->data;
+      fiber->destroy = seed->destroy;
       fiber->state = LOOM_FIBER_RUNNING;
     }
   else
@@ -1261,13 +1265,15 @@ fiber_take_next_seed (LoomFiber *fiber)
 
 /* Makes @fiber, whose task just finished, the fiber of @seed: what freeing
  * it and growing @seed would do, except that its stack, the caller to go
- * back to and its place on the list of live tasks stay. fiber_init() sets
- * every other field before `ready` (LoomFiber). A task that never waited,
- * was never cancelled, made no cancellable of its own and left no cancel
- * scope entered (`dirty`) set no other field than its listeners and its
- * group links: the fields of the waits are as fiber_alloc() cleared them
- * (its context is written when it next switches; in place, out of compact
- * mode, it has no frames copied aside). */
+ * back to, its place on the list of live tasks and its scheduler stay,
+ * and so do the callbacks of its queue nodes unless cleared here.
+ * fiber_init() sets every other field before `ready` (LoomFiber). A task
+ * that never waited, was never cancelled, made no cancellable of its own
+ * and left no cancel scope entered (`dirty`) set no other field than its
+ * listeners and its group links: the fields of the waits are as
+ * fiber_alloc() cleared them (its context is written when it next
+ * switches; in place, out of compact mode, it has no frames copied
+ * aside). */
 static inline void
 fiber_renew (LoomFiber *fiber,
              Seed      *seed)
@@ -1305,6 +1311,8 @@ fiber_renew (LoomFiber *fiber,
       g_clear_object (&fiber->cancellable);
       g_clear_pointer (&fiber->cancel_message, g_free);
       fiber_clear_from (fiber, G_STRUCT_OFFSET (LoomFiber, ready));
+      fiber->ready.func = fiber_ready_cb;
+      fiber->timer.func = fiber_timer_cb;
     }
   else
     {
