@@ -242,11 +242,28 @@ static const LoomFiberListenerFuncs child_listener = {
  *
  * Since: 0.1
  */
-void
-loom_task_group_spawn (LoomTaskGroup  *self,
-                       LoomFiberFunc   func,
-                       gpointer        user_data,
-                       GDestroyNotify  destroy)
+static inline void
+spawn_child (LoomTaskGroup  *self,
+             LoomFiberFunc   func,
+             gpointer        user_data,
+             GDestroyNotify  destroy,
+             gconstpointer   spawn_site)
+{
+  self->n_unfreed++;
+  self->n_running++;
+  loom_fiber_spawn (self->scheduler, func, user_data, destroy, spawn_site,
+                    &(LoomFiberListener) { &child_listener, self });
+}
+
+/* loom_task_group_spawn() for bad arguments, a closed group, and the
+ * first child, which takes the children's reference to the group: out
+ * of line, so that the usual case keeps nothing across its one call. */
+static G_GNUC_NO_INLINE void
+spawn_child_general (LoomTaskGroup  *self,
+                     LoomFiberFunc   func,
+                     gpointer        user_data,
+                     GDestroyNotify  destroy,
+                     gconstpointer   spawn_site)
 {
   g_return_if_fail (IS_TASK_GROUP (self));
   g_return_if_fail (func != NULL);
@@ -259,12 +276,24 @@ loom_task_group_spawn (LoomTaskGroup  *self,
       return;
     }
 
-  if (self->n_unfreed++ == 0)
+  if (self->n_unfreed == 0)
     g_object_ref (self);
-  self->n_running++;
-  loom_fiber_spawn (self->scheduler, func, user_data, destroy,
-                    __builtin_return_address (0),
-                    &(LoomFiberListener) { &child_listener, self });
+  spawn_child (self, func, user_data, destroy, spawn_site);
+}
+
+void
+loom_task_group_spawn (LoomTaskGroup  *self,
+                       LoomFiberFunc   func,
+                       gpointer        user_data,
+                       GDestroyNotify  destroy)
+{
+  gconstpointer spawn_site = __builtin_return_address (0);
+
+  if (G_UNLIKELY (!IS_TASK_GROUP (self) || func == NULL || self->closed ||
+                  self->n_unfreed == 0))
+    spawn_child_general (self, func, user_data, destroy, spawn_site);
+  else
+    spawn_child (self, func, user_data, destroy, spawn_site);
 }
 
 /**
