@@ -604,16 +604,31 @@ loom_spawn (LoomFiberFunc  func,
  *
  * Since: 0.1
  */
+/* loom_spawn_detached() with no function, or outside any loop: out of
+ * line, so that the usual case is a jump. */
+static G_GNUC_NO_INLINE void
+spawn_detached_general (LoomFiberFunc  func,
+                        gpointer       user_data,
+                        GDestroyNotify destroy,
+                        gconstpointer  spawn_site)
+{
+  g_return_if_fail (func != NULL);
+
+  loom_fiber_spawn (loom_scheduler_get_thread_default (), func, user_data, destroy,
+                    spawn_site, NULL);
+}
+
 void
 loom_spawn_detached (LoomFiberFunc  func,
                      gpointer       user_data,
                      GDestroyNotify destroy)
 {
-  g_return_if_fail (func != NULL);
+  LoomScheduler *scheduler = loom_scheduler_running;
 
-  loom_fiber_spawn (loom_scheduler_get_thread_default_fast (),
-                    func, user_data, destroy,
-                    __builtin_return_address (0), NULL);
+  if (G_UNLIKELY (func == NULL || scheduler == NULL))
+    spawn_detached_general (func, user_data, destroy, __builtin_return_address (0));
+  else
+    loom_fiber_spawn (scheduler, func, user_data, destroy, __builtin_return_address (0), NULL);
 }
 
 typedef struct
