@@ -265,8 +265,13 @@ spawn_child_general (LoomTaskGroup  *self,
                      GDestroyNotify  destroy,
                      gconstpointer   spawn_site)
 {
-  g_return_if_fail (IS_TASK_GROUP (self));
-  g_return_if_fail (func != NULL);
+  /* g_return_if_fail(), in the caller's name. */
+  if (G_UNLIKELY (!IS_TASK_GROUP (self) || func == NULL))
+    {
+      g_return_if_fail_warning (G_LOG_DOMAIN, "loom_task_group_spawn",
+                                func == NULL ? "func != NULL" : "LOOM_IS_TASK_GROUP (self)");
+      return;
+    }
 
   if (self->closed)
     {

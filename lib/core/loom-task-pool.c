@@ -1,4 +1,4 @@
-/* loom-task-loom_task_pool.c
+/* loom-task-pool.c
  *
  * Copyright 2026 The Loom authors
  *
@@ -253,7 +253,7 @@ loom_task_pool_take (LoomScheduler *scheduler,
     __builtin_prefetch (loom_task_pool.fresh[loom_task_pool.n_fresh - LOOM_TASK_POOL_PREFETCH_AHEAD], 1, 3);
   loom_idle_meter_note (&loom_task_pool.fresh_meter, loom_task_pool.n_fresh);
   loom_task_pool.n_reused++;
-  /* Only tasks whose fiber ends on this thread come back to this loom_task_pool. */
+  /* Only tasks whose fiber ends on this thread come back to this pool. */
   if (G_LIKELY (may_borrow && scheduler->owner == loom_thread_token ()))
     lend_context (task, scheduler->context);
   else

@@ -515,23 +515,6 @@ loom_task_get_current (void)
   return loom_fiber_get_task (fiber);
 }
 
-/**
- * loom_spawn:
- * @func: (scope notified) (closure user_data) (destroy destroy): the body
- * @user_data: data for @func
- * @destroy: (nullable): frees @user_data once @func has returned
- *
- * Creates a task running @func and schedules it, as asyncio's
- * `create_task()`. The scheduler keeps the task alive until it is done.
- *
- * @func runs on a fiber stack. Python and JavaScript see a twin under this
- * name (`loom_spawn_callable()`), whose function runs from the main loop,
- * never on a fiber, and returns a future.
- *
- * Returns: (transfer full): the task
- *
- * Since: 0.1
- */
 /* Hands the new task @self to a record or fiber of @func's. This
  * reference is the caller's. The fiber's is added here: nobody else has
  * seen the task, so it cannot have a toggle reference, and setting the
@@ -568,7 +551,12 @@ spawn_general (LoomFiberFunc   func,
   LoomScheduler *scheduler;
   LoomTask *self;
 
-  g_return_val_if_fail (func != NULL, NULL);
+  /* g_return_val_if_fail(), in the caller's name. */
+  if (G_UNLIKELY (func == NULL))
+    {
+      g_return_if_fail_warning (G_LOG_DOMAIN, "loom_spawn", "func != NULL");
+      return NULL;
+    }
 
   scheduler = loom_scheduler_get_thread_default_fast ();
   self = new_task (scheduler, TRUE);
@@ -576,6 +564,23 @@ spawn_general (LoomFiberFunc   func,
   return spawn_into (self, scheduler, func, user_data, destroy, spawn_site);
 }
 
+/**
+ * loom_spawn:
+ * @func: (scope notified) (closure user_data) (destroy destroy): the body
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data once @func has returned
+ *
+ * Creates a task running @func and schedules it, as asyncio's
+ * `create_task()`. The scheduler keeps the task alive until it is done.
+ *
+ * @func runs on a fiber stack. Python and JavaScript see a twin under this
+ * name (`loom_spawn_callable()`), whose function runs from the main loop,
+ * never on a fiber, and returns a future.
+ *
+ * Returns: (transfer full): the task
+ *
+ * Since: 0.1
+ */
 LoomTask *
 loom_spawn (LoomFiberFunc  func,
             gpointer       user_data,
@@ -591,6 +596,25 @@ loom_spawn (LoomFiberFunc  func,
   return spawn_into (self, scheduler, func, user_data, destroy, spawn_site);
 }
 
+/* loom_spawn_detached() with no function, or outside any loop: out of
+ * line, so that the usual case is a jump. */
+static G_GNUC_NO_INLINE void
+spawn_detached_general (LoomFiberFunc  func,
+                        gpointer       user_data,
+                        GDestroyNotify destroy,
+                        gconstpointer  spawn_site)
+{
+  /* g_return_if_fail(), in the caller's name. */
+  if (G_UNLIKELY (func == NULL))
+    {
+      g_return_if_fail_warning (G_LOG_DOMAIN, "loom_spawn_detached", "func != NULL");
+      return;
+    }
+
+  loom_fiber_spawn (loom_scheduler_get_thread_default (), func, user_data, destroy,
+                    spawn_site, NULL);
+}
+
 /**
  * loom_spawn_detached:
  * @func: (scope notified) (closure user_data) (destroy destroy): the body
@@ -604,20 +628,6 @@ loom_spawn (LoomFiberFunc  func,
  *
  * Since: 0.1
  */
-/* loom_spawn_detached() with no function, or outside any loop: out of
- * line, so that the usual case is a jump. */
-static G_GNUC_NO_INLINE void
-spawn_detached_general (LoomFiberFunc  func,
-                        gpointer       user_data,
-                        GDestroyNotify destroy,
-                        gconstpointer  spawn_site)
-{
-  g_return_if_fail (func != NULL);
-
-  loom_fiber_spawn (loom_scheduler_get_thread_default (), func, user_data, destroy,
-                    spawn_site, NULL);
-}
-
 void
 loom_spawn_detached (LoomFiberFunc  func,
                      gpointer       user_data,
@@ -809,12 +819,12 @@ await_checked (LoomFuture  *future,
  *
  * Since: 0.1
  */
-/* Its fast path is a few instructions, run in loops: where it starts in
- * its cache line moved await_done by 10%. */
 __attribute__ ((aligned (64))) gboolean
 loom_await (LoomFuture  *future,
             GError     **error)
 {
+  /* Aligned: its fast path is a few instructions, run in loops, and where
+   * it started in its cache line moved await_done by 10%. */
   LoomFiber *fiber = loom_fiber_current ();
 
   /* The no-switch fast path, kept free of calls: a resolved future of one

@@ -957,6 +957,53 @@ test_task_handle_made_by_destroy (void)
   loom_test_run (handle_made_by_destroy, NULL);
 }
 
+/* Each spawn entry point refuses a missing function in its own name,
+ * inside a loop (the inline paths) and outside one, and spawns nothing. */
+static void
+expect_refused (const char *function,
+                const char *assertion)
+{
+  g_autofree char *pattern = g_strdup_printf ("%s: assertion '%s' failed", function, assertion);
+
+  g_test_expect_message ("Loom", G_LOG_LEVEL_CRITICAL, pattern);
+}
+
+static void
+spawn_without_functions (void)
+{
+  LoomTask *task;
+
+  expect_refused ("loom_spawn", "func != NULL");
+  task = loom_spawn (NULL, NULL, NULL);
+  g_assert_null (task);
+  expect_refused ("loom_spawn_detached", "func != NULL");
+  loom_spawn_detached (NULL, NULL, NULL);
+  g_test_assert_expected_messages ();
+}
+
+static LoomFuture *
+spawn_without_functions_in_task (gpointer data)
+{
+  g_autoptr(LoomTaskGroup) group = loom_task_group_new ();
+
+  spawn_without_functions ();
+  expect_refused ("loom_task_group_spawn", "func != NULL");
+  loom_task_group_spawn (group, NULL, NULL, NULL);
+  expect_refused ("loom_task_group_spawn", "LOOM_IS_TASK_GROUP (self)");
+  loom_task_group_spawn (NULL, return_int, NULL, NULL);
+  g_test_assert_expected_messages ();
+  /* Nothing was spawned into it. */
+  g_assert_true (loom_task_group_wait (group, NULL));
+  return NULL;
+}
+
+static void
+test_task_spawn_refuses_null (void)
+{
+  spawn_without_functions ();
+  loom_test_run (spawn_without_functions_in_task, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -983,6 +1030,7 @@ main (int   argc,
   g_test_add_func ("/task/await-self", test_task_await_self);
   g_test_add_func ("/task/start-eager", test_task_start_eager);
   g_test_add_func ("/task/handle-made-by-destroy", test_task_handle_made_by_destroy);
+  g_test_add_func ("/task/spawn-refuses-null", test_task_spawn_refuses_null);
 
   return g_test_run ();
 }
