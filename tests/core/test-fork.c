@@ -111,6 +111,12 @@ parent_main (gpointer data)
 
   /* The thread pool has threads, and a task is suspended, when it forks. */
   g_assert_cmpint (loom_await_int64 (warm, &error), ==, 2);
+  /* The worker lets go of its job (GObject unrefs, GSlice frees) after
+   * the await has returned. A fork in that instant would leave the child
+   * with GSlice's lock held by a thread it does not have (GLib 2.74's
+   * GSlice has no fork handlers), and the child would hang in its first
+   * allocation: let the worker go idle first, as a program must. */
+  g_assert_true (loom_sleep (100, NULL));
   waiting = loom_spawn (sleep_then_return, GINT_TO_POINTER (5), NULL);
   source = g_idle_source_new ();
   g_source_set_callback (source, fork_from_callback, &fork_data, NULL);
