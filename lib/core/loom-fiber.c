@@ -584,8 +584,32 @@ fiber_timer_cb (LoomTimer *timer)
 
 static __thread guint32 last_fiber_id __attribute__ ((tls_model ("initial-exec")));
 
-/* What every new task's fiber is given, cleared: its function and where
- * it belongs. fiber_renew() needs no more. */
+/* The task's own part of a fiber: its function and where it was
+ * spawned. A fiber going on in place (fiber_renew()) changes no more. */
+static inline void
+fiber_set_body (LoomFiber      *fiber,
+                LoomFiberFunc   func,
+                gpointer        data,
+                GDestroyNotify  destroy,
+                gconstpointer   spawn_site)
+{
+  fiber->spawn_site = spawn_site;
+  fiber->func = func;
+  fiber->data = data;
+  fiber->destroy = destroy;
+}
+
+/* The callbacks of a fiber's queue nodes, after `ready`: set again
+ * whenever the fields from there on were cleared. */
+static inline void
+fiber_set_callbacks (LoomFiber *fiber)
+{
+  fiber->ready.func = fiber_ready_cb;
+  fiber->timer.func = fiber_timer_cb;
+}
+
+/* What every new task's fiber is given, cleared: its body, where it
+ * belongs and its callbacks. */
 static inline void
 fiber_set_task (LoomFiber      *fiber,
                 LoomScheduler  *scheduler,
@@ -594,13 +618,9 @@ fiber_set_task (LoomFiber      *fiber,
                 GDestroyNotify  destroy,
                 gconstpointer   spawn_site)
 {
-  fiber->spawn_site = spawn_site;
   fiber->scheduler = scheduler;
-  fiber->func = func;
-  fiber->data = data;
-  fiber->destroy = destroy;
-  fiber->ready.func = fiber_ready_cb;
-  fiber->timer.func = fiber_timer_cb;
+  fiber_set_body (fiber, func, data, destroy, spawn_site);
+  fiber_set_callbacks (fiber);
 }
 
 static void
@@ -923,10 +943,7 @@ seed_grow_into (Seed          *seed,
   if (in_place)
     {
       /* Its scheduler and its callbacks are set (fiber_renew()). */
-      fiber->spawn_site = seed->spawn_site;
-      fiber->func = seed->func;
-      fiber->data = seed->data;
-      fiber->destroy = seed->destroy;
+      fiber_set_body (fiber, seed->func, seed->data, seed->destroy, seed->spawn_site);
       fiber->state = LOOM_FIBER_RUNNING;
     }
   else
@@ -1311,8 +1328,7 @@ fiber_renew (LoomFiber *fiber,
       g_clear_object (&fiber->cancellable);
       g_clear_pointer (&fiber->cancel_message, g_free);
       fiber_clear_from (fiber, G_STRUCT_OFFSET (LoomFiber, ready));
-      fiber->ready.func = fiber_ready_cb;
-      fiber->timer.func = fiber_timer_cb;
+      fiber_set_callbacks (fiber);
     }
   else
     {

@@ -64,6 +64,32 @@ void      loom_task_pool_tick   (void);
 guint     loom_task_pool_get_size (void);
 guint64   loom_task_pool_get_n_reused (void);
 
+/* Takes the newest fresh task, of which there is one at least, and
+ * fetches the one LOOM_TASK_POOL_PREFETCH_AHEAD takes later. */
+static inline LoomTask *
+loom_task_pool_pop_fresh (void)
+{
+  LoomTaskPool *pool = &loom_task_pool;
+  LoomTask *task = pool->fresh[--pool->n_fresh];
+
+  if (G_LIKELY (pool->n_fresh >= LOOM_TASK_POOL_PREFETCH_AHEAD))
+    __builtin_prefetch (pool->fresh[pool->n_fresh - LOOM_TASK_POOL_PREFETCH_AHEAD], 1, 3);
+  loom_idle_meter_note (&pool->fresh_meter, pool->n_fresh);
+  pool->n_reused++;
+  return task;
+}
+
+/* Lends @task the context the pool holds a reference to. */
+static inline void
+loom_task_pool_lend (LoomTask *task)
+{
+  LoomTaskPool *pool = &loom_task_pool;
+
+  pool->n_lent++;
+  ((LoomFuture *) task)->task_lender = pool->serial;
+  ((LoomFuture *) task)->context = pool->lent_context;
+}
+
 /* loom_task_pool_take() (@may_borrow TRUE) with no call, in a burst of
  * spawns on the thread that runs @scheduler into the context the pool
  * lends already; NULL means "ask loom_task_pool_take()", not "none". */
@@ -71,7 +97,7 @@ static inline LoomTask *
 loom_task_pool_take_fast (LoomScheduler *scheduler)
 {
   LoomTaskPool *pool = &loom_task_pool;
-  LoomFuture *task;
+  LoomTask *task;
 
   if (G_UNLIKELY (pool->n_fresh <= LOOM_TASK_POOL_PREFETCH_AHEAD ||
                   g_atomic_int_get (&loom_recycle_state) <= 0 ||
@@ -79,14 +105,9 @@ loom_task_pool_take_fast (LoomScheduler *scheduler)
                   scheduler->owner != loom_thread_token ()))
     return NULL;
 
-  task = (LoomFuture *) pool->fresh[--pool->n_fresh];
-  __builtin_prefetch (pool->fresh[pool->n_fresh - LOOM_TASK_POOL_PREFETCH_AHEAD], 1, 3);
-  loom_idle_meter_note (&pool->fresh_meter, pool->n_fresh);
-  pool->n_reused++;
-  pool->n_lent++;
-  task->task_lender = pool->serial;
-  task->context = scheduler->context;
-  return (LoomTask *) task;
+  task = loom_task_pool_pop_fresh ();
+  loom_task_pool_lend (task);
+  return task;
 }
 
 G_END_DECLS

@@ -164,9 +164,7 @@ lend_context (LoomTask     *task,
       if (loom_task_pool.serial == 0)
         loom_task_pool.serial = (guint16) ((guint) g_atomic_int_add (&pool_serials, 1) % G_MAXUINT16 + 1);
     }
-  loom_task_pool.n_lent++;
-  ((LoomFuture *) task)->task_lender = loom_task_pool.serial;
-  ((LoomFuture *) task)->context = context;
+  loom_task_pool_lend (task);
 }
 
 /* Ends @task's loan of its context, if it has one: with a reference of its
@@ -248,11 +246,7 @@ loom_task_pool_take (LoomScheduler *scheduler,
   if (loom_task_pool.n_fresh == 0)
     return NULL;
 
-  task = loom_task_pool.fresh[--loom_task_pool.n_fresh];
-  if (G_LIKELY (loom_task_pool.n_fresh >= LOOM_TASK_POOL_PREFETCH_AHEAD))
-    __builtin_prefetch (loom_task_pool.fresh[loom_task_pool.n_fresh - LOOM_TASK_POOL_PREFETCH_AHEAD], 1, 3);
-  loom_idle_meter_note (&loom_task_pool.fresh_meter, loom_task_pool.n_fresh);
-  loom_task_pool.n_reused++;
+  task = loom_task_pool_pop_fresh ();
   /* Only tasks whose fiber ends on this thread come back to this pool. */
   if (G_LIKELY (may_borrow && scheduler->owner == loom_thread_token ()))
     lend_context (task, scheduler->context);
